@@ -1,0 +1,86 @@
+"""Reads of the registry "as at" a date: what was in force on that day."""
+
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from bodies.models import (
+    Appointment,
+    Body,
+    BodyRelationship,
+    Membership,
+    Organisation,
+    Partnership,
+    TermsOfReference,
+    TermsOfReferenceRole,
+)
+from stp_governance.effective_dating import today
+
+
+def memberships_as_at(partnership: Partnership, on: datetime.date | None = None) -> QuerySet[Membership]:
+    """The organisations that were members of the partnership on the day, with their standing."""
+    return (
+        Membership.objects.in_force(on)
+        .filter(partnership=partnership)
+        .select_related("organisation")
+        .order_by("standing", "organisation__name")
+    )
+
+
+def bodies_as_at(partnership: Partnership, on: datetime.date | None = None) -> QuerySet[Body]:
+    return Body.objects.in_force(on).filter(partnership=partnership).order_by("name")
+
+
+def relationships_as_at(
+    partnership: Partnership, on: datetime.date | None = None
+) -> QuerySet[BodyRelationship]:
+    """The structure chart's lines on the day: both ends must exist then too."""
+    on = on or today()
+    live_bodies = Body.objects.in_force(on)
+    return (
+        BodyRelationship.objects.in_force(on)
+        .filter(from_body__partnership=partnership, from_body__in=live_bodies, to_body__in=live_bodies)
+        .select_related("from_body", "to_body")
+    )
+
+
+def appointments_as_at(body: Body, on: datetime.date | None = None) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.in_force(on)
+        .filter(body=body)
+        .select_related("person", "representing", "deputy")
+        .order_by("role", "person__name")
+    )
+
+
+def terms_of_reference_as_at(body: Body, on: datetime.date | None = None) -> TermsOfReference | None:
+    """The approved version in force on the day (the database allows at most one)."""
+    return (
+        TermsOfReference.objects.in_force(on)
+        .filter(body=body)
+        .prefetch_related(
+            "objectives",
+            Prefetch("roles", queryset=TermsOfReferenceRole.objects.select_related("organisation")),
+        )
+        .first()
+    )
+
+
+def successor_as_at(organisation: Organisation, on: datetime.date | None = None) -> Organisation:
+    """The organisation that stood in this one's place on the day, following mergers.
+
+    History stays with the predecessor's records; this answers "who is it now?".
+    """
+    on = on or today()
+    current, seen = organisation, {organisation.pk}
+    while True:
+        succession = (
+            current.successions.filter(effective_on__lte=on)
+            .select_related("successor")
+            .order_by("-effective_on")
+            .first()
+        )
+        if succession is None or succession.successor_id in seen:
+            return current
+        current = succession.successor
+        seen.add(current.pk)

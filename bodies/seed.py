@@ -1,0 +1,555 @@
+"""Loading the seed partnerships from `fixtures/partnerships/*.yaml` (format: fixtures/README.md).
+
+Records are matched on natural keys and written only when something differs, so loading
+twice changes nothing (and writes no audit events). Organisations shared by several
+partnerships are defined in each file and must agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from bodies.models import (
+    Agreement,
+    Appointment,
+    Body,
+    BodyRelationship,
+    Membership,
+    Organisation,
+    OrganisationSuccession,
+    Partnership,
+    PartnershipStage,
+    Person,
+    Signature,
+    TermsOfReference,
+    TermsOfReferenceObjective,
+    TermsOfReferenceRole,
+)
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
+
+ALLOWED_KEYS = {
+    "file": {"partnership", "organisations", "successions", "memberships", "people", "bodies", "agreements"},
+    "partnership": {
+        "slug", "name", "short_name", "footprint_number", "region", "population", "budget_gbp",
+        "lead", "lead_role", "stages", "source", "description",
+    },
+    "stage": {"stage", "effective_from", "effective_to", "source"},
+    "organisation": {
+        "slug", "name", "kind", "statutory", "ods_code", "other_names", "established_on", "dissolved_on", "source",
+    },
+    "succession": {"predecessor", "successor", "effective_on", "kind", "note", "source"},
+    "membership": {"organisation", "standing", "status", "effective_from", "effective_to", "note", "source"},
+    "person": {"name", "note", "email", "source"},
+    "body": {
+        "slug", "name", "short_name", "kind", "status", "organisation", "holds_delegated_authority",
+        "decisions_bind_partners", "description", "effective_from", "effective_to", "source",
+        "relationships", "terms_of_reference", "appointments",
+    },
+    "relationship": {"kind", "to", "note", "effective_from", "effective_to", "source"},
+    "terms_of_reference": {
+        "version", "status", "approved_by", "approved_on", "effective_from", "effective_to", "purpose",
+        "objectives", "roles", "quorum_rule", "quorum_count", "decision_method", "meeting_frequency",
+        "frequency_note", "duration_minutes_min", "duration_minutes_max", "review_interval_months",
+        "next_review_due", "source",
+    },
+    "objective": {"heading", "text"},
+    "role": {"title", "category", "voting", "is_chair", "organisation", "note"},
+    "appointment": {
+        "person", "role", "title", "representing", "voting", "deputy", "effective_from", "effective_to", "source",
+    },
+    "agreement": {
+        "slug", "kind", "title", "version", "status", "agreed_on", "effective_from", "effective_to",
+        "review_interval_months", "note", "source", "signatures",
+    },
+    "signature": {"organisation", "signatory_name", "signatory_title", "signed_on", "withdrawn_on", "source"},
+    "source": {"document", "reference", "url"},
+}  # fmt: skip
+
+
+class SeedError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class SeedReport:
+    files: list[str] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, model: type[models.Model], created: bool) -> None:
+        bucket = self.created if created else self.updated
+        name = model._meta.verbose_name_plural
+        bucket[name] = bucket.get(name, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _source(data: dict | None) -> dict[str, str]:
+    data = data or {}
+    return {
+        "source_document": str(data.get("document") or ""),
+        "source_reference": str(data.get("reference") or ""),
+        "source_url": str(data.get("url") or ""),
+    }
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+class _Loader:
+    def __init__(self, report: SeedReport):
+        self.report = report
+        self.problems: list[str] = []
+
+    # -- validation of the files' shape ------------------------------------------------
+    def check_keys(self, where: str, kind: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: expected a mapping, got {type(data).__name__}")
+            return
+        unknown = set(data) - ALLOWED_KEYS[kind]
+        if unknown:
+            self.problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        if isinstance(data.get("source"), dict):
+            unknown = set(data["source"]) - ALLOWED_KEYS["source"]
+            if unknown:
+                self.problems.append(f"{where}.source: unknown key(s) {', '.join(sorted(unknown))}")
+
+    # -- writing ------------------------------------------------------------------------
+    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], where: str):
+        """Create or update one record, writing only when a value differs."""
+        instance = model.objects.filter(**lookup).order_by("pk").first()
+        created = instance is None
+        if created:
+            instance = model(**lookup)
+        changed = created
+        for name, value in values.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
+        if not changed:
+            return instance
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            self.problems.append(f"{where}: {_format_validation_error(error)}")
+            raise _Abort from error
+        instance.save()
+        self.report.count(model, created)
+        return instance
+
+    def delete_extra(self, queryset: models.QuerySet) -> None:
+        for instance in queryset:
+            instance.delete()
+            self.report.count(type(instance), created=False)
+
+
+class _Abort(Exception):
+    pass
+
+
+def _format_validation_error(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def read_seed_files(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
+    documents = []
+    problems = []
+    for path in sorted(paths):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            problems.append(f"{path.name}: not valid YAML: {error}")
+            continue
+        if not isinstance(data, dict) or "partnership" not in data:
+            problems.append(f"{path.name}: expected a mapping with a 'partnership' key")
+            continue
+        documents.append((path, data))
+    if problems:
+        raise SeedError(problems)
+    return documents
+
+
+def load_seed(paths: Iterable[Path] | None = None, *, dry_run: bool = False) -> SeedReport:
+    """Load (or, with dry_run, validate against the database and roll back) the seed files."""
+    paths = list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml"))
+    documents = read_seed_files(paths)
+    report = SeedReport(files=[path.name for path, _ in documents])
+    loader = _Loader(report)
+    organisations = _merge_organisations(loader, documents)
+    if loader.problems:
+        raise SeedError(loader.problems)
+    try:
+        with transaction.atomic():
+            org_by_slug = {
+                slug: _upsert_organisation(loader, slug, definition)
+                for slug, definition in organisations.items()
+            }
+            for path, data in documents:
+                try:
+                    with transaction.atomic():
+                        _load_partnership(loader, path.name, data, org_by_slug)
+                except _Abort:
+                    continue
+            if loader.problems:
+                raise _Abort
+            if dry_run:
+                transaction.set_rollback(True)
+    except _Abort:
+        raise SeedError(loader.problems) from None
+    return report
+
+
+def _merge_organisations(loader: _Loader, documents: list[tuple[Path, dict]]) -> dict[str, dict]:
+    merged: dict[str, dict] = {}
+    defined_in: dict[str, str] = {}
+    for path, data in documents:
+        loader.check_keys(path.name, "file", data)
+        for index, org in enumerate(data.get("organisations") or []):
+            where = f"{path.name}: organisations[{index}]"
+            loader.check_keys(where, "organisation", org)
+            if not isinstance(org, dict) or not org.get("slug"):
+                loader.problems.append(f"{where}: missing slug")
+                continue
+            slug = org["slug"]
+            if slug in merged:
+                earlier = merged[slug]
+                for key in ("name", "kind", "statutory"):
+                    if earlier.get(key) != org.get(key):
+                        loader.problems.append(
+                            f"{where}: organisation '{slug}' has {key}={org.get(key)!r} here but "
+                            f"{earlier.get(key)!r} in {defined_in[slug]}: shared organisations must agree"
+                        )
+                merged[slug] = {
+                    **earlier,
+                    "other_names": sorted(
+                        set(earlier.get("other_names") or []) | set(org.get("other_names") or [])
+                    ),
+                }
+            else:
+                merged[slug] = dict(org)
+                defined_in[slug] = path.name
+    return merged
+
+
+def _upsert_organisation(loader: _Loader, slug: str, org: dict) -> Organisation:
+    return loader.upsert(
+        Organisation,
+        {"slug": slug},
+        {
+            "name": org.get("name") or "",
+            "kind": org.get("kind") or "",
+            "is_statutory": bool(org.get("statutory", False)),
+            "ods_code": org.get("ods_code") or None,
+            "other_names": list(org.get("other_names") or []),
+            "established_on": _date(org.get("established_on")),
+            "dissolved_on": _date(org.get("dissolved_on")),
+            **_source(org.get("source")),
+        },
+        f"organisation {slug}",
+    )
+
+
+def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[str, Organisation]) -> None:
+    def org(slug: str | None, where: str) -> Organisation | None:
+        if not slug:
+            return None
+        if slug not in org_by_slug:
+            loader.problems.append(f"{where}: unknown organisation '{slug}'")
+            raise _Abort
+        return org_by_slug[slug]
+
+    people: dict[str, Person] = {}
+    for index, person in enumerate(data.get("people") or []):
+        where = f"{file}: people[{index}]"
+        loader.check_keys(where, "person", person)
+        people[person["name"]] = loader.upsert(
+            Person,
+            {"name": person["name"]},
+            {
+                "note": person.get("note") or "",
+                "email": person.get("email") or "",
+                **_source(person.get("source")),
+            },
+            where,
+        )
+
+    def person(name: str | None, where: str) -> Person | None:
+        if not name:
+            return None
+        if name not in people:
+            loader.problems.append(f"{where}: '{name}' is not listed under people")
+            raise _Abort
+        return people[name]
+
+    p = data["partnership"]
+    loader.check_keys(f"{file}: partnership", "partnership", p)
+    partnership = loader.upsert(
+        Partnership,
+        {"slug": p["slug"]},
+        {
+            "name": p["name"],
+            "short_name": p.get("short_name") or "",
+            "footprint_number": p.get("footprint_number"),
+            "region": p.get("region") or "",
+            "population": p.get("population"),
+            "budget_gbp": Decimal(str(p["budget_gbp"])) if p.get("budget_gbp") is not None else None,
+            "lead": person(p.get("lead"), f"{file}: partnership.lead"),
+            "lead_role": p.get("lead_role") or "",
+            "description": p.get("description") or "",
+            **_source(p.get("source")),
+        },
+        f"{file}: partnership",
+    )
+    for index, stage in enumerate(p.get("stages") or []):
+        where = f"{file}: partnership.stages[{index}]"
+        loader.check_keys(where, "stage", stage)
+        loader.upsert(
+            PartnershipStage,
+            {
+                "partnership": partnership,
+                "stage": stage["stage"],
+                "effective_from": _date(stage.get("effective_from")),
+            },
+            {
+                "effective_to": _date(stage.get("effective_to")),
+                **_source(stage.get("source") or p.get("source")),
+            },
+            where,
+        )
+
+    for index, membership in enumerate(data.get("memberships") or []):
+        where = f"{file}: memberships[{index}]"
+        loader.check_keys(where, "membership", membership)
+        loader.upsert(
+            Membership,
+            {
+                "partnership": partnership,
+                "organisation": org(membership.get("organisation"), where),
+                "effective_from": _date(membership.get("effective_from")),
+            },
+            {
+                "standing": membership.get("standing") or "",
+                "status": membership.get("status") or Membership.Status.CONFIRMED,
+                "effective_to": _date(membership.get("effective_to")),
+                "note": membership.get("note") or "",
+                **_source(membership.get("source")),
+            },
+            where,
+        )
+
+    for index, succession in enumerate(data.get("successions") or []):
+        where = f"{file}: successions[{index}]"
+        loader.check_keys(where, "succession", succession)
+        loader.upsert(
+            OrganisationSuccession,
+            {
+                "predecessor": org(succession.get("predecessor"), where),
+                "successor": org(succession.get("successor"), where),
+            },
+            {
+                "effective_on": _date(succession.get("effective_on")),
+                "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
+                "note": succession.get("note") or "",
+                **_source(succession.get("source")),
+            },
+            where,
+        )
+
+    # Bodies first, then what refers to them (relationships, approvals, appointments).
+    bodies: dict[str, Body] = {}
+    body_data = data.get("bodies") or []
+    for index, b in enumerate(body_data):
+        where = f"{file}: bodies[{index}] ({b.get('slug') if isinstance(b, dict) else '?'})"
+        loader.check_keys(where, "body", b)
+        owner = org(b.get("organisation"), where)
+        statutory = b.get("kind") == Body.Kind.STATUTORY_BOARD
+        bodies[b["slug"]] = loader.upsert(
+            Body,
+            {"partnership": None if statutory else partnership, "slug": b["slug"]},
+            {
+                "organisation": owner,
+                "name": b["name"],
+                "short_name": b.get("short_name") or "",
+                "kind": b.get("kind") or "",
+                "status": b.get("status") or Body.Status.ACTIVE,
+                "holds_delegated_authority": bool(b.get("holds_delegated_authority", True)),
+                "decisions_bind_partners": bool(b.get("decisions_bind_partners", False)),
+                "description": (b.get("description") or "").strip(),
+                "effective_from": _date(b.get("effective_from")),
+                "effective_to": _date(b.get("effective_to")),
+                **_source(b.get("source")),
+            },
+            where,
+        )
+
+    def body(slug: str | None, where: str) -> Body | None:
+        if not slug:
+            return None
+        if slug not in bodies:
+            loader.problems.append(f"{where}: unknown body '{slug}'")
+            raise _Abort
+        return bodies[slug]
+
+    for b in body_data:
+        this = bodies[b["slug"]]
+        for index, rel in enumerate(b.get("relationships") or []):
+            where = f"{file}: bodies.{b['slug']}.relationships[{index}]"
+            loader.check_keys(where, "relationship", rel)
+            loader.upsert(
+                BodyRelationship,
+                {
+                    "from_body": this,
+                    "to_body": body(rel.get("to"), where),
+                    "kind": rel.get("kind") or "",
+                    "effective_from": _date(rel.get("effective_from")),
+                },
+                {
+                    "effective_to": _date(rel.get("effective_to")),
+                    "note": rel.get("note") or "",
+                    **_source(rel.get("source") or b.get("source")),
+                },
+                where,
+            )
+        for index, tor in enumerate(b.get("terms_of_reference") or []):
+            where = f"{file}: bodies.{b['slug']}.terms_of_reference[{index}]"
+            loader.check_keys(where, "terms_of_reference", tor)
+            _load_terms_of_reference(loader, where, this, tor, body, org)
+        for index, appointment in enumerate(b.get("appointments") or []):
+            where = f"{file}: bodies.{b['slug']}.appointments[{index}]"
+            loader.check_keys(where, "appointment", appointment)
+            loader.upsert(
+                Appointment,
+                {
+                    "body": this,
+                    "person": person(appointment.get("person"), where),
+                    "role": appointment.get("role") or "",
+                    "effective_from": _date(appointment.get("effective_from")),
+                },
+                {
+                    "title": appointment.get("title") or "",
+                    "representing": org(appointment.get("representing"), where),
+                    "voting": bool(appointment.get("voting", True)),
+                    "deputy": person(appointment.get("deputy"), where),
+                    "effective_to": _date(appointment.get("effective_to")),
+                    **_source(appointment.get("source") or b.get("source")),
+                },
+                where,
+            )
+
+    for index, a in enumerate(data.get("agreements") or []):
+        where = f"{file}: agreements[{index}]"
+        loader.check_keys(where, "agreement", a)
+        agreement = loader.upsert(
+            Agreement,
+            {"partnership": partnership, "slug": a["slug"]},
+            {
+                "kind": a.get("kind") or "",
+                "title": a.get("title") or "",
+                "version": str(a.get("version") or ""),
+                "status": a.get("status") or Agreement.Status.DRAFT,
+                "agreed_on": _date(a.get("agreed_on")),
+                "effective_from": _date(a.get("effective_from")),
+                "effective_to": _date(a.get("effective_to")),
+                "review_interval_months": a.get("review_interval_months"),
+                "note": (a.get("note") or "").strip(),
+                **_source(a.get("source")),
+            },
+            where,
+        )
+        for s_index, s in enumerate(a.get("signatures") or []):
+            s_where = f"{where}.signatures[{s_index}]"
+            loader.check_keys(s_where, "signature", s)
+            loader.upsert(
+                Signature,
+                {"agreement": agreement, "organisation": org(s.get("organisation"), s_where)},
+                {
+                    "signatory_name": s.get("signatory_name") or "",
+                    "signatory_title": s.get("signatory_title") or "",
+                    "signed_on": _date(s.get("signed_on")),
+                    "withdrawn_on": _date(s.get("withdrawn_on")),
+                    **_source(s.get("source") or a.get("source")),
+                },
+                s_where,
+            )
+    if loader.problems:
+        raise _Abort
+
+
+def _load_terms_of_reference(loader: _Loader, where: str, this: Body, tor: dict, body, org) -> None:
+    terms = loader.upsert(
+        TermsOfReference,
+        {"body": this, "version": tor.get("version") or 1},
+        {
+            "status": tor.get("status") or TermsOfReference.Status.DRAFT,
+            "approved_by": body(tor.get("approved_by"), where),
+            "approved_on": _date(tor.get("approved_on")),
+            "effective_from": _date(tor.get("effective_from")),
+            "effective_to": _date(tor.get("effective_to")),
+            "purpose": (tor.get("purpose") or "").strip(),
+            "quorum_rule": (tor.get("quorum_rule") or "").strip(),
+            "quorum_count": tor.get("quorum_count"),
+            "decision_method": tor.get("decision_method") or "",
+            "meeting_frequency": tor.get("meeting_frequency") or "",
+            "frequency_note": tor.get("frequency_note") or "",
+            "duration_minutes_min": tor.get("duration_minutes_min"),
+            "duration_minutes_max": tor.get("duration_minutes_max"),
+            "review_interval_months": tor.get("review_interval_months"),
+            "next_review_due": _date(tor.get("next_review_due")),
+            **_source(tor.get("source")),
+        },
+        where,
+    )
+    objectives = tor.get("objectives") or []
+    for position, objective in enumerate(objectives, start=1):
+        if isinstance(objective, str):
+            objective = {"text": objective}
+        loader.check_keys(f"{where}.objectives[{position - 1}]", "objective", objective)
+        loader.upsert(
+            TermsOfReferenceObjective,
+            {"terms_of_reference": terms, "position": position},
+            {
+                "heading": objective.get("heading") or "",
+                "text": (objective.get("text") or "").strip(),
+            },
+            f"{where}.objectives[{position - 1}]",
+        )
+    loader.delete_extra(terms.objectives.filter(position__gt=len(objectives)))
+    roles = tor.get("roles") or []
+    for position, role in enumerate(roles, start=1):
+        r_where = f"{where}.roles[{position - 1}]"
+        loader.check_keys(r_where, "role", role)
+        loader.upsert(
+            TermsOfReferenceRole,
+            {"terms_of_reference": terms, "position": position},
+            {
+                "title": role.get("title") or "",
+                "category": role.get("category") or "",
+                "voting": role.get("voting"),
+                "is_chair": bool(role.get("is_chair", False)),
+                "organisation": org(role.get("organisation"), r_where),
+                "note": role.get("note") or "",
+            },
+            r_where,
+        )
+    loader.delete_extra(terms.roles.filter(position__gt=len(roles)))

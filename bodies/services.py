@@ -1,0 +1,92 @@
+"""Workflows of the registry: each is atomic and called alike by admin, API and pages."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from bodies.models import Body, TermsOfReference
+
+
+@transaction.atomic
+def terms_of_reference_approve(
+    *,
+    terms_of_reference: TermsOfReference,
+    approved_on: datetime.date,
+    effective_from: datetime.date | None = None,
+    approved_by: Body | None = None,
+) -> TermsOfReference:
+    """Approve a draft and supersede the version it replaces, in one transaction.
+
+    The body row is locked so two approvals of the same body cannot both succeed; the
+    database's exclusion constraint is the last line of defence.
+    """
+    Body.objects.select_for_update().get(pk=terms_of_reference.body_id)
+    terms = TermsOfReference.objects.select_for_update().get(pk=terms_of_reference.pk)
+    if terms.status != TermsOfReference.Status.DRAFT:
+        raise ValidationError(
+            {"status": f"Only a draft can be approved; this version is {terms.get_status_display().lower()}."}
+        )
+    effective_from = effective_from or approved_on
+    if effective_from < approved_on:
+        raise ValidationError({"effective_from": "A version cannot take effect before it is approved."})
+
+    previous = list(
+        TermsOfReference.objects.select_for_update()
+        .filter(body_id=terms.body_id, status=TermsOfReference.Status.APPROVED)
+        .exclude(pk=terms.pk)
+    )
+    for version in previous:
+        if version.effective_from and version.effective_from >= effective_from:
+            raise ValidationError(
+                {
+                    "effective_from": f"Version {version.version} is in force from {version.effective_from:%d %B %Y}; "
+                    "a new version must take effect after it."
+                }
+            )
+        if version.effective_to is None or version.effective_to >= effective_from:
+            version.effective_to = effective_from - datetime.timedelta(days=1)
+        version.status = TermsOfReference.Status.SUPERSEDED
+        version.save(update_fields=["status", "effective_to"])
+
+    terms.status = TermsOfReference.Status.APPROVED
+    terms.approved_on = approved_on
+    terms.approved_by = approved_by
+    terms.effective_from = effective_from
+    if terms.review_interval_months and not terms.next_review_due:
+        terms.next_review_due = effective_from + relativedelta(months=terms.review_interval_months)
+    terms.full_clean()
+    terms.save()
+    return terms
+
+
+@transaction.atomic
+def terms_of_reference_new_version(
+    *, body: Body, based_on: TermsOfReference | None = None
+) -> TermsOfReference:
+    """Start a draft as a copy of an earlier version, so a revision keeps what is unchanged."""
+    Body.objects.select_for_update().get(pk=body.pk)
+    number = (body.terms_of_reference.aggregate(Max("version"))["version__max"] or 0) + 1
+    draft = TermsOfReference(body=body, version=number, status=TermsOfReference.Status.DRAFT)
+    if based_on is not None:
+        if based_on.body_id != body.pk:
+            raise ValidationError("A new version can only be based on a version of the same body.")
+        for name in (
+            "purpose", "quorum_rule", "quorum_count", "decision_method", "meeting_frequency", "frequency_note",
+            "duration_minutes_min", "duration_minutes_max", "review_interval_months",
+        ):  # fmt: skip
+            setattr(draft, name, getattr(based_on, name))
+    draft.full_clean()
+    draft.save()
+    if based_on is not None:
+        for objective in based_on.objectives.all():
+            objective.pk = None
+            objective.terms_of_reference = draft
+            objective.save()
+        for role in based_on.roles.all():
+            role.pk = None
+            role.terms_of_reference = draft
+            role.save()
+    return draft

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make test: the same set-up as make run, then lint, migration drift and the whole suite.
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+echo "== ruff check"; "$ROOT/.venv/bin/ruff" check .
+echo "== ruff format --check"; "$ROOT/.venv/bin/ruff" format --check .
+echo "== makemigrations --check"; "$PY" manage.py makemigrations --check --dry-run
+echo "== check"; "$PY" manage.py check
+echo "== pytest"; "$PY" -m pytest --create-db "$@"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StpGovernanceConfig(AppConfig):
+    name = "stp_governance"
+    verbose_name = "STP Governance Registry"
