@@ -587,7 +587,7 @@ class TermsOfReferenceRole(models.Model):
         blank=True,
         related_name="terms_of_reference_roles",
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["terms_of_reference", "position"]

@@ -23,8 +23,8 @@ def terms_of_reference_approve(
     The body row is locked so two approvals of the same body cannot both succeed; the
     database's exclusion constraint is the last line of defence.
     """
-    Body.objects.select_for_update().get(pk=terms_of_reference.body_id)
-    terms = TermsOfReference.objects.select_for_update().get(pk=terms_of_reference.pk)
+    Body.objects.select_for_update().order_by().get(pk=terms_of_reference.body_id)
+    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
     if terms.status != TermsOfReference.Status.DRAFT:
         raise ValidationError(
             {"status": f"Only a draft can be approved; this version is {terms.get_status_display().lower()}."}
@@ -35,6 +35,7 @@ def terms_of_reference_approve(
 
     previous = list(
         TermsOfReference.objects.select_for_update()
+        .order_by("version")
         .filter(body_id=terms.body_id, status=TermsOfReference.Status.APPROVED)
         .exclude(pk=terms.pk)
     )
@@ -67,7 +68,7 @@ def terms_of_reference_new_version(
     *, body: Body, based_on: TermsOfReference | None = None
 ) -> TermsOfReference:
     """Start a draft as a copy of an earlier version, so a revision keeps what is unchanged."""
-    Body.objects.select_for_update().get(pk=body.pk)
+    Body.objects.select_for_update().order_by().get(pk=body.pk)
     number = (body.terms_of_reference.aggregate(Max("version"))["version__max"] or 0) + 1
     draft = TermsOfReference(body=body, version=number, status=TermsOfReference.Status.DRAFT)
     if based_on is not None:

@@ -1,0 +1,114 @@
+"""factory_boy factories for the registry (one per model; related records made on demand)."""
+
+import datetime
+
+import factory
+from django.utils.text import slugify
+
+from bodies import models
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    name = factory.Sequence(lambda n: f"Test Person {n}")
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Partnership
+
+    name = factory.Sequence(lambda n: f"Test Partnership {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name.replace("Test Partnership", "TP"))
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Organisation
+
+    name = factory.Sequence(lambda n: f"Test Organisation {n} NHS Trust")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = models.Organisation.Kind.NHS_TRUST
+    is_statutory = True
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Membership
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    standing = models.Membership.Standing.PARTY_TO
+    status = models.Membership.Status.CONFIRMED
+    effective_from = datetime.date(2017, 4, 1)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Agreement
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    slug = factory.Sequence(lambda n: f"agreement-{n}")
+    kind = models.Agreement.Kind.MOU
+    title = factory.Sequence(lambda n: f"Memorandum of understanding {n}")
+    status = models.Agreement.Status.IN_FORCE
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Signature
+
+    agreement = factory.SubFactory(AgreementFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    signatory_name = factory.Sequence(lambda n: f"Signatory {n}")
+    signatory_title = "Accountable Officer"
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Body
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Sequence(lambda n: f"Test Board {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = models.Body.Kind.BOARD
+    status = models.Body.Status.ACTIVE
+
+
+class BodyRelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BodyRelationship
+
+    from_body = factory.SubFactory(BodyFactory)
+    to_body = factory.SubFactory(BodyFactory, partnership=factory.SelfAttribute("..from_body.partnership"))
+    kind = models.BodyRelationship.Kind.REPORTS_TO
+
+
+class TermsOfReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TermsOfReference
+
+    body = factory.SubFactory(BodyFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = models.TermsOfReference.Status.DRAFT
+    purpose = "To hold partners to account for delivery of the system plan."
+    meeting_frequency = models.TermsOfReference.Frequency.MONTHLY
+
+    class Params:
+        approved = factory.Trait(
+            status=models.TermsOfReference.Status.APPROVED,
+            approved_on=datetime.date(2017, 6, 22),
+            effective_from=datetime.date(2017, 6, 22),
+        )
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Appointment
+
+    body = factory.SubFactory(BodyFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = models.Appointment.Role.MEMBER
+    effective_from = datetime.date(2017, 4, 1)
