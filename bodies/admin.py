@@ -25,6 +25,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
+from stp_governance.admin_widgets import SafeAutocompleteMixin
 from stp_governance.effective_dating import today
 
 SOURCE_FIELDSET = (
@@ -48,13 +49,13 @@ class InForceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartnershipStageInline(admin.TabularInline):
+class PartnershipStageInline(SafeAutocompleteMixin, admin.TabularInline):
     model = PartnershipStage
     extra = 0
     fields = ["stage", "effective_from", "effective_to"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["organisation", "standing", "status", "effective_from", "effective_to", "note"]
@@ -62,7 +63,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "footprint_number", "region", "lead", "member_count"]
     list_select_related = ["lead"]
     search_fields = ["name", "short_name", "slug"]
@@ -83,7 +84,12 @@ class PartnershipAdmin(admin.ModelAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("memberships", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("memberships", distinct=True))
+            .order_by("name")
+        )
 
     @admin.display(description="memberships", ordering="member_count")
     def member_count(self, obj):
@@ -95,7 +101,7 @@ class OrganisationMembershipInline(MembershipInline):
     autocomplete_fields = ["partnership"]
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(SafeAutocompleteMixin, admin.TabularInline):
     model = OrganisationSuccession
     fk_name = "predecessor"
     extra = 0
@@ -106,7 +112,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "is_statutory", "ods_code", "partnership_count"]
     list_filter = ["kind", "is_statutory", "memberships__partnership"]
     search_fields = ["name", "slug", "ods_code"]
@@ -123,6 +129,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(partnership_count=Count("memberships__partnership", distinct=True))
+            .order_by("name")
         )
 
     @admin.display(description="partnerships", ordering="partnership_count")
@@ -131,7 +138,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationSuccession)
-class OrganisationSuccessionAdmin(admin.ModelAdmin):
+class OrganisationSuccessionAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["predecessor", "kind", "successor", "effective_on"]
     list_select_related = ["predecessor", "successor"]
     list_filter = ["kind"]
@@ -140,7 +147,7 @@ class OrganisationSuccessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "partnership",
@@ -160,7 +167,7 @@ class MembershipAdmin(admin.ModelAdmin):
     ]
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Signature
     extra = 0
     can_delete = False  # signatures are evidence: record a withdrawal instead
@@ -169,7 +176,7 @@ class SignatureInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "partnership",
@@ -194,7 +201,7 @@ class AgreementAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(signature_count=Count("signatures"))
+        return super().get_queryset(request).annotate(signature_count=Count("signatures")).order_by("title")
 
     @admin.display(description="signatures", ordering="signature_count")
     def signature_count(self, obj):
@@ -205,12 +212,12 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
 
-class RelationshipInline(admin.TabularInline):
+class RelationshipInline(SafeAutocompleteMixin, admin.TabularInline):
     model = BodyRelationship
     fk_name = "from_body"
     extra = 0
@@ -219,7 +226,7 @@ class RelationshipInline(admin.TabularInline):
     verbose_name_plural = "relationships (this body → another)"
 
 
-class AppointmentInline(admin.TabularInline):
+class AppointmentInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Appointment
     extra = 0
     fields = [
@@ -236,7 +243,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "name", "partnership", "kind", "status", "holds_delegated_authority", "decisions_bind_partners",
     ]  # fmt: skip
@@ -275,7 +282,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BodyRelationship)
-class BodyRelationshipAdmin(admin.ModelAdmin):
+class BodyRelationshipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["from_body", "kind", "to_body", "effective_from", "effective_to"]
     list_select_related = ["from_body", "to_body"]
     list_filter = ["kind", "from_body__partnership", InForceFilter]
@@ -283,13 +290,13 @@ class BodyRelationshipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["from_body", "to_body"]
 
 
-class ObjectiveInline(admin.TabularInline):
+class ObjectiveInline(SafeAutocompleteMixin, admin.TabularInline):
     model = TermsOfReferenceObjective
     extra = 0
     fields = ["position", "heading", "text"]
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(SafeAutocompleteMixin, admin.TabularInline):
     model = TermsOfReferenceRole
     extra = 0
     fields = ["position", "title", "category", "voting", "is_chair", "organisation", "note"]
@@ -297,7 +304,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(TermsOfReference)
-class TermsOfReferenceAdmin(admin.ModelAdmin):
+class TermsOfReferenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "body", "version", "status", "approved_on", "effective_from", "effective_to", "meeting_frequency",
         "next_review_due",
@@ -350,7 +357,7 @@ class TermsOfReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "role",
