@@ -49,8 +49,9 @@ start_private_cluster() {
 }
 
 if [ -z "${DATABASE_URL:-}" ]; then
-  if can_connect "postgres://postgres@127.0.0.1:5432/postgres"; then
-    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB_NAME"
+  LOCAL_PG="${LOCAL_PG:-postgres://postgres@127.0.0.1:5432}"
+  if can_connect "$LOCAL_PG/postgres"; then
+    export DATABASE_URL="$LOCAL_PG/$DB_NAME"
   else
     start_private_cluster
     export DATABASE_URL="postgres://postgres@127.0.0.1:$PRIVATE_PORT/$DB_NAME"
