@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import path
+from django.views.generic import RedirectView
 
 from stp_governance import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+admin.site.site_header = "STP Governance Registry"
+admin.site.site_title = "STP Governance Registry"
+admin.site.index_title = "Partnerships, organisations, bodies and their terms of reference"
