@@ -299,3 +299,30 @@ class TestOrganisationsAndAgreements:
         assert Organisation.objects.filter(name=organisation.name).count() == 1
         assert organisation.memberships.values("partnership").distinct().count() == 2
         assert AgreementFactory().signatures.count() == 0
+
+
+class TestRemainingConstraints:
+    def test_partnership_stages_do_not_overlap(self):
+        partnership = PartnershipFactory()
+        partnership.stages.create(stage="stp", effective_from=D(2016, 3, 1), effective_to=D(2017, 3, 31))
+        partnership.stages.create(stage="shadow_acs", effective_from=D(2017, 4, 1))
+
+        refused_by_database(lambda: partnership.stages.create(stage="acs", effective_from=D(2018, 1, 1)))
+
+    def test_an_organisation_is_not_dissolved_before_it_was_established(self):
+        refused_by_database(
+            lambda: OrganisationFactory(established_on=D(2013, 4, 1), dissolved_on=D(2012, 3, 31))
+        )
+
+    def test_a_withdrawal_does_not_precede_the_signature(self):
+        refused_by_database(lambda: SignatureFactory(signed_on=D(2017, 7, 1), withdrawn_on=D(2017, 6, 1)))
+
+    def test_a_succession_is_recorded_once(self):
+        a, b = OrganisationFactory(), OrganisationFactory()
+        OrganisationSuccession.objects.create(predecessor=a, successor=b, effective_on=D(2019, 4, 1))
+
+        refused_by_database(
+            lambda: OrganisationSuccession.objects.create(
+                predecessor=a, successor=b, effective_on=D(2020, 4, 1)
+            )
+        )
