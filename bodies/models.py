@@ -3,6 +3,7 @@
 import datetime
 
 import pghistory
+import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from stp_governance.access import RestrictedQuerySet
+from stp_governance.concurrency import Revisioned, bump_revision
 from stp_governance.effective_dating import (
     EffectiveDated,
     EffectiveDatedQuerySet,
@@ -21,12 +24,17 @@ from stp_governance.effective_dating import (
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 
 
-class Person(Sourced):
+class Person(Sourced, Revisioned):
     """Someone who holds or held a role; shared across partnerships like organisations."""
+
+    shared_reference_data = True
+    partnership_links = ["appointments__body__partnership", "partnerships_led"]
 
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     note = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -37,7 +45,9 @@ class Person(Sourced):
         return self.name
 
 
-class Partnership(Sourced):
+class Partnership(Sourced, Revisioned):
+    partnership_path = ""
+
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=100, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -61,8 +71,15 @@ class Partnership(Sourced):
     lead_role = models.CharField(max_length=300, blank=True, help_text="The lead's post, as published.")
     description = models.TextField(blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("change_partnership_records", "Edit the partnership's records (secretariat)"),
+            ("view_restricted_records", "Read the partnership's restricted records"),
+            ("declare_interests", "Declare own interests in the partnership"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="partnership_budget_not_negative",
@@ -78,8 +95,10 @@ class Partnership(Sourced):
         return reverse("admin:bodies_partnership_change", args=[self.pk])
 
 
-class PartnershipStage(EffectiveDated, Sourced):
+class PartnershipStage(EffectiveDated, Sourced, Revisioned):
     """Where a partnership stood over time: STP, shadow ACS, ACS or ICS."""
+
+    partnership_path = "partnership"
 
     class Stage(models.TextChoices):
         STP = "stp", "Sustainability and transformation partnership"
@@ -98,8 +117,11 @@ class PartnershipStage(EffectiveDated, Sourced):
         return f"{self.partnership}: {self.get_stage_display()}"
 
 
-class Organisation(Sourced):
+class Organisation(Sourced, Revisioned):
     """A legal or recognised organisation, shared across partnerships (one record, many memberships)."""
+
+    shared_reference_data = True
+    partnership_links = ["memberships__partnership"]
 
     class Kind(models.TextChoices):
         CCG = "ccg", "Clinical commissioning group"
@@ -130,6 +152,8 @@ class Organisation(Sourced):
     established_on = models.DateField(null=True, blank=True)
     dissolved_on = models.DateField(null=True, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         indexes = [GinIndex(name="organisation_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"])]
@@ -157,8 +181,11 @@ class Organisation(Sourced):
             self.ods_code = self.ods_code.strip().upper() or None
 
 
-class OrganisationSuccession(Sourced):
+class OrganisationSuccession(Sourced, Revisioned):
     """A dated succession (merger, replacement, rename), so history stays true after it."""
+
+    shared_reference_data = True
+    partnership_links = ["predecessor__memberships__partnership", "successor__memberships__partnership"]
 
     class Kind(models.TextChoices):
         MERGER = "merger", "Merged into"
@@ -171,6 +198,8 @@ class OrganisationSuccession(Sourced):
     effective_on = models.DateField(help_text="The first day the successor stood in the predecessor's place.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MERGER)
     note = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["effective_on"]
@@ -191,8 +220,10 @@ class OrganisationSuccession(Sourced):
         return f"{self.predecessor} → {self.successor} ({self.effective_on})"
 
 
-class Membership(EffectiveDated, Sourced):
+class Membership(EffectiveDated, Sourced, Revisioned):
     """An organisation's standing in a partnership over a period."""
+
+    partnership_path = "partnership"
 
     class Standing(models.TextChoices):
         PARTY_TO = "party_to", "Party to"
@@ -224,8 +255,10 @@ class Membership(EffectiveDated, Sourced):
         return f"{self.organisation} in {self.partnership} ({self.get_standing_display()})"
 
 
-class Agreement(EffectiveDated, Sourced):
+class Agreement(EffectiveDated, Sourced, Revisioned):
     """A memorandum of understanding or governance framework the partners sign up to."""
+
+    partnership_path = "partnership"
 
     class Kind(models.TextChoices):
         MOU = "mou", "Memorandum of understanding"
@@ -261,8 +294,10 @@ class Agreement(EffectiveDated, Sourced):
         return self.title
 
 
-class Signature(Sourced):
+class Signature(Sourced, Revisioned):
     """An organisation's signature to an agreement: evidence, never deleted with its agreement."""
+
+    partnership_path = "agreement__partnership"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
@@ -270,6 +305,8 @@ class Signature(Sourced):
     signatory_title = models.CharField(max_length=300, blank=True)
     signed_on = models.DateField(null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True, help_text="The day the organisation withdrew.")
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement", "organisation__name"]
@@ -298,8 +335,11 @@ class BodyQuerySet(EffectiveDatedQuerySet):
         return super().in_force(on).exclude(status=Body.Status.PROPOSED)
 
 
-class Body(EffectiveDated, Sourced):
+class Body(EffectiveDated, Sourced, Revisioned):
     """A board, committee or group of a partnership, or a member organisation's own statutory board."""
+
+    partnership_path = "partnership"
+    partnership_optional = True  # statutory boards of member organisations
 
     class Kind(models.TextChoices):
         BOARD = "board", "Board"
@@ -389,8 +429,11 @@ class Body(EffectiveDated, Sourced):
             raise ValidationError({"effective_to": "Give the date the body was dissolved."})
 
 
-class BodyRelationship(EffectiveDated, Sourced):
+class BodyRelationship(EffectiveDated, Sourced, Revisioned):
     """A line on the governance structure chart: who reports to, or is held to account by, whom."""
+
+    partnership_path = "from_body__partnership"
+    partnership_optional = True
 
     class Kind(models.TextChoices):
         REPORTS_TO = "reports_to", "Reports to"
@@ -420,7 +463,7 @@ class BodyRelationship(EffectiveDated, Sourced):
         return f"{self.from_body} {self.get_kind_display().lower()} {self.to_body}"
 
 
-class TermsOfReferenceQuerySet(models.QuerySet):
+class TermsOfReferenceQuerySet(RestrictedQuerySet):
     def in_force(self, on: datetime.date | None = None):
         """The approved version in force on the day (superseded versions count for their period)."""
         from stp_governance.effective_dating import today
@@ -431,8 +474,11 @@ class TermsOfReferenceQuerySet(models.QuerySet):
         )
 
 
-class TermsOfReference(EffectiveDated, Sourced):
+class TermsOfReference(EffectiveDated, Sourced, Revisioned):
     """One version of a body's terms of reference."""
+
+    partnership_path = "body__partnership"
+    partnership_optional = True
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -541,7 +587,10 @@ class TermsOfReference(EffectiveDated, Sourced):
         return f"{hours(low)}–{hours(high)} hours"
 
 
-class TermsOfReferenceObjective(models.Model):
+class TermsOfReferenceObjective(Revisioned):
+    partnership_path = "terms_of_reference__body__partnership"
+    partnership_optional = True
+
     terms_of_reference = models.ForeignKey(
         TermsOfReference, on_delete=models.CASCADE, related_name="objectives"
     )
@@ -550,6 +599,8 @@ class TermsOfReferenceObjective(models.Model):
         max_length=300, blank=True, help_text="A heading grouping this and later objectives."
     )
     text = models.TextField()
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["terms_of_reference", "position"]
@@ -563,8 +614,11 @@ class TermsOfReferenceObjective(models.Model):
         return f"{self.position}. {self.text[:80]}"
 
 
-class TermsOfReferenceRole(models.Model):
+class TermsOfReferenceRole(Revisioned):
     """A seat the terms of reference provide for, by role (not by person)."""
+
+    partnership_path = "terms_of_reference__body__partnership"
+    partnership_optional = True
 
     class Category(models.TextChoices):
         MEMBER = "member", "Member"
@@ -589,6 +643,8 @@ class TermsOfReferenceRole(models.Model):
     )
     note = models.TextField(blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["terms_of_reference", "position"]
         verbose_name = "membership role"
@@ -600,8 +656,11 @@ class TermsOfReferenceRole(models.Model):
         return f"{self.title} ({self.get_category_display().lower()})"
 
 
-class Appointment(EffectiveDated, Sourced):
+class Appointment(EffectiveDated, Sourced, Revisioned):
     """A person in a role on a body for a period, representing an organisation."""
+
+    partnership_path = "body__partnership"
+    partnership_optional = True
 
     class Role(models.TextChoices):
         CHAIR = "chair", "Chair"
@@ -665,3 +724,4 @@ for _model in (
     Appointment,
 ):
     pghistory.track()(_model)
+    pgtrigger.register(bump_revision)(_model)

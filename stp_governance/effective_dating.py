@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
+from stp_governance.access import RestrictedQuerySet
+
 
 class DateRange(Func):
     """`daterange(lower, upper, '[]')`: the record's period, both ends inclusive."""
@@ -51,7 +53,7 @@ def in_force_q(on: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class EffectiveDatedQuerySet(models.QuerySet):
+class EffectiveDatedQuerySet(RestrictedQuerySet):
     def in_force(self, on: datetime.date | None = None):
         """Rows in force on `on` (default: today)."""
         return self.filter(in_force_q(on or today()))

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from stp_governance import views
@@ -7,6 +7,7 @@ from stp_governance import views
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("stp_governance.api.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 

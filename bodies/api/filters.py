@@ -1,0 +1,177 @@
+"""Filters for every list: by id for each foreign key, by dates, by status and kind."""
+
+import django_filters
+
+from bodies import models
+from stp_governance.api.filters import EffectiveDatedFilterSet, RegistryFilterSet, date_lookups
+
+
+class PersonFilterSet(RegistryFilterSet):
+    partnership_id = django_filters.NumberFilter(field_name="appointments__body__partnership", distinct=True)
+    body_id = django_filters.NumberFilter(field_name="appointments__body", distinct=True)
+
+    class Meta:
+        model = models.Person
+        fields = {"id": ["exact", "in"], "name": ["exact", "icontains"]}
+
+
+class PartnershipFilterSet(RegistryFilterSet):
+    lead_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.Partnership
+        fields = {
+            "id": ["exact", "in"],
+            "slug": ["exact"],
+            "footprint_number": ["exact"],
+            "region": ["exact"],
+        }
+
+
+class PartnershipStageFilterSet(EffectiveDatedFilterSet):
+    partnership_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.PartnershipStage
+        fields = {"id": ["exact", "in"], "stage": ["exact"], **date_lookups("effective_from", "effective_to")}
+
+
+class OrganisationFilterSet(RegistryFilterSet):
+    partnership_id = django_filters.NumberFilter(field_name="memberships__partnership", distinct=True)
+
+    class Meta:
+        model = models.Organisation
+        fields = {
+            "id": ["exact", "in"],
+            "slug": ["exact"],
+            "kind": ["exact", "in"],
+            "is_statutory": ["exact"],
+            "ods_code": ["exact"],
+            **date_lookups("established_on", "dissolved_on"),
+        }
+
+
+class OrganisationSuccessionFilterSet(RegistryFilterSet):
+    predecessor_id = django_filters.NumberFilter()
+    successor_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.OrganisationSuccession
+        fields = {"id": ["exact", "in"], "kind": ["exact"], **date_lookups("effective_on")}
+
+
+class MembershipFilterSet(EffectiveDatedFilterSet):
+    partnership_id = django_filters.NumberFilter()
+    organisation_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.Membership
+        fields = {
+            "id": ["exact", "in"],
+            "standing": ["exact", "in"],
+            "status": ["exact", "in"],
+            **date_lookups("effective_from", "effective_to"),
+        }
+
+
+class AgreementFilterSet(EffectiveDatedFilterSet):
+    partnership_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.Agreement
+        fields = {
+            "id": ["exact", "in"],
+            "kind": ["exact"],
+            "status": ["exact", "in"],
+            **date_lookups("agreed_on", "effective_from", "effective_to"),
+        }
+
+
+class SignatureFilterSet(RegistryFilterSet):
+    agreement_id = django_filters.NumberFilter()
+    organisation_id = django_filters.NumberFilter()
+    partnership_id = django_filters.NumberFilter(field_name="agreement__partnership")
+
+    class Meta:
+        model = models.Signature
+        fields = {"id": ["exact", "in"], **date_lookups("signed_on", "withdrawn_on")}
+
+
+class BodyFilterSet(EffectiveDatedFilterSet):
+    partnership_id = django_filters.NumberFilter()
+    organisation_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.Body
+        fields = {
+            "id": ["exact", "in"],
+            "slug": ["exact"],
+            "kind": ["exact", "in"],
+            "status": ["exact", "in"],
+            "holds_delegated_authority": ["exact"],
+            "decisions_bind_partners": ["exact"],
+            **date_lookups("effective_from", "effective_to"),
+        }
+
+
+class BodyRelationshipFilterSet(EffectiveDatedFilterSet):
+    from_body_id = django_filters.NumberFilter()
+    to_body_id = django_filters.NumberFilter()
+    partnership_id = django_filters.NumberFilter(field_name="from_body__partnership")
+
+    class Meta:
+        model = models.BodyRelationship
+        fields = {
+            "id": ["exact", "in"],
+            "kind": ["exact", "in"],
+            **date_lookups("effective_from", "effective_to"),
+        }
+
+
+class TermsOfReferenceFilterSet(EffectiveDatedFilterSet):
+    body_id = django_filters.NumberFilter()
+    approved_by_id = django_filters.NumberFilter()
+    partnership_id = django_filters.NumberFilter(field_name="body__partnership")
+
+    class Meta:
+        model = models.TermsOfReference
+        fields = {
+            "id": ["exact", "in"],
+            "status": ["exact", "in"],
+            "meeting_frequency": ["exact"],
+            **date_lookups("approved_on", "effective_from", "effective_to", "next_review_due"),
+        }
+
+
+class TermsOfReferenceObjectiveFilterSet(RegistryFilterSet):
+    terms_of_reference_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.TermsOfReferenceObjective
+        fields = {"id": ["exact", "in"]}
+
+
+class TermsOfReferenceRoleFilterSet(RegistryFilterSet):
+    terms_of_reference_id = django_filters.NumberFilter()
+    organisation_id = django_filters.NumberFilter()
+
+    class Meta:
+        model = models.TermsOfReferenceRole
+        fields = {"id": ["exact", "in"], "category": ["exact", "in"], "is_chair": ["exact"]}
+
+
+class AppointmentFilterSet(EffectiveDatedFilterSet):
+    body_id = django_filters.NumberFilter()
+    person_id = django_filters.NumberFilter()
+    representing_id = django_filters.NumberFilter()
+    deputy_id = django_filters.NumberFilter()
+    partnership_id = django_filters.NumberFilter(field_name="body__partnership")
+
+    class Meta:
+        model = models.Appointment
+        fields = {
+            "id": ["exact", "in"],
+            "role": ["exact", "in"],
+            "voting": ["exact"],
+            **date_lookups("effective_from", "effective_to"),
+        }

@@ -1,0 +1,251 @@
+"""API representations of the registry. Writable fields are listed explicitly per serializer."""
+
+from rest_framework import serializers
+
+from bodies import models
+from stp_governance.api.serializers import BriefRelatedField, RegistrySerializer
+
+SOURCE_FIELDS = ("source_document", "source_reference", "source_url")
+PERIOD_FIELDS = ("effective_from", "effective_to")
+READ_ONLY = ("id", "url", "display", "revision")
+
+
+def related(view_name: str, **kwargs) -> BriefRelatedField:
+    model = kwargs.pop("model")
+    return BriefRelatedField(view_name=view_name, queryset=model.objects.all(), **kwargs)
+
+
+class PersonSerializer(RegistrySerializer):
+    detail_view_name = "api:person-detail"
+    brief_fields = ("id", "url", "display", "name")
+
+    class Meta:
+        model = models.Person
+        fields = (*READ_ONLY, "name", "note", *SOURCE_FIELDS)
+
+
+class PartnershipStageSerializer(RegistrySerializer):
+    detail_view_name = "api:partnershipstage-detail"
+    partnership = related("api:partnership-detail", model=models.Partnership)
+    create_only_fields = ("partnership",)
+
+    class Meta:
+        model = models.PartnershipStage
+        fields = (*READ_ONLY, "partnership", "stage", *PERIOD_FIELDS, *SOURCE_FIELDS)
+
+
+class StageInlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.PartnershipStage
+        fields = ("id", "stage", *PERIOD_FIELDS)
+        read_only_fields = fields
+
+
+class PartnershipSerializer(RegistrySerializer):
+    detail_view_name = "api:partnership-detail"
+    brief_fields = ("id", "url", "display", "name", "short_name", "slug")
+    lead = related("api:person-detail", model=models.Person, required=False, allow_null=True)
+    stages = StageInlineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = models.Partnership
+        fields = (
+            *READ_ONLY, "name", "short_name", "slug", "footprint_number", "region", "population", "budget_gbp",
+            "lead", "lead_role", "description", "stages", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class OrganisationSerializer(RegistrySerializer):
+    detail_view_name = "api:organisation-detail"
+    brief_fields = ("id", "url", "display", "name", "kind", "ods_code")
+
+    class Meta:
+        model = models.Organisation
+        fields = (
+            *READ_ONLY, "name", "slug", "kind", "is_statutory", "ods_code", "other_names", "established_on",
+            "dissolved_on", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class OrganisationSuccessionSerializer(RegistrySerializer):
+    detail_view_name = "api:organisationsuccession-detail"
+    predecessor = related("api:organisation-detail", model=models.Organisation)
+    successor = related("api:organisation-detail", model=models.Organisation)
+
+    class Meta:
+        model = models.OrganisationSuccession
+        fields = (*READ_ONLY, "predecessor", "successor", "effective_on", "kind", "note", *SOURCE_FIELDS)
+
+
+class MembershipSerializer(RegistrySerializer):
+    detail_view_name = "api:membership-detail"
+    brief_fields = ("id", "url", "display", "standing", "status")
+    partnership = related("api:partnership-detail", model=models.Partnership)
+    organisation = related("api:organisation-detail", model=models.Organisation)
+    create_only_fields = ("partnership", "organisation")
+
+    class Meta:
+        model = models.Membership
+        fields = (
+            *READ_ONLY, "partnership", "organisation", "standing", "status", *PERIOD_FIELDS, "note", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+    def get_display(self, obj) -> str:
+        return f"{obj.organisation.name} ({obj.get_standing_display()})"
+
+
+class AgreementSerializer(RegistrySerializer):
+    detail_view_name = "api:agreement-detail"
+    brief_fields = ("id", "url", "display", "title", "status")
+    partnership = related("api:partnership-detail", model=models.Partnership)
+    create_only_fields = ("partnership",)
+
+    class Meta:
+        model = models.Agreement
+        fields = (
+            *READ_ONLY, "partnership", "slug", "kind", "title", "version", "status", "agreed_on", *PERIOD_FIELDS,
+            "review_interval_months", "note", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class SignatureSerializer(RegistrySerializer):
+    detail_view_name = "api:signature-detail"
+    agreement = related("api:agreement-detail", model=models.Agreement)
+    organisation = related("api:organisation-detail", model=models.Organisation)
+    create_only_fields = ("agreement", "organisation")
+
+    class Meta:
+        model = models.Signature
+        fields = (
+            *READ_ONLY, "agreement", "organisation", "signatory_name", "signatory_title", "signed_on",
+            "withdrawn_on", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+    def get_display(self, obj) -> str:
+        return f"{obj.organisation.name}: {obj.signatory_name or 'signatory not named'}"
+
+
+class BodySerializer(RegistrySerializer):
+    detail_view_name = "api:body-detail"
+    brief_fields = ("id", "url", "display", "name", "short_name", "kind", "status")
+    partnership = related("api:partnership-detail", model=models.Partnership, required=False, allow_null=True)
+    organisation = related(
+        "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
+    )
+    create_only_fields = ("partnership",)
+
+    class Meta:
+        model = models.Body
+        fields = (
+            *READ_ONLY, "partnership", "organisation", "name", "short_name", "slug", "kind", "status",
+            "holds_delegated_authority", "decisions_bind_partners", "description", *PERIOD_FIELDS, *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class BodyRelationshipSerializer(RegistrySerializer):
+    detail_view_name = "api:bodyrelationship-detail"
+    from_body = related("api:body-detail", model=models.Body)
+    to_body = related("api:body-detail", model=models.Body)
+    create_only_fields = ("from_body",)
+
+    class Meta:
+        model = models.BodyRelationship
+        fields = (*READ_ONLY, "from_body", "kind", "to_body", *PERIOD_FIELDS, "note", *SOURCE_FIELDS)
+
+    def get_display(self, obj) -> str:
+        return f"{obj.from_body.name} {obj.get_kind_display().lower()} {obj.to_body.name}"
+
+
+class ObjectiveInlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.TermsOfReferenceObjective
+        fields = ("id", "position", "heading", "text")
+        read_only_fields = fields
+
+
+class RoleInlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.TermsOfReferenceRole
+        fields = ("id", "position", "title", "category", "voting", "is_chair", "organisation_id", "note")
+        read_only_fields = fields
+
+
+class TermsOfReferenceSerializer(RegistrySerializer):
+    detail_view_name = "api:termsofreference-detail"
+    brief_fields = ("id", "url", "display", "version", "status")
+    body = related("api:body-detail", model=models.Body)
+    approved_by = BriefRelatedField(view_name="api:body-detail", read_only=True)
+    objectives = ObjectiveInlineSerializer(many=True, read_only=True)
+    roles = RoleInlineSerializer(many=True, read_only=True)
+    create_only_fields = ("body",)
+
+    class Meta:
+        model = models.TermsOfReference
+        fields = (
+            *READ_ONLY, "body", "version", "status", "approved_by", "approved_on", *PERIOD_FIELDS, "purpose",
+            "objectives", "roles", "quorum_rule", "quorum_count", "decision_method", "meeting_frequency",
+            "frequency_note", "duration_minutes_min", "duration_minutes_max", "review_interval_months",
+            "next_review_due", *SOURCE_FIELDS,
+        )  # fmt: skip
+        # Status, approval and the period in force change only through the approve action.
+        read_only_fields = ("version", "status", "approved_on", "effective_from", "effective_to")
+
+    def get_display(self, obj) -> str:
+        return f"{obj.body.name} v{obj.version} ({obj.get_status_display().lower()})"
+
+
+class TermsOfReferenceApproveSerializer(serializers.Serializer):
+    approved_on = serializers.DateField()
+    effective_from = serializers.DateField(required=False, allow_null=True)
+    approved_by = BriefRelatedField(
+        view_name="api:body-detail", queryset=models.Body.objects.all(), required=False, allow_null=True
+    )
+
+
+class TermsOfReferenceObjectiveSerializer(RegistrySerializer):
+    detail_view_name = "api:termsofreferenceobjective-detail"
+    terms_of_reference = related("api:termsofreference-detail", model=models.TermsOfReference)
+    create_only_fields = ("terms_of_reference",)
+
+    class Meta:
+        model = models.TermsOfReferenceObjective
+        fields = (*READ_ONLY, "terms_of_reference", "position", "heading", "text")
+        select_related = ("terms_of_reference__body",)
+
+
+class TermsOfReferenceRoleSerializer(RegistrySerializer):
+    detail_view_name = "api:termsofreferencerole-detail"
+    terms_of_reference = related("api:termsofreference-detail", model=models.TermsOfReference)
+    organisation = related(
+        "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
+    )
+    create_only_fields = ("terms_of_reference",)
+
+    class Meta:
+        model = models.TermsOfReferenceRole
+        fields = (
+            *READ_ONLY, "terms_of_reference", "position", "title", "category", "voting", "is_chair", "organisation",
+            "note",
+        )  # fmt: skip
+        select_related = ("terms_of_reference__body",)
+
+
+class AppointmentSerializer(RegistrySerializer):
+    detail_view_name = "api:appointment-detail"
+    body = related("api:body-detail", model=models.Body)
+    person = related("api:person-detail", model=models.Person)
+    representing = related(
+        "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
+    )
+    deputy = related("api:person-detail", model=models.Person, required=False, allow_null=True)
+    create_only_fields = ("body",)
+
+    class Meta:
+        model = models.Appointment
+        fields = (
+            *READ_ONLY, "body", "person", "role", "title", "representing", "voting", "deputy", *PERIOD_FIELDS,
+            *SOURCE_FIELDS,
+        )  # fmt: skip
+
+    def get_display(self, obj) -> str:
+        return f"{obj.person.name}, {obj.get_role_display().lower()} of {obj.body.name}"

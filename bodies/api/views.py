@@ -1,0 +1,183 @@
+"""One viewset per resource, each over its model's restricted queryset (see RegistryViewSet)."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+
+from bodies import models, services
+from bodies.api import filters, serializers
+from stp_governance.access import is_registry_administrator
+from stp_governance.api.viewsets import RegistryViewSet
+
+
+class PersonViewSet(RegistryViewSet):
+    queryset = models.Person.objects.all()
+    serializer_class = serializers.PersonSerializer
+    filterset_class = filters.PersonFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    ordering = ("name", "id")
+
+
+class PartnershipViewSet(RegistryViewSet):
+    queryset = models.Partnership.objects.all()
+    serializer_class = serializers.PartnershipSerializer
+    filterset_class = filters.PartnershipFilterSet
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["name", "footprint_number", "id"]
+    ordering = ("name",)
+    deletable = False
+
+    def create_permitted(self) -> bool:
+        return is_registry_administrator(self.request.user)
+
+
+class PartnershipStageViewSet(RegistryViewSet):
+    queryset = models.PartnershipStage.objects.all()
+    serializer_class = serializers.PartnershipStageSerializer
+    filterset_class = filters.PartnershipStageFilterSet
+    ordering_fields = ["effective_from", "id"]
+    ordering = ("partnership_id", "effective_from", "id")
+
+
+class OrganisationViewSet(RegistryViewSet):
+    queryset = models.Organisation.objects.all()
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilterSet
+    search_fields = ["name", "ods_code"]
+    ordering_fields = ["name", "kind", "id"]
+    ordering = ("name", "id")
+
+
+class OrganisationSuccessionViewSet(RegistryViewSet):
+    queryset = models.OrganisationSuccession.objects.all()
+    serializer_class = serializers.OrganisationSuccessionSerializer
+    filterset_class = filters.OrganisationSuccessionFilterSet
+    ordering_fields = ["effective_on", "id"]
+    ordering = ("effective_on", "id")
+
+
+class MembershipViewSet(RegistryViewSet):
+    queryset = models.Membership.objects.all()
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilterSet
+    search_fields = ["organisation__name"]
+    ordering_fields = ["effective_from", "standing", "id"]
+    ordering = ("partnership_id", "organisation__name", "id")
+
+
+class AgreementViewSet(RegistryViewSet):
+    queryset = models.Agreement.objects.all()
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["title", "effective_from", "id"]
+    ordering = ("partnership_id", "title", "id")
+    deletable = False  # agreements carry signatures, which are evidence
+
+
+class SignatureViewSet(RegistryViewSet):
+    queryset = models.Signature.objects.all()
+    serializer_class = serializers.SignatureSerializer
+    filterset_class = filters.SignatureFilterSet
+    ordering_fields = ["signed_on", "id"]
+    ordering = ("agreement_id", "organisation__name", "id")
+    deletable = False  # evidence: record a withdrawal instead
+
+
+class BodyViewSet(RegistryViewSet):
+    queryset = models.Body.objects.all()
+    serializer_class = serializers.BodySerializer
+    filterset_class = filters.BodyFilterSet
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["name", "kind", "id"]
+    ordering = ("name", "id")
+
+
+class BodyRelationshipViewSet(RegistryViewSet):
+    queryset = models.BodyRelationship.objects.all()
+    serializer_class = serializers.BodyRelationshipSerializer
+    filterset_class = filters.BodyRelationshipFilterSet
+    ordering_fields = ["kind", "id"]
+    ordering = ("from_body_id", "kind", "id")
+
+
+class TermsOfReferenceViewSet(RegistryViewSet):
+    queryset = models.TermsOfReference.objects.prefetch_related(
+        Prefetch("roles", queryset=models.TermsOfReferenceRole.objects.order_by("position"))
+    )
+    serializer_class = serializers.TermsOfReferenceSerializer
+    filterset_class = filters.TermsOfReferenceFilterSet
+    search_fields = ["body__name", "purpose"]
+    ordering_fields = ["version", "effective_from", "id"]
+    ordering = ("body_id", "version")
+
+    def perform_create(self, serializer):
+        # A new version is always a draft, numbered after the body's latest one.
+        body = serializer.validated_data["body"]
+        serializer.validated_data["version"] = (
+            max(body.terms_of_reference.values_list("version", flat=True), default=0) + 1
+        )
+        super().perform_create(serializer)
+
+    def perform_destroy(self, instance):
+        if instance.status != models.TermsOfReference.Status.DRAFT:
+            raise exceptions.ValidationError(
+                {
+                    "status": [
+                        "Approved and superseded versions are the record of what applied; only drafts can be deleted."
+                    ]
+                }
+            )
+        instance.delete()
+
+    @extend_schema(
+        request=serializers.TermsOfReferenceApproveSerializer,
+        responses=serializers.TermsOfReferenceSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        """Approve this draft; the version it replaces is superseded in the same transaction."""
+        terms = self.get_object_for_write()
+        form = serializers.TermsOfReferenceApproveSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        form.is_valid(raise_exception=True)
+        terms = services.terms_of_reference_approve(terms_of_reference=terms, **form.validated_data)
+        self.recheck_scope(terms, "change")
+        return self.written(terms, 200)
+
+    @extend_schema(request=None, responses=serializers.TermsOfReferenceSerializer)
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, *args, **kwargs):
+        """Start a draft that copies this version, to revise it."""
+        terms = self.get_object()
+        draft = services.terms_of_reference_new_version(body=terms.body, based_on=terms)
+        self.recheck_scope(draft, "add")
+        return self.written(draft, 201)
+
+
+class TermsOfReferenceObjectiveViewSet(RegistryViewSet):
+    queryset = models.TermsOfReferenceObjective.objects.all()
+    serializer_class = serializers.TermsOfReferenceObjectiveSerializer
+    filterset_class = filters.TermsOfReferenceObjectiveFilterSet
+    ordering_fields = ["position", "id"]
+    ordering = ("terms_of_reference_id", "position")
+
+
+class TermsOfReferenceRoleViewSet(RegistryViewSet):
+    queryset = models.TermsOfReferenceRole.objects.all()
+    serializer_class = serializers.TermsOfReferenceRoleSerializer
+    filterset_class = filters.TermsOfReferenceRoleFilterSet
+    ordering_fields = ["position", "id"]
+    ordering = ("terms_of_reference_id", "position")
+
+
+class AppointmentViewSet(RegistryViewSet):
+    queryset = models.Appointment.objects.all()
+    serializer_class = serializers.AppointmentSerializer
+    filterset_class = filters.AppointmentFilterSet
+    search_fields = ["person__name", "title"]
+    ordering_fields = ["role", "effective_from", "id"]
+    ordering = ("body_id", "role", "id")

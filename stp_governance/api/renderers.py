@@ -1,0 +1,28 @@
+"""JSON rendered with orjson (the API's hot path) and CSV for exports."""
+
+import orjson
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+
+def _default(value):
+    return JSONEncoder().default(value)
+
+
+class ORJSONRenderer(JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach here: exports stream their own rows.
+        if isinstance(data, dict):
+            return "\n".join(f"{key},{value}" for key, value in data.items()).encode()
+        return b""

@@ -1,0 +1,147 @@
+"""Serializer building blocks: brief nested representations and model validation.
+
+Every resource serializer names its writable fields explicitly (never `__all__`), lists
+`brief_fields` for its nested form, and runs the model's own validation (`full_clean`), so
+the API, the admin and the forms agree on what is valid.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from django.urls import reverse
+
+from stp_governance.access import restrict
+
+
+class BriefRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key: written as an id, read as `{id, url, display}`.
+
+    The choices are restricted to what the requesting user may see, so an id from another
+    partnership is answered like an id that does not exist.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No such object ({pk_value}), or not one you can see.",
+        "incorrect_type": "Give the id as a number, not {data_type}.",
+    }
+
+    def __init__(self, view_name: str | None = None, **kwargs):
+        self.view_name = view_name
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return restrict(queryset, request.user, "view")
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and not data.strip().isdigit()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            if int(data) > 2**63 - 1 or int(data) < 1:
+                self.fail("does_not_exist", pk_value=data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        url = None
+        if self.view_name and request is not None:
+            url = request.build_absolute_uri(reverse(self.view_name, kwargs={"pk": value.pk}))
+        return {"id": value.pk, "url": url, "display": str(value)}
+
+
+class RegistrySerializer(serializers.ModelSerializer):
+    """Base for every resource: url, display, revision; model validation on every write."""
+
+    url = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+    revision = serializers.IntegerField(read_only=True)
+
+    # Fields a client may set only when creating (e.g. the partnership a record belongs to).
+    create_only_fields: tuple[str, ...] = ()
+    brief_fields: tuple[str, ...] = ("id", "url", "display")
+    detail_view_name: str = ""
+
+    serializer_related_field = BriefRelatedField
+
+    def get_url(self, obj) -> str | None:
+        request = self.context.get("request")
+        if not self.detail_view_name or request is None:
+            return None
+        return request.build_absolute_uri(reverse(self.detail_view_name, kwargs={"pk": obj.pk}))
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | models.QuerySet):
+            for name in self.create_only_fields:
+                if name in fields:
+                    fields[name].read_only = True
+        if self.context.get("brief"):
+            return {name: field for name, field in fields.items() if name in self.brief_fields}
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        if self.instance is not None:
+            candidate = model(
+                **{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields}
+            )
+            candidate._state.adding = False
+        else:
+            candidate = model()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_drf_detail(error)) from None
+        return attrs
+
+
+def _drf_detail(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        detail = {}
+        for name, errors in error.message_dict.items():
+            detail["non_field_errors" if name == "__all__" else name] = errors
+        return detail
+    return {"non_field_errors": error.messages}
+
+
+def prefetches_for(serializer_class) -> tuple[list[str], list[str]]:
+    """The select_related and prefetch_related paths a serializer's fields need.
+
+    Derived from the serializer, so a field added later is prefetched without tuning the view.
+    """
+    select, prefetch = [], []
+    serializer = serializer_class()
+
+    def walk(fields, prefix: str, in_prefetch: bool):
+        for field in fields.values():
+            if field.write_only or field.source == "*":
+                continue
+            source = field.source.replace(".", "__")
+            if isinstance(field, serializers.RelatedField):
+                (prefetch if in_prefetch else select).append(prefix + source)
+            elif isinstance(field, serializers.ListSerializer):
+                prefetch.append(prefix + source)
+                walk(field.child.fields, f"{prefix}{source}__", True)
+            elif isinstance(field, serializers.ManyRelatedField):
+                prefetch.append(prefix + source)
+            elif isinstance(field, serializers.Serializer):
+                (prefetch if in_prefetch else select).append(prefix + source)
+                walk(field.fields, f"{prefix}{source}__", in_prefetch)
+
+    walk(serializer.fields, "", False)
+    extra = getattr(serializer_class.Meta, "select_related", ())
+    return select + list(extra), prefetch

@@ -1,0 +1,266 @@
+"""The one shape of every resource's API.
+
+A viewset is one line per concern: its model's restricted queryset, a serializer, a
+filterset. This base supplies the rest, the same for every app:
+- reads through `restrict(user, action)`: another partnership's object is a 404;
+- prefetches derived from the serializer, so query counts do not grow with page size;
+- ETag on every record, If-Match required on writes (428 without, 412 when stale), with
+  the row locked so concurrent writers cannot both pass;
+- every write in one transaction, re-checked to be inside the user's scope after saving;
+- `?brief=1` for brief representations, `?as_at=` on effective-dated resources;
+- `/history/` per record and `/export/` (CSV or JSON) per list.
+"""
+
+import csv
+import datetime
+import io
+
+import orjson
+import pghistory.models
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from stp_governance.access import can, partnership_scope, restrict, security_log
+from stp_governance.api.exceptions import PreconditionFailed, PreconditionRequired
+from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
+from stp_governance.api.serializers import prefetches_for
+from stp_governance.concurrency import etag_for
+
+EXPORT_BATCH = 2000
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    id = serializers.CharField(source="pgh_id")
+    created_at = serializers.DateTimeField(source="pgh_created_at")
+    label = serializers.CharField(source="pgh_label")
+    data = serializers.JSONField(source="pgh_data")
+    diff = serializers.JSONField(source="pgh_diff", allow_null=True)
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    request_id = serializers.SerializerMethodField()
+
+    def get_request_id(self, event) -> str | None:
+        return (event.pgh_context or {}).get("request_id")
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    """Base viewset; subclasses set `queryset`, `serializer_class` and `filterset_class`."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    deletable = True
+    ordering = ("id",)
+
+    # -- reading ------------------------------------------------------------------
+    def get_action_scope(self) -> str:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return "view"
+        return {"create": "add", "destroy": "delete"}.get(self.action, "change")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        select, prefetch = prefetches_for(self.get_serializer_class())
+        if select:
+            queryset = queryset.select_related(*select)
+        if prefetch:
+            queryset = queryset.prefetch_related(*prefetch)
+        return restrict(queryset, self.request.user, self.get_action_scope())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["brief"] = self.request.query_params.get("brief", "").lower() in ("1", "true", "yes")
+        return context
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    # -- writing ------------------------------------------------------------------
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+    def check_if_match(self, instance):
+        """Lock the row, then compare its current revision with the client's If-Match."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        current = (
+            type(instance)
+            ._default_manager.select_for_update()
+            .order_by()
+            .filter(pk=instance.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        instance.revision = current
+        tags = {tag.strip() for tag in header.split(",")}
+        if "*" not in tags and etag_for(instance) not in tags:
+            raise PreconditionFailed()
+
+    def get_object_for_write(self):
+        try:
+            instance = self.get_object()
+        except Http404:
+            # Visible but not editable (a viewer of this partnership): say so. Invisible: 404.
+            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+            visible = restrict(self.queryset.model._default_manager.all(), self.request.user, "view")
+            if visible.filter(**lookup).exists():
+                raise exceptions.PermissionDenied("You may read this record but not change it.") from None
+            raise
+        self.check_if_match(instance)
+        return instance
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object_for_write()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.written(serializer.instance, status.HTTP_200_OK)
+
+    def create(self, request, *args, **kwargs):
+        if not self.create_permitted():
+            raise exceptions.PermissionDenied("You may not add records.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self.written(serializer.instance, status.HTTP_201_CREATED)
+
+    def create_permitted(self) -> bool:
+        scope = partnership_scope(self.request.user, "add")
+        return scope is None or bool(scope)
+
+    def perform_create(self, serializer):
+        instance = serializer.save()
+        self.recheck_scope(instance, "add")
+
+    def perform_update(self, serializer):
+        instance = serializer.save()
+        self.recheck_scope(instance, "change")
+
+    def recheck_scope(self, instance, scope: str) -> None:
+        """After saving, in the same transaction: is the record still inside the user's scope?"""
+        if not can(self.request.user, scope, instance):
+            security_log.warning(
+                "write_refused user=%s model=%s pk=%s reason=outside_scope",
+                getattr(self.request.user, "pk", None),
+                instance._meta.label,
+                instance.pk,
+            )
+            transaction.set_rollback(True)
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        "This change would put the record outside the partnerships you may edit."
+                    ]
+                }
+            )
+
+    def written(self, instance, code):
+        instance.refresh_from_db()
+        response = Response(self.get_serializer(instance).data, status=code)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        if not self.deletable:
+            raise exceptions.MethodNotAllowed(
+                request.method, detail="These records are evidence and are never deleted."
+            )
+        instance = self.get_object_for_write()
+        self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_allowed_methods_for_schema(self):
+        return self.http_method_names
+
+    # -- history and export ---------------------------------------------------------
+    @extend_schema(responses=HistoryEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        """Every change to this record: who, when, from which request, old and new values."""
+        instance = self.get_object()
+        events = pghistory.models.MiddlewareEvents.objects.tracks(instance).order_by(
+            "pgh_created_at", "pgh_id"
+        )
+        return Response(HistoryEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"])],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer], pagination_class=None
+    )
+    def export(self, request, *args, **kwargs):
+        """The whole filtered list, streamed as CSV or JSON (the same rows the list shows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if not queryset.ordered:
+            queryset = queryset.order_by("pk")
+        fmt = getattr(request.accepted_renderer, "format", "json")
+        rows = (self.get_serializer(obj).data for obj in _chunked(queryset))
+        stamp = datetime.date.today().isoformat()
+        name = f"{self.basename}-{stamp}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _chunked(queryset):
+    # Prefetches apply per chunk; memory stays flat however many rows there are.
+    return queryset.iterator(chunk_size=EXPORT_BATCH)
+
+
+def _flatten(row: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat[f"{name}_id" if "id" in value else name] = value.get("id", orjson.dumps(value).decode())
+        elif isinstance(value, list):
+            flat[name] = "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _csv_lines(rows):
+    buffer = io.StringIO()
+    writer = None
+    for row in rows:
+        flat = _flatten(row)
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(flat), extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow({key: _csv_safe(value) for key, value in flat.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def _csv_safe(value):
+    # Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _json_chunks(rows):
+    yield b"["
+    first = True
+    for row in rows:
+        yield (b"" if first else b",") + orjson.dumps(row)
+        first = False
+    yield b"]"
