@@ -25,7 +25,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.admin_widgets import SafeAutocompleteMixin
+from stp_governance.admin_widgets import RestrictedAdminMixin
 from stp_governance.effective_dating import today
 
 SOURCE_FIELDSET = (
@@ -49,13 +49,13 @@ class InForceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartnershipStageInline(SafeAutocompleteMixin, admin.TabularInline):
+class PartnershipStageInline(RestrictedAdminMixin, admin.TabularInline):
     model = PartnershipStage
     extra = 0
     fields = ["stage", "effective_from", "effective_to"]
 
 
-class MembershipInline(SafeAutocompleteMixin, admin.TabularInline):
+class MembershipInline(RestrictedAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["organisation", "standing", "status", "effective_from", "effective_to", "note"]
@@ -63,7 +63,7 @@ class MembershipInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class PartnershipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "footprint_number", "region", "lead", "member_count"]
     list_select_related = ["lead"]
     search_fields = ["name", "short_name", "slug"]
@@ -101,7 +101,7 @@ class OrganisationMembershipInline(MembershipInline):
     autocomplete_fields = ["partnership"]
 
 
-class SuccessionInline(SafeAutocompleteMixin, admin.TabularInline):
+class SuccessionInline(RestrictedAdminMixin, admin.TabularInline):
     model = OrganisationSuccession
     fk_name = "predecessor"
     extra = 0
@@ -112,7 +112,7 @@ class SuccessionInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class OrganisationAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "is_statutory", "ods_code", "partnership_count"]
     list_filter = ["kind", "is_statutory", "memberships__partnership"]
     search_fields = ["name", "slug", "ods_code"]
@@ -138,7 +138,7 @@ class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(OrganisationSuccession)
-class OrganisationSuccessionAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class OrganisationSuccessionAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["predecessor", "kind", "successor", "effective_on"]
     list_select_related = ["predecessor", "successor"]
     list_filter = ["kind"]
@@ -147,7 +147,7 @@ class OrganisationSuccessionAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class MembershipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "partnership",
@@ -167,7 +167,7 @@ class MembershipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     ]
 
 
-class SignatureInline(SafeAutocompleteMixin, admin.TabularInline):
+class SignatureInline(RestrictedAdminMixin, admin.TabularInline):
     model = Signature
     extra = 0
     can_delete = False  # signatures are evidence: record a withdrawal instead
@@ -176,7 +176,7 @@ class SignatureInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class AgreementAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "partnership",
@@ -212,12 +212,12 @@ class AgreementAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class PersonAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
 
-class RelationshipInline(SafeAutocompleteMixin, admin.TabularInline):
+class RelationshipInline(RestrictedAdminMixin, admin.TabularInline):
     model = BodyRelationship
     fk_name = "from_body"
     extra = 0
@@ -226,7 +226,7 @@ class RelationshipInline(SafeAutocompleteMixin, admin.TabularInline):
     verbose_name_plural = "relationships (this body → another)"
 
 
-class AppointmentInline(SafeAutocompleteMixin, admin.TabularInline):
+class AppointmentInline(RestrictedAdminMixin, admin.TabularInline):
     model = Appointment
     extra = 0
     fields = [
@@ -243,7 +243,7 @@ class AppointmentInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class BodyAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name", "partnership", "kind", "status", "holds_delegated_authority", "decisions_bind_partners",
     ]  # fmt: skip
@@ -282,7 +282,7 @@ class BodyAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(BodyRelationship)
-class BodyRelationshipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class BodyRelationshipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["from_body", "kind", "to_body", "effective_from", "effective_to"]
     list_select_related = ["from_body", "to_body"]
     list_filter = ["kind", "from_body__partnership", InForceFilter]
@@ -290,13 +290,13 @@ class BodyRelationshipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["from_body", "to_body"]
 
 
-class ObjectiveInline(SafeAutocompleteMixin, admin.TabularInline):
+class ObjectiveInline(RestrictedAdminMixin, admin.TabularInline):
     model = TermsOfReferenceObjective
     extra = 0
     fields = ["position", "heading", "text"]
 
 
-class RoleInline(SafeAutocompleteMixin, admin.TabularInline):
+class RoleInline(RestrictedAdminMixin, admin.TabularInline):
     model = TermsOfReferenceRole
     extra = 0
     fields = ["position", "title", "category", "voting", "is_chair", "organisation", "note"]
@@ -304,7 +304,7 @@ class RoleInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(TermsOfReference)
-class TermsOfReferenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class TermsOfReferenceAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "body", "version", "status", "approved_on", "effective_from", "effective_to", "meeting_frequency",
         "next_review_due",
@@ -357,7 +357,7 @@ class TermsOfReferenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class AppointmentAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "role",

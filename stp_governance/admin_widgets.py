@@ -1,7 +1,11 @@
 """Admin building blocks shared by every app."""
 
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from stp_governance.access import can, holds_any_role, is_registry_administrator, partnership_scope, restrict
 
 
 class _ValidValuesOnly:
@@ -42,3 +46,59 @@ class SafeAutocompleteMixin:
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RestrictedAdminMixin(SafeAutocompleteMixin):
+    """Admin that follows the partnership: staff see and edit only what `restrict` allows.
+
+    Registry administrators see everything. Another partnership's record answers 404 (not a
+    redirect or a 403), and foreign-key choices and autocompletes are restricted the same way.
+    """
+
+    def get_queryset(self, request):
+        return restrict(super().get_queryset(request), request.user, "view")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and holds_any_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or can(request.user, "view", obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        if obj is None:
+            return is_registry_administrator(request.user) or bool(partnership_scope(request.user, "change"))
+        return can(request.user, "change", obj)
+
+    def has_add_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return is_registry_administrator(request.user) or bool(partnership_scope(request.user, "add"))
+
+    def has_delete_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        if obj is None:
+            return is_registry_administrator(request.user) or bool(partnership_scope(request.user, "delete"))
+        return can(request.user, "delete", obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = restrict(field.queryset, request.user, "view")
+        return field
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("Not found.")
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not can(request.user, "change" if change else "add", obj):
+                transaction.set_rollback(True)
+                raise PermissionDenied(
+                    "This change would put the record outside the partnerships you may edit."
+                )

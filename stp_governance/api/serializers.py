@@ -7,8 +7,8 @@ the API, the admin and the forms agree on what is valid.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import serializers
 from django.urls import reverse
+from rest_framework import serializers
 
 from stp_governance.access import restrict
 
