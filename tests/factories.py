@@ -112,3 +112,50 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     role = models.Appointment.Role.MEMBER
     effective_from = datetime.date(2017, 4, 1)
+
+
+class PartnershipStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PartnershipStage
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    stage = models.PartnershipStage.Stage.STP
+    effective_from = datetime.date(2016, 3, 1)
+
+
+class TermsOfReferenceObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TermsOfReferenceObjective
+
+    terms_of_reference = factory.SubFactory(TermsOfReferenceFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "To agree changes to the Sustainability and Transformation Plan."
+
+
+class TermsOfReferenceRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TermsOfReferenceRole
+
+    terms_of_reference = factory.SubFactory(TermsOfReferenceFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = "Chief Executive of each partner"
+    category = models.TermsOfReferenceRole.Category.MEMBER
+    voting = True
+
+
+class OrganisationSuccessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OrganisationSuccession
+
+    predecessor = factory.SubFactory(OrganisationFactory)
+    successor = factory.SubFactory(OrganisationFactory)
+    effective_on = datetime.date(2019, 4, 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True

@@ -1,0 +1,239 @@
+"""Cross-tenant matrix, generated from the URL configuration.
+
+For every resource the API router serves and every action on it, a secretariat user of
+partnership A gets 404 on partnership B's record, never sees B's ids in lists, exports or
+autocompletes, and B's rows are unchanged afterwards. A resource added later without a
+builder here fails the test, so nothing joins the API uncovered.
+"""
+
+import pytest
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from bodies import models
+from stp_governance.api.urls import router
+from tests import factories
+from tests.platform.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+# How to make a record that belongs to a given partnership, per model.
+BUILDERS = {
+    models.Partnership: lambda p: p,
+    models.PartnershipStage: lambda p: factories.PartnershipStageFactory(partnership=p),
+    models.Membership: lambda p: factories.MembershipFactory(partnership=p),
+    models.Agreement: lambda p: factories.AgreementFactory(partnership=p),
+    models.Signature: lambda p: factories.SignatureFactory(agreement__partnership=p),
+    models.Body: lambda p: factories.BodyFactory(partnership=p),
+    models.BodyRelationship: lambda p: factories.BodyRelationshipFactory(from_body__partnership=p),
+    models.TermsOfReference: lambda p: factories.TermsOfReferenceFactory(body__partnership=p),
+    models.TermsOfReferenceObjective: lambda p: factories.TermsOfReferenceObjectiveFactory(
+        terms_of_reference__body__partnership=p
+    ),
+    models.TermsOfReferenceRole: lambda p: factories.TermsOfReferenceRoleFactory(
+        terms_of_reference__body__partnership=p
+    ),
+    models.Appointment: lambda p: factories.AppointmentFactory(body__partnership=p),
+}
+
+# Shared reference data: readable by everyone with a role (docs/decisions/0002-access.md);
+# changeable only where every linked partnership is the user's own.
+SHARED_BUILDERS = {
+    models.Organisation: lambda p: factories.MembershipFactory(partnership=p).organisation,
+    models.Person: lambda p: factories.AppointmentFactory(body__partnership=p).person,
+    models.OrganisationSuccession: lambda p: factories.OrganisationSuccessionFactory(
+        predecessor=factories.MembershipFactory(partnership=p).organisation,
+        successor=factories.MembershipFactory(partnership=p).organisation,
+    ),
+}
+
+ROUTES = [(prefix, viewset) for prefix, viewset, _ in router.registry]
+
+
+def snapshot(instance):
+    fresh = type(instance).objects.get(pk=instance.pk)
+    return model_to_dict(fresh), fresh.revision
+
+
+def detail_actions(viewset):
+    for extra in viewset.get_extra_actions():
+        if extra.detail:
+            for method in extra.mapping:
+                yield extra.url_name, method
+
+
+def test_every_routed_model_has_a_builder():
+    routed = {viewset.queryset.model for _, viewset in ROUTES}
+    missing = routed - set(BUILDERS) - set(SHARED_BUILDERS)
+    assert not missing, f"Add a builder for {sorted(m.__name__ for m in missing)} to the cross-tenant matrix."
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), ROUTES, ids=[prefix for prefix, _ in ROUTES])
+def test_partnership_a_cannot_reach_partnership_b(
+    prefix, viewset, partnership_a, partnership_b, secretariat_a
+):
+    model = viewset.queryset.model
+    if model in SHARED_BUILDERS:
+        pytest.skip("shared reference data: see test_shared_reference_data_rule")
+    basename = viewset.basename if hasattr(viewset, "basename") else None
+    basename = basename or router.get_default_basename(viewset)
+    theirs = BUILDERS[model](partnership_b)
+    ours = BUILDERS[model](partnership_a)
+    before = snapshot(theirs)
+    count_before = model.objects.count()
+    api = client_for(secretariat_a)
+
+    listed = api.get(reverse(f"api:{basename}-list"), {"limit": 1000})
+    assert listed.status_code == 200
+    ids = {row["id"] for row in listed.json()["results"]}
+    assert ours.pk in ids
+    assert theirs.pk not in ids
+
+    for fmt in ("json", "csv"):
+        exported = api.get(reverse(f"api:{basename}-export"), {"format": fmt})
+        assert exported.status_code == 200
+        body = b"".join(exported.streaming_content).decode()
+        if fmt == "json":
+            assert theirs.pk not in {row["id"] for row in __import__("orjson").loads(body)}
+        else:
+            assert f"\n{theirs.pk}," not in body
+
+    detail = reverse(f"api:{basename}-detail", args=[theirs.pk])
+    assert api.get(detail).status_code == 404
+    assert api.patch(detail, {}, format="json", HTTP_IF_MATCH="*").status_code == 404
+    assert api.put(detail, {}, format="json", HTTP_IF_MATCH="*").status_code == 404
+    assert api.delete(detail, HTTP_IF_MATCH="*").status_code in (404, 405)
+    for url_name, method in detail_actions(viewset):
+        response = getattr(api, method)(
+            reverse(f"api:{basename}-{url_name}", args=[theirs.pk]), {}, format="json", HTTP_IF_MATCH="*"
+        )
+        assert response.status_code == 404, (url_name, method, response.status_code)
+
+    # A create pointing its foreign keys at B's records is refused and writes nothing.
+    theirs_as_payload = {
+        key: (value["id"] if isinstance(value, dict) and "id" in value else value)
+        for key, value in client_for_admin().get(detail).json().items()
+        if key not in ("id", "url", "display", "revision")
+    }
+    if model is not models.Partnership:
+        created = api.post(reverse(f"api:{basename}-list"), theirs_as_payload, format="json")
+        assert created.status_code in (400, 403), created.content
+
+    assert snapshot(theirs) == before
+    assert model.objects.count() == count_before
+
+
+def client_for_admin():
+    return client_for(factories.UserFactory(is_superuser=True))
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label == "bodies"],
+    ids=lambda m: m._meta.model_name,
+)
+def test_admin_changelists_and_change_pages_hide_partnership_b(
+    model, client, partnership_a, partnership_b, secretariat_a
+):
+    builders = {**BUILDERS, **SHARED_BUILDERS}
+    theirs = builders[model](partnership_b)
+    builders[model](partnership_a)
+    client.force_login(secretariat_a)
+
+    changelist = client.get(reverse(f"admin:bodies_{model._meta.model_name}_changelist"))
+    assert changelist.status_code == 200
+    shown = {obj.pk for obj in changelist.context["cl"].result_list}
+    change = client.get(reverse(f"admin:bodies_{model._meta.model_name}_change", args=[theirs.pk]))
+    if model in SHARED_BUILDERS:
+        assert theirs.pk in shown
+        assert change.status_code == 200  # readable, not editable
+        assert b'name="_save"' not in change.content
+    else:
+        assert theirs.pk not in shown
+        assert change.status_code == 404
+
+
+def test_autocomplete_never_offers_partnership_b(client, partnership_a, partnership_b, secretariat_a):
+    theirs = factories.BodyFactory(partnership=partnership_b, name="Zeta Board of B")
+    ours = factories.BodyFactory(partnership=partnership_a, name="Zeta Board of A")
+    client.force_login(secretariat_a)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "bodies", "model_name": "bodyrelationship", "field_name": "to_body", "term": "Zeta"},
+    )
+
+    ids = {int(result["id"]) for result in response.json()["results"]}
+    assert ours.pk in ids
+    assert theirs.pk not in ids
+
+
+def test_shared_reference_data_rule(partnership_a, partnership_b, secretariat_a):
+    """Organisations and people: everyone with a role reads them; only those whose partnerships
+    cover every link may change them."""
+    api = client_for(secretariat_a)
+    only_b = factories.MembershipFactory(partnership=partnership_b).organisation
+    only_a = factories.MembershipFactory(partnership=partnership_a).organisation
+    both = factories.MembershipFactory(partnership=partnership_a).organisation
+    factories.MembershipFactory(partnership=partnership_b, organisation=both)
+
+    assert api.get(reverse("api:organisation-detail", args=[only_b.pk])).status_code == 200
+    for organisation, expected in ((only_b, 403), (both, 403), (only_a, 200)):
+        url = reverse("api:organisation-detail", args=[organisation.pk])
+        response = api.patch(url, {"other_names": ["Changed"]}, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code == expected, organisation
+    only_b.refresh_from_db()
+    assert only_b.other_names == []
+
+    outsider = client_for(factories.UserFactory())
+    assert outsider.get(reverse("api:organisation-detail", args=[only_b.pk])).status_code == 404
+    assert outsider.get(reverse("api:organisation-list")).json()["count"] == 0
+
+
+def test_model_wide_permission_does_not_widen_object_scope(partnership_a, partnership_b, secretariat_a):
+    from django.contrib.auth.models import Permission
+
+    secretariat_a.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="bodies", codename__in=["view_body", "change_body", "view_partnership"]
+        )
+    )
+    theirs = factories.BodyFactory(partnership=partnership_b)
+    ours = factories.BodyFactory(partnership=partnership_a)
+    api = client_for(secretariat_a)
+
+    ids = {row["id"] for row in api.get(reverse("api:body-list"), {"limit": 1000}).json()["results"]}
+
+    assert ours.pk in ids and theirs.pk not in ids
+    assert api.get(reverse("api:body-detail", args=[theirs.pk])).status_code == 404
+    partnerships = {row["id"] for row in api.get(reverse("api:partnership-list")).json()["results"]}
+    assert partnerships == {partnership_a.pk}
+
+
+def test_pointing_a_record_at_partnership_b_is_refused_and_rolled_back(
+    partnership_a, partnership_b, secretariat_a
+):
+    """A secretariat of A who may also *view* B cannot move A's record into B."""
+    from stp_governance.access import grant_role
+
+    grant_role(user=secretariat_a, partnership=partnership_b, role="viewer")
+    appointment = factories.AppointmentFactory(body__partnership=partnership_a)
+    their_body = factories.BodyFactory(partnership=partnership_b)
+    api = client_for(secretariat_a)
+    url = reverse("api:appointment-detail", args=[appointment.pk])
+    etag = api.get(url)["ETag"]
+
+    moved = api.patch(
+        url, {"person": appointment.person_id, "deputy": None}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert moved.status_code == 200
+    created = api.post(
+        reverse("api:appointment-list"),
+        {"body": their_body.pk, "person": appointment.person_id, "role": "member"},
+        format="json",
+    )
+
+    assert created.status_code == 400
+    assert "outside the partnerships you may edit" in str(created.json())
+    assert not models.Appointment.objects.filter(body=their_body).exists()
