@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class StpGovernanceConfig(AppConfig):
     name = "stp_governance"
     verbose_name = "STP Governance Registry"
+
+    def ready(self):
+        from stp_governance import security
+
+        security.connect()

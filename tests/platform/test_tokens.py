@@ -1,0 +1,150 @@
+"""API tokens: hashed at rest, bound to a partnership, expiring and revocable at once."""
+
+import datetime
+import logging
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from stp_governance.models import ApiToken, hash_token_key
+from stp_governance.tokens import api_token_issue, api_token_revoke
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(raw_key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    return client
+
+
+@pytest.fixture
+def system_user():
+    return factories.UserFactory(is_staff=False, username="trust-intranet")
+
+
+def test_only_the_hash_is_stored(system_user, partnership_a):
+    token, raw_key = api_token_issue(name="Intranet", user=system_user, partnership=partnership_a)
+
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert stored.key_hash == hash_token_key(raw_key)
+    assert raw_key not in {str(value) for value in stored.__dict__.values()}
+    assert stored.key_prefix == raw_key[:12]
+    assert len(raw_key) > 40
+
+
+def test_a_token_reads_only_its_partnership(system_user, partnership_a, partnership_b):
+    ours = factories.BodyFactory(partnership=partnership_a)
+    theirs = factories.BodyFactory(partnership=partnership_b)
+    _, raw_key = api_token_issue(name="Intranet", user=system_user, partnership=partnership_a)
+    client = bearer(raw_key)
+
+    ids = {row["id"] for row in client.get(reverse("api:body-list"), {"limit": 1000}).json()["results"]}
+
+    assert ours.pk in ids and theirs.pk not in ids
+    assert client.get(reverse("api:body-detail", args=[theirs.pk])).status_code == 404
+
+
+def test_a_read_only_token_cannot_write(system_user, partnership_a):
+    body = factories.BodyFactory(partnership=partnership_a)
+    _, raw_key = api_token_issue(
+        name="Dashboard", user=system_user, partnership=partnership_a, read_only=True
+    )
+    client = bearer(raw_key)
+
+    response = client.patch(
+        reverse("api:body-detail", args=[body.pk]), {"name": "Renamed"}, format="json", HTTP_IF_MATCH="*"
+    )
+    created = client.post(
+        reverse("api:body-list"),
+        {"partnership": partnership_a.pk, "name": "New", "slug": "new", "kind": "board"},
+    )
+
+    assert response.status_code == 403
+    assert created.status_code == 403
+    body.refresh_from_db()
+    assert body.name != "Renamed"
+
+
+def test_a_read_write_token_writes_in_its_partnership_and_history_names_its_account(
+    system_user, partnership_a
+):
+    body = factories.BodyFactory(partnership=partnership_a)
+    _, raw_key = api_token_issue(name="Sync", user=system_user, partnership=partnership_a, read_only=False)
+    client = bearer(raw_key)
+    url = reverse("api:body-detail", args=[body.pk])
+
+    response = client.patch(
+        url, {"name": "Renamed by sync"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"]
+    )
+
+    assert response.status_code == 200
+    last = client.get(reverse("api:body-history", args=[body.pk])).json()[-1]
+    assert (last["label"], last["user"]) == ("update", system_user.pk)
+
+
+def test_a_national_token_reads_everything_and_writes_nothing(system_user, partnership_a, partnership_b):
+    body = factories.BodyFactory(partnership=partnership_b)
+    _, raw_key = api_token_issue(name="National return", user=system_user, partnership=None, read_only=True)
+    client = bearer(raw_key)
+
+    assert client.get(reverse("api:body-detail", args=[body.pk])).status_code == 200
+    assert client.delete(reverse("api:body-detail", args=[body.pk]), HTTP_IF_MATCH="*").status_code == 403
+
+
+def test_a_national_token_must_be_read_only(system_user):
+    with pytest.raises(ValidationError):
+        api_token_issue(name="Too strong", user=system_user, partnership=None, read_only=False)
+
+
+def test_revocation_takes_effect_on_the_next_request(system_user, partnership_a, caplog):
+    token, raw_key = api_token_issue(name="Intranet", user=system_user, partnership=partnership_a)
+    client = bearer(raw_key)
+    assert client.get(reverse("api:body-list")).status_code == 200
+
+    with caplog.at_level(logging.INFO, logger="stp_governance.security"):
+        api_token_revoke(token=token)
+        response = client.get(reverse("api:body-list"))
+
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+    assert any("token_revoked" in r.message for r in caplog.records)
+    assert all(raw_key not in r.getMessage() for r in caplog.records)
+
+
+def test_expiry_takes_effect_on_the_next_request(system_user, partnership_a):
+    token, raw_key = api_token_issue(name="Intranet", user=system_user, partnership=partnership_a)
+    client = bearer(raw_key)
+    assert client.get(reverse("api:body-list")).status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert client.get(reverse("api:body-list")).status_code == 401
+
+
+def test_unknown_and_malformed_tokens_are_refused(partnership_a):
+    assert bearer("stp_not-a-real-key").get(reverse("api:body-list")).status_code == 401
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer two parts")
+    assert client.get(reverse("api:body-list")).status_code == 401
+
+
+def test_tokens_cannot_be_issued_already_expired_or_forever(system_user, partnership_a):
+    with pytest.raises(ValidationError):
+        api_token_issue(
+            name="x",
+            user=system_user,
+            partnership=partnership_a,
+            expires_at=timezone.now() - datetime.timedelta(days=1),
+        )
+    with pytest.raises(ValidationError):
+        api_token_issue(
+            name="x",
+            user=system_user,
+            partnership=partnership_a,
+            expires_at=timezone.now() + datetime.timedelta(days=999),
+        )
