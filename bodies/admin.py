@@ -25,7 +25,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.admin_widgets import RestrictedAdminMixin
+from stp_governance.admin_widgets import RestrictedAdminMixin, RevisionCheckedAdminMixin
 from stp_governance.effective_dating import today
 
 SOURCE_FIELDSET = (
@@ -63,7 +63,7 @@ class MembershipInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "footprint_number", "region", "lead", "member_count"]
     list_select_related = ["lead"]
     search_fields = ["name", "short_name", "slug"]
@@ -112,7 +112,7 @@ class SuccessionInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class OrganisationAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "is_statutory", "ods_code", "partnership_count"]
     list_filter = ["kind", "is_statutory", "memberships__partnership"]
     search_fields = ["name", "slug", "ods_code"]
@@ -138,7 +138,7 @@ class OrganisationAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrganisationSuccession)
-class OrganisationSuccessionAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class OrganisationSuccessionAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["predecessor", "kind", "successor", "effective_on"]
     list_select_related = ["predecessor", "successor"]
     list_filter = ["kind"]
@@ -147,7 +147,7 @@ class OrganisationSuccessionAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "partnership",
@@ -176,7 +176,7 @@ class SignatureInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "partnership",
@@ -212,7 +212,7 @@ class AgreementAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
@@ -243,7 +243,7 @@ class AppointmentInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class BodyAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name", "partnership", "kind", "status", "holds_delegated_authority", "decisions_bind_partners",
     ]  # fmt: skip
@@ -282,7 +282,7 @@ class BodyAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BodyRelationship)
-class BodyRelationshipAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class BodyRelationshipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["from_body", "kind", "to_body", "effective_from", "effective_to"]
     list_select_related = ["from_body", "to_body"]
     list_filter = ["kind", "from_body__partnership", InForceFilter]
@@ -304,7 +304,7 @@ class RoleInline(RestrictedAdminMixin, admin.TabularInline):
 
 
 @admin.register(TermsOfReference)
-class TermsOfReferenceAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class TermsOfReferenceAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "body", "version", "status", "approved_on", "effective_from", "effective_to", "meeting_frequency",
         "next_review_due",
@@ -357,7 +357,7 @@ class TermsOfReferenceAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "role",

@@ -1,5 +1,6 @@
 """Admin building blocks shared by every app."""
 
+from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -102,3 +103,57 @@ class RestrictedAdminMixin(SafeAutocompleteMixin):
                 raise PermissionDenied(
                     "This change would put the record outside the partnerships you may edit."
                 )
+
+
+class RevisionCheckedForm(forms.ModelForm):
+    """Carries the revision the user opened; a save over someone else's change is refused."""
+
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "expected_revision" in self.fields:
+            self.fields["expected_revision"].initial = self.instance.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_revision")
+        if self.instance.pk is not None and expected is not None:
+            current = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
+            if current != expected:
+                raise ValidationError(
+                    "Someone else changed this record after you opened it, so your changes were not saved. "
+                    "Open it again to see their change, then reapply yours.",
+                    code="stale",
+                )
+        return cleaned
+
+
+class RevisionCheckedAdminMixin:
+    """For ModelAdmins of governed models: the change form carries the revision."""
+
+    form = RevisionCheckedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and hasattr(obj, "revision"):
+            fieldsets.append((None, {"fields": ["expected_revision"], "classes": ["hidden"]}))
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if change and form.cleaned_data.get("expected_revision") is not None:
+            current = (
+                type(obj)
+                ._default_manager.select_for_update()
+                .filter(pk=obj.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
+            if current != form.cleaned_data["expected_revision"]:
+                raise PermissionDenied("Someone else changed this record while you were saving it.")
+        super().save_model(request, obj, form, change)

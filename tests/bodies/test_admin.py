@@ -134,3 +134,69 @@ def test_signatures_cannot_be_deleted_through_their_agreement(admin_client):
     response = admin_client.get(reverse("admin:bodies_agreement_delete", args=[signature.agreement.pk]))
 
     assert response.status_code == 403
+
+
+def test_a_stale_save_in_the_admin_is_refused_and_nothing_is_lost(admin_client):
+    from bodies.models import Body
+    from tests.factories import BodyFactory
+
+    body = BodyFactory(name="Opened version", description="")
+    url = reverse("admin:bodies_body_change", args=[body.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert form.initial.get("expected_revision", form.fields["expected_revision"].initial) == 1
+    Body.objects.filter(pk=body.pk).update(description="Someone else's change")
+
+    response = admin_client.post(
+        url,
+        {
+            "partnership": body.partnership_id,
+            "name": "My change",
+            "slug": body.slug,
+            "kind": body.kind,
+            "status": body.status,
+            "description": "",
+            "expected_revision": 1,
+            "relationships_from-TOTAL_FORMS": 0,
+            "relationships_from-INITIAL_FORMS": 0,
+            "appointments-TOTAL_FORMS": 0,
+            "appointments-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Someone else changed this record" in response.content.decode()
+    body.refresh_from_db()
+    assert (body.name, body.description) == ("Opened version", "Someone else's change")
+
+
+def test_a_fresh_save_in_the_admin_succeeds_and_is_audited(admin_client):
+    import pghistory.models
+
+    from tests.factories import BodyFactory
+
+    body = BodyFactory(name="Opened version")
+    url = reverse("admin:bodies_body_change", args=[body.pk])
+
+    response = admin_client.post(
+        url,
+        {
+            "partnership": body.partnership_id,
+            "name": "My change",
+            "slug": body.slug,
+            "kind": body.kind,
+            "status": body.status,
+            "description": "",
+            "expected_revision": 1,
+            "relationships_from-TOTAL_FORMS": 0,
+            "relationships_from-INITIAL_FORMS": 0,
+            "appointments-TOTAL_FORMS": 0,
+            "appointments-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 302
+    body.refresh_from_db()
+    assert (body.name, body.revision) == ("My change", 2)
+    last = pghistory.models.MiddlewareEvents.objects.tracks(body).order_by("pgh_created_at").last()
+    assert last.pgh_diff["name"] == ["Opened version", "My change"]
+    assert last.user is not None

@@ -101,3 +101,35 @@ def test_history_is_readable_per_object_in_the_admin(admin_client):
 
     assert b"Events" in change.content
     assert listing.status_code == 200
+
+
+def test_a_record_as_it_stood_on_a_past_day_comes_from_its_history(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    admin = factories.UserFactory(is_superuser=True)
+    body = factories.BodyFactory(name="Original name")
+    pghistory.models.Events.objects.tracks(body)  # created today
+    client = client_for(admin)
+    url = reverse("api:body-detail", args=[body.pk])
+    today = timezone.localdate()
+    client.patch(url, {"name": "Renamed"}, format="json", HTTP_IF_MATCH="*")
+    # Move the rename's event to tomorrow, as if it happened then.
+    table = "bodies_bodyevent"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(
+            f"UPDATE {table} SET pgh_created_at = pgh_created_at + interval '1 day' WHERE pgh_obj_id = %s AND pgh_label = 'update'",
+            [body.pk],
+        )
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+    then = client.get(url, {"as_at": today.isoformat()}).json()
+    later = client.get(url, {"as_at": (today + datetime.timedelta(days=1)).isoformat()}).json()
+    before = client.get(url, {"as_at": "2000-01-01"})
+    bad = client.get(url, {"as_at": "2018-02-30"})
+
+    assert (then["name"], later["name"]) == ("Original name", "Renamed")
+    assert before.status_code == 404
+    assert bad.status_code == 400 and "as_at" in bad.json()
