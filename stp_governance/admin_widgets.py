@@ -150,6 +150,7 @@ class RevisionCheckedAdminMixin:
             current = (
                 type(obj)
                 ._default_manager.select_for_update()
+                .order_by()
                 .filter(pk=obj.pk)
                 .values_list("revision", flat=True)
                 .first()
