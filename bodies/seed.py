@@ -7,16 +7,12 @@ partnerships are defined in each file and must agree.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from bodies.models import (
     Agreement,
@@ -33,6 +29,14 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
+)
+from stp_governance.seeding import (
+    SeedAbort,
+    SeedError,
+    SeedLoader,
+    SeedReport,
+    parse_date,
+    source_fields,
 )
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
@@ -76,102 +80,6 @@ ALLOWED_KEYS = {
 }  # fmt: skip
 
 
-class SeedError(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class SeedReport:
-    files: list[str] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-
-    def count(self, model: type[models.Model], created: bool) -> None:
-        bucket = self.created if created else self.updated
-        name = model._meta.verbose_name_plural
-        bucket[name] = bucket.get(name, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _source(data: dict | None) -> dict[str, str]:
-    data = data or {}
-    return {
-        "source_document": str(data.get("document") or ""),
-        "source_reference": str(data.get("reference") or ""),
-        "source_url": str(data.get("url") or ""),
-    }
-
-
-def _date(value: Any) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value))
-
-
-class _Loader:
-    def __init__(self, report: SeedReport):
-        self.report = report
-        self.problems: list[str] = []
-
-    # -- validation of the files' shape ------------------------------------------------
-    def check_keys(self, where: str, kind: str, data: Any) -> None:
-        if not isinstance(data, dict):
-            self.problems.append(f"{where}: expected a mapping, got {type(data).__name__}")
-            return
-        unknown = set(data) - ALLOWED_KEYS[kind]
-        if unknown:
-            self.problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        if isinstance(data.get("source"), dict):
-            unknown = set(data["source"]) - ALLOWED_KEYS["source"]
-            if unknown:
-                self.problems.append(f"{where}.source: unknown key(s) {', '.join(sorted(unknown))}")
-
-    # -- writing ------------------------------------------------------------------------
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], where: str):
-        """Create or update one record, writing only when a value differs."""
-        instance = model.objects.filter(**lookup).order_by("pk").first()
-        created = instance is None
-        if created:
-            instance = model(**lookup)
-        changed = created
-        for name, value in values.items():
-            if getattr(instance, name) != value:
-                setattr(instance, name, value)
-                changed = True
-        if not changed:
-            return instance
-        try:
-            instance.full_clean()
-        except ValidationError as error:
-            self.problems.append(f"{where}: {_format_validation_error(error)}")
-            raise _Abort from error
-        instance.save()
-        self.report.count(model, created)
-        return instance
-
-    def delete_extra(self, queryset: models.QuerySet) -> None:
-        for instance in queryset:
-            instance.delete()
-            self.report.count(type(instance), created=False)
-
-
-class _Abort(Exception):
-    pass
-
-
-def _format_validation_error(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-    return " ".join(error.messages)
-
-
 def read_seed_files(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
     documents = []
     problems = []
@@ -195,7 +103,7 @@ def load_seed(paths: Iterable[Path] | None = None, *, dry_run: bool = False) -> 
     paths = list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml"))
     documents = read_seed_files(paths)
     report = SeedReport(files=[path.name for path, _ in documents])
-    loader = _Loader(report)
+    loader = SeedLoader(report, ALLOWED_KEYS)
     organisations = _merge_organisations(loader, documents)
     if loader.problems:
         raise SeedError(loader.problems)
@@ -209,18 +117,18 @@ def load_seed(paths: Iterable[Path] | None = None, *, dry_run: bool = False) -> 
                 try:
                     with transaction.atomic():
                         _load_partnership(loader, path.name, data, org_by_slug)
-                except _Abort:
+                except SeedAbort:
                     continue
             if loader.problems:
-                raise _Abort
+                raise SeedAbort
             if dry_run:
                 transaction.set_rollback(True)
-    except _Abort:
+    except SeedAbort:
         raise SeedError(loader.problems) from None
     return report
 
 
-def _merge_organisations(loader: _Loader, documents: list[tuple[Path, dict]]) -> dict[str, dict]:
+def _merge_organisations(loader: SeedLoader, documents: list[tuple[Path, dict]]) -> dict[str, dict]:
     merged: dict[str, dict] = {}
     defined_in: dict[str, str] = {}
     for path, data in documents:
@@ -252,7 +160,7 @@ def _merge_organisations(loader: _Loader, documents: list[tuple[Path, dict]]) ->
     return merged
 
 
-def _upsert_organisation(loader: _Loader, slug: str, org: dict) -> Organisation:
+def _upsert_organisation(loader: SeedLoader, slug: str, org: dict) -> Organisation:
     return loader.upsert(
         Organisation,
         {"slug": slug},
@@ -262,21 +170,23 @@ def _upsert_organisation(loader: _Loader, slug: str, org: dict) -> Organisation:
             "is_statutory": bool(org.get("statutory", False)),
             "ods_code": org.get("ods_code") or None,
             "other_names": list(org.get("other_names") or []),
-            "established_on": _date(org.get("established_on")),
-            "dissolved_on": _date(org.get("dissolved_on")),
-            **_source(org.get("source")),
+            "established_on": parse_date(org.get("established_on")),
+            "dissolved_on": parse_date(org.get("dissolved_on")),
+            **source_fields(org.get("source")),
         },
         f"organisation {slug}",
     )
 
 
-def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[str, Organisation]) -> None:
+def _load_partnership(
+    loader: SeedLoader, file: str, data: dict, org_by_slug: dict[str, Organisation]
+) -> None:
     def org(slug: str | None, where: str) -> Organisation | None:
         if not slug:
             return None
         if slug not in org_by_slug:
             loader.problems.append(f"{where}: unknown organisation '{slug}'")
-            raise _Abort
+            raise SeedAbort
         return org_by_slug[slug]
 
     people: dict[str, Person] = {}
@@ -289,7 +199,7 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             {
                 "note": person.get("note") or "",
                 "email": person.get("email") or "",
-                **_source(person.get("source")),
+                **source_fields(person.get("source")),
             },
             where,
         )
@@ -299,7 +209,7 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             return None
         if name not in people:
             loader.problems.append(f"{where}: '{name}' is not listed under people")
-            raise _Abort
+            raise SeedAbort
         return people[name]
 
     p = data["partnership"]
@@ -317,7 +227,7 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             "lead": person(p.get("lead"), f"{file}: partnership.lead"),
             "lead_role": p.get("lead_role") or "",
             "description": p.get("description") or "",
-            **_source(p.get("source")),
+            **source_fields(p.get("source")),
         },
         f"{file}: partnership",
     )
@@ -329,11 +239,11 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             {
                 "partnership": partnership,
                 "stage": stage["stage"],
-                "effective_from": _date(stage.get("effective_from")),
+                "effective_from": parse_date(stage.get("effective_from")),
             },
             {
-                "effective_to": _date(stage.get("effective_to")),
-                **_source(stage.get("source") or p.get("source")),
+                "effective_to": parse_date(stage.get("effective_to")),
+                **source_fields(stage.get("source") or p.get("source")),
             },
             where,
         )
@@ -346,14 +256,14 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             {
                 "partnership": partnership,
                 "organisation": org(membership.get("organisation"), where),
-                "effective_from": _date(membership.get("effective_from")),
+                "effective_from": parse_date(membership.get("effective_from")),
             },
             {
                 "standing": membership.get("standing") or "",
                 "status": membership.get("status") or Membership.Status.CONFIRMED,
-                "effective_to": _date(membership.get("effective_to")),
+                "effective_to": parse_date(membership.get("effective_to")),
                 "note": membership.get("note") or "",
-                **_source(membership.get("source")),
+                **source_fields(membership.get("source")),
             },
             where,
         )
@@ -368,10 +278,10 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                 "successor": org(succession.get("successor"), where),
             },
             {
-                "effective_on": _date(succession.get("effective_on")),
+                "effective_on": parse_date(succession.get("effective_on")),
                 "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
                 "note": succession.get("note") or "",
-                **_source(succession.get("source")),
+                **source_fields(succession.get("source")),
             },
             where,
         )
@@ -396,9 +306,9 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                 "holds_delegated_authority": bool(b.get("holds_delegated_authority", True)),
                 "decisions_bind_partners": bool(b.get("decisions_bind_partners", False)),
                 "description": (b.get("description") or "").strip(),
-                "effective_from": _date(b.get("effective_from")),
-                "effective_to": _date(b.get("effective_to")),
-                **_source(b.get("source")),
+                "effective_from": parse_date(b.get("effective_from")),
+                "effective_to": parse_date(b.get("effective_to")),
+                **source_fields(b.get("source")),
             },
             where,
         )
@@ -408,7 +318,7 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
             return None
         if slug not in bodies:
             loader.problems.append(f"{where}: unknown body '{slug}'")
-            raise _Abort
+            raise SeedAbort
         return bodies[slug]
 
     for b in body_data:
@@ -422,12 +332,12 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                     "from_body": this,
                     "to_body": body(rel.get("to"), where),
                     "kind": rel.get("kind") or "",
-                    "effective_from": _date(rel.get("effective_from")),
+                    "effective_from": parse_date(rel.get("effective_from")),
                 },
                 {
-                    "effective_to": _date(rel.get("effective_to")),
+                    "effective_to": parse_date(rel.get("effective_to")),
                     "note": rel.get("note") or "",
-                    **_source(rel.get("source") or b.get("source")),
+                    **source_fields(rel.get("source") or b.get("source")),
                 },
                 where,
             )
@@ -444,15 +354,15 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                     "body": this,
                     "person": person(appointment.get("person"), where),
                     "role": appointment.get("role") or "",
-                    "effective_from": _date(appointment.get("effective_from")),
+                    "effective_from": parse_date(appointment.get("effective_from")),
                 },
                 {
                     "title": appointment.get("title") or "",
                     "representing": org(appointment.get("representing"), where),
                     "voting": bool(appointment.get("voting", True)),
                     "deputy": person(appointment.get("deputy"), where),
-                    "effective_to": _date(appointment.get("effective_to")),
-                    **_source(appointment.get("source") or b.get("source")),
+                    "effective_to": parse_date(appointment.get("effective_to")),
+                    **source_fields(appointment.get("source") or b.get("source")),
                 },
                 where,
             )
@@ -468,12 +378,12 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                 "title": a.get("title") or "",
                 "version": str(a.get("version") or ""),
                 "status": a.get("status") or Agreement.Status.DRAFT,
-                "agreed_on": _date(a.get("agreed_on")),
-                "effective_from": _date(a.get("effective_from")),
-                "effective_to": _date(a.get("effective_to")),
+                "agreed_on": parse_date(a.get("agreed_on")),
+                "effective_from": parse_date(a.get("effective_from")),
+                "effective_to": parse_date(a.get("effective_to")),
                 "review_interval_months": a.get("review_interval_months"),
                 "note": (a.get("note") or "").strip(),
-                **_source(a.get("source")),
+                **source_fields(a.get("source")),
             },
             where,
         )
@@ -486,26 +396,26 @@ def _load_partnership(loader: _Loader, file: str, data: dict, org_by_slug: dict[
                 {
                     "signatory_name": s.get("signatory_name") or "",
                     "signatory_title": s.get("signatory_title") or "",
-                    "signed_on": _date(s.get("signed_on")),
-                    "withdrawn_on": _date(s.get("withdrawn_on")),
-                    **_source(s.get("source") or a.get("source")),
+                    "signed_on": parse_date(s.get("signed_on")),
+                    "withdrawn_on": parse_date(s.get("withdrawn_on")),
+                    **source_fields(s.get("source") or a.get("source")),
                 },
                 s_where,
             )
     if loader.problems:
-        raise _Abort
+        raise SeedAbort
 
 
-def _load_terms_of_reference(loader: _Loader, where: str, this: Body, tor: dict, body, org) -> None:
+def _load_terms_of_reference(loader: SeedLoader, where: str, this: Body, tor: dict, body, org) -> None:
     terms = loader.upsert(
         TermsOfReference,
         {"body": this, "version": tor.get("version") or 1},
         {
             "status": tor.get("status") or TermsOfReference.Status.DRAFT,
             "approved_by": body(tor.get("approved_by"), where),
-            "approved_on": _date(tor.get("approved_on")),
-            "effective_from": _date(tor.get("effective_from")),
-            "effective_to": _date(tor.get("effective_to")),
+            "approved_on": parse_date(tor.get("approved_on")),
+            "effective_from": parse_date(tor.get("effective_from")),
+            "effective_to": parse_date(tor.get("effective_to")),
             "purpose": (tor.get("purpose") or "").strip(),
             "quorum_rule": (tor.get("quorum_rule") or "").strip(),
             "quorum_count": tor.get("quorum_count"),
@@ -515,8 +425,8 @@ def _load_terms_of_reference(loader: _Loader, where: str, this: Body, tor: dict,
             "duration_minutes_min": tor.get("duration_minutes_min"),
             "duration_minutes_max": tor.get("duration_minutes_max"),
             "review_interval_months": tor.get("review_interval_months"),
-            "next_review_due": _date(tor.get("next_review_due")),
-            **_source(tor.get("source")),
+            "next_review_due": parse_date(tor.get("next_review_due")),
+            **source_fields(tor.get("source")),
         },
         where,
     )

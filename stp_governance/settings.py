@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "stp_governance",
     "bodies",
+    "delegation",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 import pytest
 
-from bodies.seed import load_seed
+from stp_governance.seed import load_all
 
 
 @pytest.fixture(scope="session")
@@ -11,4 +11,4 @@ def django_db_setup(django_db_setup, django_db_blocker):
     factory-made records sit beside it with their own names.
     """
     with django_db_blocker.unblock():
-        load_seed()
+        load_all()

@@ -1,29 +1,22 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from bodies.seed import SeedError, load_seed
+from stp_governance.seed import load_all
+from stp_governance.seeding import SeedError
 
 
 class Command(BaseCommand):
-    help = "Load the seed partnerships from fixtures/partnerships/ (idempotent)."
+    help = (
+        "Load the demo data from fixtures/: the partnerships, then their schemes of delegation (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "files",
-            nargs="*",
-            type=Path,
-            help="Seed files (default: all of fixtures/partnerships).",
-        )
-        parser.add_argument(
-            "--check",
-            action="store_true",
-            help="Validate against the database, then roll everything back.",
+            "--check", action="store_true", help="Validate against the database, then roll everything back."
         )
 
-    def handle(self, *args, files, check, **options):
+    def handle(self, *args, check, **options):
         try:
-            report = load_seed(files or None, dry_run=check)
+            report = load_all(dry_run=check)
         except SeedError as error:
             raise CommandError(
                 "The seed files have problems:\n" + "\n".join(f"  - {p}" for p in error.problems)

@@ -1,0 +1,16 @@
+"""The demo data: the five partnerships, then their schemes of delegation."""
+
+from django.db import transaction
+
+from bodies.seed import load_seed as load_partnerships
+from delegation.seed import load_delegation_seed
+from stp_governance.seeding import SeedReport
+
+
+def load_all(*, dry_run: bool = False) -> SeedReport:
+    with transaction.atomic():
+        report = load_partnerships()
+        load_delegation_seed(report=report)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

@@ -1,0 +1,107 @@
+"""Shared machinery for loading seed files: natural-key upserts that write only what differs."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class SeedError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class SeedReport:
+    files: list[str] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, model: type[models.Model], created: bool) -> None:
+        bucket = self.created if created else self.updated
+        name = model._meta.verbose_name_plural
+        bucket[name] = bucket.get(name, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def source_fields(data: dict | None) -> dict[str, str]:
+    data = data or {}
+    return {
+        "source_document": str(data.get("document") or ""),
+        "source_reference": str(data.get("reference") or ""),
+        "source_url": str(data.get("url") or ""),
+    }
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+class SeedLoader:
+    def __init__(self, report: SeedReport, allowed_keys: dict[str, set[str]]):
+        self.report = report
+        self.allowed_keys = allowed_keys
+        self.problems: list[str] = []
+
+    # -- validation of the files' shape ------------------------------------------------
+    def check_keys(self, where: str, kind: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: expected a mapping, got {type(data).__name__}")
+            return
+        unknown = set(data) - self.allowed_keys[kind]
+        if unknown:
+            self.problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        if isinstance(data.get("source"), dict):
+            unknown = set(data["source"]) - self.allowed_keys["source"]
+            if unknown:
+                self.problems.append(f"{where}.source: unknown key(s) {', '.join(sorted(unknown))}")
+
+    # -- writing ------------------------------------------------------------------------
+    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], where: str):
+        """Create or update one record, writing only when a value differs."""
+        instance = model.objects.filter(**lookup).order_by("pk").first()
+        created = instance is None
+        if created:
+            instance = model(**lookup)
+        changed = created
+        for name, value in values.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
+        if not changed:
+            return instance
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            self.problems.append(f"{where}: {format_validation_error(error)}")
+            raise SeedAbort from error
+        instance.save()
+        self.report.count(model, created)
+        return instance
+
+    def delete_extra(self, queryset: models.QuerySet) -> None:
+        for instance in queryset:
+            instance.delete()
+            self.report.count(type(instance), created=False)
+
+
+class SeedAbort(Exception):
+    pass
+
+
+def format_validation_error(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+    return " ".join(error.messages)
