@@ -1,12 +1,16 @@
 """/api/v1/: one router per app, merged; the OpenAPI schema and its docs (vendored assets)."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from bodies.api.urls import router as bodies_router
+from delegation.api.urls import router as delegation_router
+from delegation.api.urls import urlpatterns as delegation_urls
 
-APP_ROUTERS = [bodies_router]
+APP_ROUTERS = [bodies_router, delegation_router]
 
 
 class RegistryRouter(DefaultRouter):
@@ -17,11 +21,20 @@ router = RegistryRouter()
 for app_router in APP_ROUTERS:
     router.registry.extend(app_router.registry)
 
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other URL under the API (a malformed id, say) answers in JSON like the API, not an HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *delegation_urls,
     path("", include(router.urls)),
+    re_path(r"^[\s\S]+/\Z", not_found),
 ]

@@ -103,8 +103,8 @@ def test_derbyshire_stp_board_terms_of_reference_in_full():
         "Chiefs and Chairs of Providers and Commissioners",
     ]
     assert terms.roles.count() == 9
-    # MoU 10.6: no binding authority; collective decisions are ratified by each party's board.
-    assert (board.decisions_bind_partners, board.holds_delegated_authority) == (False, False)
+    # MoU 10.6: it agrees collective decisions, which bind no one until each party's board ratifies.
+    assert (board.decisions_bind_partners, board.holds_delegated_authority) == (False, True)
 
 
 def test_derbyshire_other_outline_terms_of_reference():

@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from bodies.models import Partnership
+from delegation.checks import scheme_defects
+
+
+class Command(BaseCommand):
+    help = "List the defects in partnerships' schemes of delegation (all partnerships by default)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slugs", nargs="*", help="Partnership slugs.")
+        parser.add_argument("--on", help="Check the scheme as it stood on this date (YYYY-MM-DD).")
+
+    def handle(self, *args, slugs, on, **options):
+        import datetime
+
+        try:
+            day = datetime.date.fromisoformat(on) if on else None
+        except ValueError:
+            raise CommandError("--on takes a date as YYYY-MM-DD.") from None
+        partnerships = Partnership.objects.order_by("name")
+        if slugs:
+            partnerships = partnerships.filter(slug__in=slugs)
+            missing = set(slugs) - set(partnerships.values_list("slug", flat=True))
+            if missing:
+                raise CommandError(f"No such partnership: {', '.join(sorted(missing))}")
+        total = 0
+        for partnership in partnerships:
+            defects = scheme_defects(partnership, day)
+            total += len(defects)
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{partnership.name}: {len(defects)} defect(s)"))
+            for defect in defects:
+                self.stdout.write(f"  [{defect.code}] {defect.message}")
+        self.stdout.write(f"{total} defect(s) in all.")
