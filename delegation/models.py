@@ -25,6 +25,11 @@ class Power(models.TextChoices):
     EXERCISE = "exercise", "Exercise (as the matter describes)"
 
 
+class ReservedPower(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    ENDORSE = "endorse", "Endorse"
+
+
 class Matter(Sourced, Revisioned):
     """A kind of decision, in the words of the scheme that lists it."""
 
@@ -83,9 +88,7 @@ class Reservation(EffectiveDated, Sourced, Revisioned):
     reserved_to_body = models.ForeignKey(
         Body, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
     )
-    power = models.CharField(
-        max_length=20, choices=[(Power.APPROVE, "Approve"), (Power.ENDORSE, "Endorse")], default=Power.APPROVE
-    )
+    power = models.CharField(max_length=20, choices=ReservedPower.choices, default=ReservedPower.APPROVE)
 
     class Meta:
         ordering = ["partnership", "matter__name"]

@@ -170,7 +170,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MatterCategoryEnum": "delegation.models.Matter.Category",
+        "RoleCategoryEnum": "bodies.models.TermsOfReferenceRole.Category",
+        "ProposalCategoryEnum": "delegation.models.ApprovalRoute.Category",
+        "PowerEnum": "delegation.models.Power",
+        "ReservedPowerEnum": "delegation.models.ReservedPower",
+    },
 }
 
 # Security baseline. Production defaults; development mode relaxes only what needs HTTPS.

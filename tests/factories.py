@@ -159,3 +159,55 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     is_staff = True
+
+
+class MatterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Matter"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    slug = factory.Sequence(lambda n: f"matter-{n}")
+    name = factory.Sequence(lambda n: f"To approve business case {n}")
+    category = "finance_and_investment"
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Delegation"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    matter = factory.SubFactory(MatterFactory, partnership=factory.SelfAttribute("..partnership"))
+    delegator = None
+    delegate = factory.SubFactory(BodyFactory, partnership=factory.SelfAttribute("..partnership"))
+    power = "approve"
+    effective_from = datetime.date(2017, 4, 1)
+
+
+class ReservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Reservation"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    matter = factory.SubFactory(MatterFactory, partnership=factory.SelfAttribute("..partnership"))
+    reserved_to = "nhs_statutory_board"
+    power = "approve"
+
+
+class ApprovalRouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.ApprovalRoute"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    category = "system_investment_fund"
+    name = "Proposals funded from the System Investment Fund"
+
+
+class ApprovalStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.ApprovalStage"
+
+    route = factory.SubFactory(ApprovalRouteFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    phase = "outline_business_case"
+    name = "Approve proposal"
+    power = "approve"

@@ -14,7 +14,7 @@ APP_ROUTERS = [bodies_router, delegation_router]
 
 
 class RegistryRouter(DefaultRouter):
-    pass
+    include_format_suffixes = False  # formats are chosen with ?format= or Accept, never "/1.json"
 
 
 router = RegistryRouter()

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from bodies import models
+from delegation import models as delegation_models
 from stp_governance.api.urls import router
 from tests import factories
 from tests.platform.conftest import client_for
@@ -35,6 +36,11 @@ BUILDERS = {
         terms_of_reference__body__partnership=p
     ),
     models.Appointment: lambda p: factories.AppointmentFactory(body__partnership=p),
+    delegation_models.Matter: lambda p: factories.MatterFactory(partnership=p),
+    delegation_models.Reservation: lambda p: factories.ReservationFactory(partnership=p),
+    delegation_models.Delegation: lambda p: factories.DelegationFactory(partnership=p),
+    delegation_models.ApprovalRoute: lambda p: factories.ApprovalRouteFactory(partnership=p),
+    delegation_models.ApprovalStage: lambda p: factories.ApprovalStageFactory(route__partnership=p),
 }
 
 # Shared reference data: readable by everyone with a role (docs/decisions/0002-access.md);
@@ -141,10 +147,11 @@ def test_admin_changelists_and_change_pages_hide_partnership_b(
     builders[model](partnership_a)
     client.force_login(secretariat_a)
 
-    changelist = client.get(reverse(f"admin:bodies_{model._meta.model_name}_changelist"))
+    label = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    changelist = client.get(reverse(f"{label}_changelist"))
     assert changelist.status_code == 200
     shown = {obj.pk for obj in changelist.context["cl"].result_list}
-    change = client.get(reverse(f"admin:bodies_{model._meta.model_name}_change", args=[theirs.pk]))
+    change = client.get(reverse(f"{label}_change", args=[theirs.pk]))
     if model in SHARED_BUILDERS:
         assert theirs.pk in shown
         assert change.status_code == 200  # readable, not editable
@@ -237,3 +244,25 @@ def test_pointing_a_record_at_partnership_b_is_refused_and_rolled_back(
     assert created.status_code == 400
     assert "outside the partnerships you may edit" in str(created.json())
     assert not models.Appointment.objects.filter(body=their_body).exists()
+
+
+@pytest.mark.parametrize("name", ["partnership-authority", "partnership-scheme-checks"])
+def test_partnership_questions_answer_404_for_partnership_b(
+    name, partnership_a, partnership_b, secretariat_a
+):
+    api = client_for(secretariat_a)
+    query = {"category": "system_investment_fund"} if name == "partnership-authority" else {}
+
+    assert api.get(reverse(f"api:{name}", args=[partnership_b.pk]), query).status_code == 404
+    assert api.get(reverse(f"api:{name}", args=[partnership_a.pk]), query).status_code == 200
+
+
+def test_every_api_url_is_covered_by_the_matrix():
+    """Routes outside the router must be listed here, so a new one cannot slip in untested."""
+    from stp_governance.api import urls
+
+    covered = {"schema", "docs", "redoc", "partnership-authority", "partnership-scheme-checks", None}
+    names = {
+        getattr(pattern, "name", None) for pattern in urls.urlpatterns if not hasattr(pattern, "url_patterns")
+    }
+    assert names <= covered, f"Cover {sorted(n for n in names - covered if n)} in the cross-tenant matrix."
