@@ -27,6 +27,8 @@ PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 class Person(Sourced, Revisioned):
     """Someone who holds or held a role; shared across partnerships like organisations."""
 
+    display_sql = "name"  # `display` in the API's fast list path: the SQL of str(self)
+
     shared_reference_data = True
     partnership_links = ["appointments__body__partnership", "partnerships_led"]
 
@@ -46,6 +48,7 @@ class Person(Sourced, Revisioned):
 
 
 class Partnership(Sourced, Revisioned):
+    display_sql = "short_name_or_name"  # `display` in the API's fast list path: the SQL of str(self)
     partnership_path = ""
 
     name = models.CharField(max_length=200, unique=True)
@@ -119,6 +122,8 @@ class PartnershipStage(EffectiveDated, Sourced, Revisioned):
 
 class Organisation(Sourced, Revisioned):
     """A legal or recognised organisation, shared across partnerships (one record, many memberships)."""
+
+    display_sql = "name"  # `display` in the API's fast list path: the SQL of str(self)
 
     shared_reference_data = True
     partnership_links = ["memberships__partnership"]
@@ -258,6 +263,8 @@ class Membership(EffectiveDated, Sourced, Revisioned):
 class Agreement(EffectiveDated, Sourced, Revisioned):
     """A memorandum of understanding or governance framework the partners sign up to."""
 
+    display_sql = "title"  # `display` in the API's fast list path: the SQL of str(self)
+
     partnership_path = "partnership"
 
     class Kind(models.TextChoices):
@@ -337,6 +344,8 @@ class BodyQuerySet(EffectiveDatedQuerySet):
 
 class Body(EffectiveDated, Sourced, Revisioned):
     """A board, committee or group of a partnership, or a member organisation's own statutory board."""
+
+    display_sql = "name"  # `display` in the API's fast list path: the SQL of str(self)
 
     partnership_path = "partnership"
     partnership_optional = True  # statutory boards of member organisations

@@ -33,6 +33,8 @@ class ReservedPower(models.TextChoices):
 class Matter(Sourced, Revisioned):
     """A kind of decision, in the words of the scheme that lists it."""
 
+    display_sql = "name"
+
     partnership_path = "partnership"
 
     class Category(models.TextChoices):
