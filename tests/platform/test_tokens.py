@@ -148,3 +148,34 @@ def test_tokens_cannot_be_issued_already_expired_or_forever(system_user, partner
             partnership=partnership_a,
             expires_at=timezone.now() + datetime.timedelta(days=999),
         )
+
+
+def test_issuing_in_the_admin_shows_the_key_once_and_stores_its_hash(admin_client, system_user, partnership_a):
+    response = admin_client.post(
+        reverse("admin:stp_governance_apitoken_add"),
+        {
+            "name": "Trust intranet",
+            "user": system_user.pk,
+            "partnership": partnership_a.pk,
+            "read_only": "on",
+            "expires_at_0": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+            "expires_at_1": "12:00:00",
+        },
+        follow=True,
+    )
+
+    text = response.content.decode()
+    raw_key = text.split("will not be shown again: ")[1].split("<")[0].strip()
+    token = ApiToken.objects.get(name="Trust intranet")
+    assert token.key_hash == hash_token_key(raw_key)
+    assert bearer(raw_key).get(reverse("api:body-list")).status_code == 200
+
+
+def test_the_command_issues_a_national_read_only_token(system_user, capsys):
+    from django.core.management import call_command
+
+    call_command("issue_api_token", "National return", "--user", system_user.username)
+
+    raw_key = capsys.readouterr().out.strip().splitlines()[-1]
+    token = ApiToken.objects.get(key_hash=hash_token_key(raw_key))
+    assert (token.partnership, token.read_only) == (None, True)
