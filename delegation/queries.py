@@ -28,7 +28,8 @@ MAX_CHAIN_DEPTH = 32
 CHAIN_SQL = """
 WITH RECURSIVE live_body AS (
     SELECT id FROM bodies_body
-    WHERE status <> 'proposed'
+    WHERE (partnership_id = %(partnership)s OR partnership_id IS NULL)
+      AND status <> 'proposed'
       AND (effective_from IS NULL OR effective_from <= %(on)s)
       AND (effective_to IS NULL OR effective_to >= %(on)s)
 ),

@@ -5,6 +5,8 @@ Every resource serializer names its writable fields explicitly (never `__all__`)
 the API, the admin and the forms agree on what is valid.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.urls import reverse
@@ -118,7 +120,8 @@ def _drf_detail(error: DjangoValidationError):
     return {"non_field_errors": error.messages}
 
 
-def prefetches_for(serializer_class) -> tuple[list[str], list[str]]:
+@functools.cache
+def prefetches_for(serializer_class) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The select_related and prefetch_related paths a serializer's fields need.
 
     Derived from the serializer, so a field added later is prefetched without tuning the view.
@@ -144,4 +147,4 @@ def prefetches_for(serializer_class) -> tuple[list[str], list[str]]:
 
     walk(serializer.fields, "", False)
     extra = getattr(serializer_class.Meta, "select_related", ())
-    return select + list(extra), prefetch
+    return (*select, *extra), tuple(prefetch)
