@@ -25,13 +25,8 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.admin_widgets import RestrictedAdminMixin, RevisionCheckedAdminMixin
+from stp_governance.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 from stp_governance.effective_dating import today
-
-SOURCE_FIELDSET = (
-    "Source",
-    {"fields": ["source_document", "source_reference", "source_url"], "classes": ["collapse"]},
-)
 
 
 class InForceFilter(admin.SimpleListFilter):

@@ -4,12 +4,7 @@ from django.contrib import admin, messages
 
 from delegation.checks import scheme_defects
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Reservation
-from stp_governance.admin_widgets import RestrictedAdminMixin, RevisionCheckedAdminMixin
-
-SOURCE_FIELDSET = (
-    "Source",
-    {"fields": ["source_document", "source_reference", "source_url"], "classes": ["collapse"]},
-)
+from stp_governance.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 
 
 class RegistryAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):

@@ -8,6 +8,11 @@ from django.http import Http404
 
 from stp_governance.access import can, holds_any_role, is_registry_administrator, partnership_scope, restrict
 
+SOURCE_FIELDSET = (
+    "Source",
+    {"fields": ["source_document", "source_reference", "source_url"], "classes": ["collapse"]},
+)
+
 
 class _ValidValuesOnly:
     """Autocomplete widgets that ignore submitted values which are not valid keys.

@@ -3,16 +3,14 @@
 from rest_framework import serializers
 
 from bodies import models
-from stp_governance.api.serializers import BriefRelatedField, RegistrySerializer
-
-SOURCE_FIELDS = ("source_document", "source_reference", "source_url")
-PERIOD_FIELDS = ("effective_from", "effective_to")
-READ_ONLY = ("id", "url", "display", "revision")
-
-
-def related(view_name: str, **kwargs) -> BriefRelatedField:
-    model = kwargs.pop("model")
-    return BriefRelatedField(view_name=view_name, queryset=model.objects.all(), **kwargs)
+from stp_governance.api.serializers import (
+    PERIOD_FIELDS,
+    READ_ONLY,
+    SOURCE_FIELDS,
+    BriefRelatedField,
+    RegistrySerializer,
+    related,
+)
 
 
 class PersonSerializer(RegistrySerializer):
@@ -26,7 +24,7 @@ class PersonSerializer(RegistrySerializer):
 
 class PartnershipStageSerializer(RegistrySerializer):
     detail_view_name = "api:partnershipstage-detail"
-    partnership = related("api:partnership-detail", model=models.Partnership)
+    partnership = related("api:partnership-detail", models.Partnership)
     create_only_fields = ("partnership",)
 
     class Meta:
@@ -44,7 +42,7 @@ class StageInlineSerializer(serializers.ModelSerializer):
 class PartnershipSerializer(RegistrySerializer):
     detail_view_name = "api:partnership-detail"
     brief_fields = ("id", "url", "display", "name", "short_name", "slug")
-    lead = related("api:person-detail", model=models.Person, required=False, allow_null=True)
+    lead = related("api:person-detail", models.Person, required=False, allow_null=True)
     stages = StageInlineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -69,8 +67,8 @@ class OrganisationSerializer(RegistrySerializer):
 
 class OrganisationSuccessionSerializer(RegistrySerializer):
     detail_view_name = "api:organisationsuccession-detail"
-    predecessor = related("api:organisation-detail", model=models.Organisation)
-    successor = related("api:organisation-detail", model=models.Organisation)
+    predecessor = related("api:organisation-detail", models.Organisation)
+    successor = related("api:organisation-detail", models.Organisation)
 
     class Meta:
         model = models.OrganisationSuccession
@@ -80,8 +78,8 @@ class OrganisationSuccessionSerializer(RegistrySerializer):
 class MembershipSerializer(RegistrySerializer):
     detail_view_name = "api:membership-detail"
     brief_fields = ("id", "url", "display", "standing", "status")
-    partnership = related("api:partnership-detail", model=models.Partnership)
-    organisation = related("api:organisation-detail", model=models.Organisation)
+    partnership = related("api:partnership-detail", models.Partnership)
+    organisation = related("api:organisation-detail", models.Organisation)
     create_only_fields = ("partnership", "organisation")
 
     class Meta:
@@ -97,7 +95,7 @@ class MembershipSerializer(RegistrySerializer):
 class AgreementSerializer(RegistrySerializer):
     detail_view_name = "api:agreement-detail"
     brief_fields = ("id", "url", "display", "title", "status")
-    partnership = related("api:partnership-detail", model=models.Partnership)
+    partnership = related("api:partnership-detail", models.Partnership)
     create_only_fields = ("partnership",)
 
     class Meta:
@@ -110,8 +108,8 @@ class AgreementSerializer(RegistrySerializer):
 
 class SignatureSerializer(RegistrySerializer):
     detail_view_name = "api:signature-detail"
-    agreement = related("api:agreement-detail", model=models.Agreement)
-    organisation = related("api:organisation-detail", model=models.Organisation)
+    agreement = related("api:agreement-detail", models.Agreement)
+    organisation = related("api:organisation-detail", models.Organisation)
     create_only_fields = ("agreement", "organisation")
 
     class Meta:
@@ -128,7 +126,7 @@ class SignatureSerializer(RegistrySerializer):
 class BodySerializer(RegistrySerializer):
     detail_view_name = "api:body-detail"
     brief_fields = ("id", "url", "display", "name", "short_name", "kind", "status")
-    partnership = related("api:partnership-detail", model=models.Partnership, required=False, allow_null=True)
+    partnership = related("api:partnership-detail", models.Partnership, required=False, allow_null=True)
     organisation = related(
         "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
     )
@@ -144,8 +142,8 @@ class BodySerializer(RegistrySerializer):
 
 class BodyRelationshipSerializer(RegistrySerializer):
     detail_view_name = "api:bodyrelationship-detail"
-    from_body = related("api:body-detail", model=models.Body)
-    to_body = related("api:body-detail", model=models.Body)
+    from_body = related("api:body-detail", models.Body)
+    to_body = related("api:body-detail", models.Body)
     create_only_fields = ("from_body",)
 
     class Meta:
@@ -173,7 +171,7 @@ class RoleInlineSerializer(serializers.ModelSerializer):
 class TermsOfReferenceSerializer(RegistrySerializer):
     detail_view_name = "api:termsofreference-detail"
     brief_fields = ("id", "url", "display", "version", "status")
-    body = related("api:body-detail", model=models.Body)
+    body = related("api:body-detail", models.Body)
     approved_by = BriefRelatedField(view_name="api:body-detail", read_only=True)
     objectives = ObjectiveInlineSerializer(many=True, read_only=True)
     roles = RoleInlineSerializer(many=True, read_only=True)
@@ -204,7 +202,7 @@ class TermsOfReferenceApproveSerializer(serializers.Serializer):
 
 class TermsOfReferenceObjectiveSerializer(RegistrySerializer):
     detail_view_name = "api:termsofreferenceobjective-detail"
-    terms_of_reference = related("api:termsofreference-detail", model=models.TermsOfReference)
+    terms_of_reference = related("api:termsofreference-detail", models.TermsOfReference)
     create_only_fields = ("terms_of_reference",)
 
     class Meta:
@@ -215,7 +213,7 @@ class TermsOfReferenceObjectiveSerializer(RegistrySerializer):
 
 class TermsOfReferenceRoleSerializer(RegistrySerializer):
     detail_view_name = "api:termsofreferencerole-detail"
-    terms_of_reference = related("api:termsofreference-detail", model=models.TermsOfReference)
+    terms_of_reference = related("api:termsofreference-detail", models.TermsOfReference)
     organisation = related(
         "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
     )
@@ -232,12 +230,12 @@ class TermsOfReferenceRoleSerializer(RegistrySerializer):
 
 class AppointmentSerializer(RegistrySerializer):
     detail_view_name = "api:appointment-detail"
-    body = related("api:body-detail", model=models.Body)
-    person = related("api:person-detail", model=models.Person)
+    body = related("api:body-detail", models.Body)
+    person = related("api:person-detail", models.Person)
     representing = related(
         "api:organisation-detail", model=models.Organisation, required=False, allow_null=True
     )
-    deputy = related("api:person-detail", model=models.Person, required=False, allow_null=True)
+    deputy = related("api:person-detail", models.Person, required=False, allow_null=True)
     create_only_fields = ("body",)
 
     class Meta:

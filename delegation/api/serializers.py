@@ -4,15 +4,14 @@ from rest_framework import serializers
 
 from bodies.models import Body, Partnership
 from delegation import models
-from stp_governance.api.serializers import BriefRelatedField, RegistrySerializer
-
-SOURCE_FIELDS = ("source_document", "source_reference", "source_url")
-PERIOD_FIELDS = ("effective_from", "effective_to")
-READ_ONLY = ("id", "url", "display", "revision")
-
-
-def related(view_name: str, model, **kwargs) -> BriefRelatedField:
-    return BriefRelatedField(view_name=view_name, queryset=model.objects.all(), **kwargs)
+from stp_governance.api.serializers import (
+    PERIOD_FIELDS,
+    READ_ONLY,
+    SOURCE_FIELDS,
+    BriefRelatedField,
+    RegistrySerializer,
+    related,
+)
 
 
 class MatterSerializer(RegistrySerializer):

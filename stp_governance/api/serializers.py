@@ -14,6 +14,15 @@ from rest_framework import serializers
 
 from stp_governance.access import restrict
 
+SOURCE_FIELDS = ("source_document", "source_reference", "source_url")
+PERIOD_FIELDS = ("effective_from", "effective_to")
+READ_ONLY = ("id", "url", "display", "revision")
+
+
+def related(view_name: str, model, **kwargs) -> "BriefRelatedField":
+    """A brief foreign key to `model`, whose records are at `view_name`."""
+    return BriefRelatedField(view_name=view_name, queryset=model._default_manager.all(), **kwargs)
+
 
 class BriefRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key: written as an id, read as `{id, url, display}`.
