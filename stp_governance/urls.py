@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from stp_governance import views
 
@@ -8,7 +7,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("stp_governance.api.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("stp_governance.page_urls")),
 ]
 
 admin.site.site_header = "STP Governance Registry"

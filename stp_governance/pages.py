@@ -1,0 +1,161 @@
+"""Staff pages that draw on several apps: home (what needs attention), a body, search."""
+
+import difflib
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+
+from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference, TermsOfReferenceRole
+from bodies.queries import appointments_as_at, terms_of_reference_as_at
+from bodies.views import as_at_from
+from delegation.checks import scheme_defects
+from delegation.models import Delegation, Matter
+from delegation.queries import ratification_for_body
+from stp_governance.access import restrict
+from stp_governance.effective_dating import today
+
+
+@login_required
+def home(request):
+    """The partnerships this user can see and, for each, what needs attention."""
+    on = today()
+    partnerships = list(
+        restrict(Partnership.objects.all(), request.user)
+        .annotate(
+            body_count=Count("bodies", distinct=True),
+            overdue_reviews=Count(
+                "bodies__terms_of_reference",
+                filter=Q(
+                    bodies__terms_of_reference__status="approved",
+                    bodies__terms_of_reference__next_review_due__lt=on,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    for partnership in partnerships:
+        partnership.defects = scheme_defects(partnership, on)
+    return render(request, "pages/home.html", {"partnerships": partnerships, "on": on})
+
+
+@login_required
+def body_detail(request, pk: int):
+    body = get_object_or_404(
+        restrict(Body.objects.select_related("partnership", "organisation"), request.user), pk=pk
+    )
+    on, date_error = as_at_from(request)
+    versions = list(
+        body.terms_of_reference.select_related("approved_by")
+        .prefetch_related(
+            "objectives",
+            Prefetch("roles", queryset=TermsOfReferenceRole.objects.select_related("organisation")),
+        )
+        .order_by("-version")
+    )
+    current = terms_of_reference_as_at(body, on)
+    appointments = list(appointments_as_at(body, on))
+    filled = {appointment.title.lower() for appointment in appointments} | {
+        appointment.get_role_display().lower() for appointment in appointments
+    }
+    required_roles = [role for role in (current.roles.all() if current else []) if role.category == "member"]
+    vacancies = [role for role in required_roles if role.title.lower() not in filled]
+    delegations = (
+        restrict(Delegation.objects.in_force(on).filter(delegate=body), request.user)
+        .select_related("matter", "delegator")
+        .order_by("matter__name")
+    )
+    comparison = _comparison(request, versions)
+    return render(
+        request,
+        "pages/body_detail.html",
+        {
+            "body": body,
+            "on": on,
+            "date_error": date_error,
+            "current": current,
+            "versions": versions,
+            "appointments": appointments,
+            "vacancies": vacancies,
+            "delegations": delegations,
+            "reporting_lines": body.relationships_from.in_force(on).select_related("to_body"),
+            "reporting_in": body.relationships_to.in_force(on).select_related("from_body"),
+            "ratifying": ratification_for_body(body, on),
+            "comparison": comparison,
+        },
+    )
+
+
+def terms_as_text(terms: TermsOfReference) -> list[str]:
+    """A version's content as lines, for a side-by-side comparison of two versions."""
+    lines = [f"Status: {terms.get_status_display()}", f"Purpose: {terms.purpose}"]
+    heading = ""
+    for objective in terms.objectives.all():
+        if objective.heading and objective.heading != heading:
+            heading = objective.heading
+            lines.append(f"— {heading}")
+        lines.append(f"{objective.position}. {objective.text}")
+    lines += [f"{role.get_category_display()}: {role.title}" for role in terms.roles.all()]
+    lines += [
+        f"Quorum: {terms.quorum_rule or terms.quorum_count or 'not stated'}",
+        f"Decisions: {terms.get_decision_method_display() or 'not stated'}",
+        f"Meets: {terms.frequency_note or terms.get_meeting_frequency_display() or 'not stated'}",
+        f"Review every: {terms.review_interval_months or '—'} months",
+    ]
+    return lines
+
+
+def _comparison(request, versions: list[TermsOfReference]):
+    numbers = {str(v.version): v for v in versions}
+    left, right = numbers.get(request.GET.get("from", "")), numbers.get(request.GET.get("to", ""))
+    if not left or not right:
+        return None
+    rows = []
+    matcher = difflib.SequenceMatcher(a=terms_as_text(left), b=terms_as_text(right), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, b = matcher.a[i1:i2], matcher.b[j1:j2]
+        for n in range(max(len(a), len(b))):
+            rows.append(
+                {
+                    "left": escape(a[n]) if n < len(a) else "",
+                    "right": escape(b[n]) if n < len(b) else "",
+                    "changed": tag != "equal",
+                }
+            )
+    return {"left": left, "right": right, "rows": rows}
+
+
+@login_required
+def search(request):
+    """Search across the registry: bodies, organisations, people, partnerships and matters."""
+    query = request.GET.get("q", "").strip()[:200].replace("\x00", "")
+    results: dict[str, list] = {}
+    if len(query) >= 2:
+        user = request.user
+        results = {
+            "Bodies": list(
+                restrict(Body.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)), user)
+                .select_related("partnership")
+                .order_by("name")[:25]
+            ),
+            "Organisations": list(
+                restrict(Organisation.objects.filter(name__icontains=query), user).order_by("name")[:25]
+            ),
+            "People": list(
+                restrict(Person.objects.filter(name__icontains=query), user).order_by("name")[:25]
+            ),
+            "Partnerships": list(
+                restrict(
+                    Partnership.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)),
+                    user,
+                ).order_by("name")[:25]
+            ),
+            "Matters": list(
+                restrict(Matter.objects.filter(name__icontains=query), user)
+                .select_related("partnership")
+                .order_by("name")[:25]
+            ),
+        }
+    return render(request, "pages/search.html", {"query": query, "results": results})
