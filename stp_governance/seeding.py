@@ -32,10 +32,21 @@ class SeedReport:
         return bool(self.created or self.updated)
 
 
+# The seed documents by file name (shared/seeds/README.md): records cite them by title.
+SEED_DOCUMENTS = {
+    "000_b8d42f6a394da269.txt": "Derbyshire STP Governance Arrangements, June 2017",
+    "001_f535454ac9c83015.txt": "Nottingham and Nottinghamshire STP Governance, February 2018",
+    "002_025880174f7530ad.txt": "South Yorkshire and Bassetlaw STP Memorandum of Understanding, June 2017",
+    "003_01d2b5b8c35816d9.txt": "Cumbria and the North East STP system leadership paper, March 2018",
+    "004_a2747563f64596a5.txt": "Cambridgeshire and Peterborough STP Governance Framework, November 2017",
+}
+
+
 def source_fields(data: dict | None) -> dict[str, str]:
     data = data or {}
+    document = str(data.get("document") or "")
     return {
-        "source_document": str(data.get("document") or ""),
+        "source_document": SEED_DOCUMENTS.get(document, document),
         "source_reference": str(data.get("reference") or ""),
         "source_url": str(data.get("url") or ""),
     }
