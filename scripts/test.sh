@@ -2,6 +2,11 @@
 # make test: the same set-up as make run, then lint, migration drift and the whole suite.
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "== installing Debian's Chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 echo "== ruff check"; "$ROOT/.venv/bin/ruff" check .
 echo "== ruff format --check"; "$ROOT/.venv/bin/ruff" format --check .
 echo "== makemigrations --check"; "$PY" manage.py makemigrations --check --dry-run

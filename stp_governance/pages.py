@@ -2,6 +2,7 @@
 
 import difflib
 
+import pghistory.models
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
@@ -68,6 +69,11 @@ def body_detail(request, pk: int):
         .order_by("matter__name")
     )
     comparison = _comparison(request, versions)
+    history = (
+        pghistory.models.MiddlewareEvents.objects.tracks(body)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:50]
+    )
     return render(
         request,
         "pages/body_detail.html",
@@ -84,6 +90,7 @@ def body_detail(request, pk: int):
             "reporting_in": body.relationships_to.in_force(on).select_related("from_body"),
             "ratifying": ratification_for_body(body, on),
             "comparison": comparison,
+            "history": history,
         },
     )
 
