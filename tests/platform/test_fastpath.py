@@ -13,7 +13,11 @@ from tests.platform.test_cross_tenant import BUILDERS, SHARED_BUILDERS
 
 pytestmark = pytest.mark.django_db
 
-FAST = [(prefix, viewset) for prefix, viewset, _ in router.registry if plan_for(viewset.serializer_class).supported]
+FAST = [
+    (prefix, viewset)
+    for prefix, viewset, _ in router.registry
+    if plan_for(viewset.serializer_class).supported
+]
 
 
 def test_the_hot_endpoints_use_the_fast_path():

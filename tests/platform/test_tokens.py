@@ -150,7 +150,9 @@ def test_tokens_cannot_be_issued_already_expired_or_forever(system_user, partner
         )
 
 
-def test_issuing_in_the_admin_shows_the_key_once_and_stores_its_hash(admin_client, system_user, partnership_a):
+def test_issuing_in_the_admin_shows_the_key_once_and_stores_its_hash(
+    admin_client, system_user, partnership_a
+):
     response = admin_client.post(
         reverse("admin:stp_governance_apitoken_add"),
         {
