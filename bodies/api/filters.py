@@ -1,14 +1,12 @@
 """Filters for every list: by id for each foreign key, by dates, by status and kind."""
 
-import django_filters
-
 from bodies import models
-from stp_governance.api.filters import EffectiveDatedFilterSet, RegistryFilterSet, date_lookups
+from stp_governance.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
 
 
 class PersonFilterSet(RegistryFilterSet):
-    partnership_id = django_filters.NumberFilter(field_name="appointments__body__partnership", distinct=True)
-    body_id = django_filters.NumberFilter(field_name="appointments__body", distinct=True)
+    partnership_id = IntegerFilter(field_name="appointments__body__partnership", distinct=True)
+    body_id = IntegerFilter(field_name="appointments__body", distinct=True)
 
     class Meta:
         model = models.Person
@@ -16,7 +14,7 @@ class PersonFilterSet(RegistryFilterSet):
 
 
 class PartnershipFilterSet(RegistryFilterSet):
-    lead_id = django_filters.NumberFilter()
+    lead_id = IntegerFilter()
 
     class Meta:
         model = models.Partnership
@@ -29,7 +27,7 @@ class PartnershipFilterSet(RegistryFilterSet):
 
 
 class PartnershipStageFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
 
     class Meta:
         model = models.PartnershipStage
@@ -37,7 +35,7 @@ class PartnershipStageFilterSet(EffectiveDatedFilterSet):
 
 
 class OrganisationFilterSet(RegistryFilterSet):
-    partnership_id = django_filters.NumberFilter(field_name="memberships__partnership", distinct=True)
+    partnership_id = IntegerFilter(field_name="memberships__partnership", distinct=True)
 
     class Meta:
         model = models.Organisation
@@ -52,8 +50,8 @@ class OrganisationFilterSet(RegistryFilterSet):
 
 
 class OrganisationSuccessionFilterSet(RegistryFilterSet):
-    predecessor_id = django_filters.NumberFilter()
-    successor_id = django_filters.NumberFilter()
+    predecessor_id = IntegerFilter()
+    successor_id = IntegerFilter()
 
     class Meta:
         model = models.OrganisationSuccession
@@ -61,8 +59,8 @@ class OrganisationSuccessionFilterSet(RegistryFilterSet):
 
 
 class MembershipFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
-    organisation_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
+    organisation_id = IntegerFilter()
 
     class Meta:
         model = models.Membership
@@ -75,7 +73,7 @@ class MembershipFilterSet(EffectiveDatedFilterSet):
 
 
 class AgreementFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
 
     class Meta:
         model = models.Agreement
@@ -88,9 +86,9 @@ class AgreementFilterSet(EffectiveDatedFilterSet):
 
 
 class SignatureFilterSet(RegistryFilterSet):
-    agreement_id = django_filters.NumberFilter()
-    organisation_id = django_filters.NumberFilter()
-    partnership_id = django_filters.NumberFilter(field_name="agreement__partnership")
+    agreement_id = IntegerFilter()
+    organisation_id = IntegerFilter()
+    partnership_id = IntegerFilter(field_name="agreement__partnership")
 
     class Meta:
         model = models.Signature
@@ -98,8 +96,8 @@ class SignatureFilterSet(RegistryFilterSet):
 
 
 class BodyFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
-    organisation_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
+    organisation_id = IntegerFilter()
 
     class Meta:
         model = models.Body
@@ -115,9 +113,9 @@ class BodyFilterSet(EffectiveDatedFilterSet):
 
 
 class BodyRelationshipFilterSet(EffectiveDatedFilterSet):
-    from_body_id = django_filters.NumberFilter()
-    to_body_id = django_filters.NumberFilter()
-    partnership_id = django_filters.NumberFilter(field_name="from_body__partnership")
+    from_body_id = IntegerFilter()
+    to_body_id = IntegerFilter()
+    partnership_id = IntegerFilter(field_name="from_body__partnership")
 
     class Meta:
         model = models.BodyRelationship
@@ -129,9 +127,9 @@ class BodyRelationshipFilterSet(EffectiveDatedFilterSet):
 
 
 class TermsOfReferenceFilterSet(EffectiveDatedFilterSet):
-    body_id = django_filters.NumberFilter()
-    approved_by_id = django_filters.NumberFilter()
-    partnership_id = django_filters.NumberFilter(field_name="body__partnership")
+    body_id = IntegerFilter()
+    approved_by_id = IntegerFilter()
+    partnership_id = IntegerFilter(field_name="body__partnership")
 
     class Meta:
         model = models.TermsOfReference
@@ -144,7 +142,7 @@ class TermsOfReferenceFilterSet(EffectiveDatedFilterSet):
 
 
 class TermsOfReferenceObjectiveFilterSet(RegistryFilterSet):
-    terms_of_reference_id = django_filters.NumberFilter()
+    terms_of_reference_id = IntegerFilter()
 
     class Meta:
         model = models.TermsOfReferenceObjective
@@ -152,8 +150,8 @@ class TermsOfReferenceObjectiveFilterSet(RegistryFilterSet):
 
 
 class TermsOfReferenceRoleFilterSet(RegistryFilterSet):
-    terms_of_reference_id = django_filters.NumberFilter()
-    organisation_id = django_filters.NumberFilter()
+    terms_of_reference_id = IntegerFilter()
+    organisation_id = IntegerFilter()
 
     class Meta:
         model = models.TermsOfReferenceRole
@@ -161,11 +159,11 @@ class TermsOfReferenceRoleFilterSet(RegistryFilterSet):
 
 
 class AppointmentFilterSet(EffectiveDatedFilterSet):
-    body_id = django_filters.NumberFilter()
-    person_id = django_filters.NumberFilter()
-    representing_id = django_filters.NumberFilter()
-    deputy_id = django_filters.NumberFilter()
-    partnership_id = django_filters.NumberFilter(field_name="body__partnership")
+    body_id = IntegerFilter()
+    person_id = IntegerFilter()
+    representing_id = IntegerFilter()
+    deputy_id = IntegerFilter()
+    partnership_id = IntegerFilter(field_name="body__partnership")
 
     class Meta:
         model = models.Appointment

@@ -172,7 +172,7 @@ class TermsOfReferenceSerializer(RegistrySerializer):
     detail_view_name = "api:termsofreference-detail"
     brief_fields = ("id", "url", "display", "version", "status")
     body = related("api:body-detail", models.Body)
-    approved_by = BriefRelatedField(view_name="api:body-detail", read_only=True)
+    approved_by = BriefRelatedField(view_name="api:body-detail", read_only=True, allow_null=True)
     objectives = ObjectiveInlineSerializer(many=True, read_only=True)
     roles = RoleInlineSerializer(many=True, read_only=True)
     create_only_fields = ("body",)

@@ -112,6 +112,7 @@ class TermsOfReferenceViewSet(RegistryViewSet):
     search_fields = ["body__name", "purpose"]
     ordering_fields = ["version", "effective_from", "id"]
     ordering = ("body_id", "version")
+    if_match_actions = (*RegistryViewSet.if_match_actions, "approve")
 
     def perform_create(self, serializer):
         # A new version is always a draft, numbered after the body's latest one.
@@ -148,7 +149,7 @@ class TermsOfReferenceViewSet(RegistryViewSet):
         self.recheck_scope(terms, "change")
         return self.written(terms, 200)
 
-    @extend_schema(request=None, responses=serializers.TermsOfReferenceSerializer)
+    @extend_schema(request=None, responses={201: serializers.TermsOfReferenceSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, *args, **kwargs):
         """Start a draft that copies this version, to revise it."""

@@ -1,11 +1,9 @@
-import django_filters
-
 from delegation import models
-from stp_governance.api.filters import EffectiveDatedFilterSet, RegistryFilterSet, date_lookups
+from stp_governance.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
 
 
 class MatterFilterSet(RegistryFilterSet):
-    partnership_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
 
     class Meta:
         model = models.Matter
@@ -13,9 +11,9 @@ class MatterFilterSet(RegistryFilterSet):
 
 
 class ReservationFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
-    matter_id = django_filters.NumberFilter()
-    reserved_to_body_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
+    matter_id = IntegerFilter()
+    reserved_to_body_id = IntegerFilter()
 
     class Meta:
         model = models.Reservation
@@ -28,10 +26,10 @@ class ReservationFilterSet(EffectiveDatedFilterSet):
 
 
 class DelegationFilterSet(EffectiveDatedFilterSet):
-    partnership_id = django_filters.NumberFilter()
-    delegator_id = django_filters.NumberFilter()
-    delegate_id = django_filters.NumberFilter()
-    matter_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
+    delegator_id = IntegerFilter()
+    delegate_id = IntegerFilter()
+    matter_id = IntegerFilter()
 
     class Meta:
         model = models.Delegation
@@ -46,7 +44,7 @@ class DelegationFilterSet(EffectiveDatedFilterSet):
 
 
 class ApprovalRouteFilterSet(RegistryFilterSet):
-    partnership_id = django_filters.NumberFilter()
+    partnership_id = IntegerFilter()
 
     class Meta:
         model = models.ApprovalRoute
@@ -54,8 +52,8 @@ class ApprovalRouteFilterSet(RegistryFilterSet):
 
 
 class ApprovalStageFilterSet(RegistryFilterSet):
-    route_id = django_filters.NumberFilter()
-    acting_body_id = django_filters.NumberFilter(field_name="acting_bodies", distinct=True)
+    route_id = IntegerFilter()
+    acting_body_id = IntegerFilter(field_name="acting_bodies", distinct=True)
 
     class Meta:
         model = models.ApprovalStage

@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -36,6 +36,10 @@ class Conflict(exceptions.APIException):
 
 def exception_handler(exc, context):
     request = context.get("request")
+    if isinstance(exc, DatabaseError) and transaction.get_connection().in_atomic_block:
+        # Answered below, but the failed statement must not leave the request's transaction
+        # unusable (or committed): roll back to the start of the write.
+        transaction.set_rollback(True)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

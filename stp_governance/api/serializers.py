@@ -5,6 +5,7 @@ Every resource serializer names its writable fields explicitly (never `__all__`)
 the API, the admin and the forms agree on what is valid.
 """
 
+import datetime
 import functools
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -68,6 +69,51 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
         return {"id": value.pk, "url": url, "display": str(value)}
 
 
+class StrictJSONTypeMixin:
+    """A JSON value of the type the schema promises: `0` is not text, `"true"` is not a boolean."""
+
+    json_types: tuple[type, ...] = ()
+
+    def to_internal_value(self, data):
+        integral_float = isinstance(data, float) and int in self.json_types and data.is_integer()
+        if not integral_float and (
+            not isinstance(data, self.json_types) or (isinstance(data, bool) and bool not in self.json_types)
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+STRICT_JSON_TYPES = {
+    serializers.CharField: (str,),
+    serializers.BooleanField: (bool,),
+    serializers.IntegerField: (int,),
+}
+_strict_classes: dict[type, type] = {}
+
+
+def strict_field_class(field_class: type) -> type:
+    for base, json_types in STRICT_JSON_TYPES.items():
+        if issubclass(field_class, base):
+            if field_class not in _strict_classes:
+                _strict_classes[field_class] = type(
+                    field_class.__name__, (StrictJSONTypeMixin, field_class), {"json_types": json_types}
+                )
+            return _strict_classes[field_class]
+    return field_class
+
+
+class DateTimeField(serializers.DateTimeField):
+    """ISO 8601 in local time, or in UTC where the local offset is not whole minutes (London's
+    mean time before 1847), which RFC 3339 cannot write."""
+
+    def to_representation(self, value):
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
+
+
 class RegistrySerializer(serializers.ModelSerializer):
     """Base for every resource: url, display, revision; model validation on every write."""
 
@@ -81,6 +127,10 @@ class RegistrySerializer(serializers.ModelSerializer):
     detail_view_name: str = ""
 
     serializer_related_field = BriefRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
     def get_url(self, obj) -> str | None:
         request = self.context.get("request")
@@ -90,6 +140,10 @@ class RegistrySerializer(serializers.ModelSerializer):
 
     def get_display(self, obj) -> str:
         return str(obj)
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        return strict_field_class(field_class), field_kwargs
 
     def get_fields(self):
         fields = super().get_fields()
@@ -113,10 +167,37 @@ class RegistrySerializer(serializers.ModelSerializer):
             candidate = model()
         for name, value in attrs.items():
             setattr(candidate, name, value)
-        try:
-            candidate.full_clean()
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(_drf_detail(error)) from None
+        # Read-only fields still empty are the server's to fill when saving (a version number):
+        # "cannot be null" on them is not the client's mistake.
+        server_filled = {
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.generated
+            and f.name in self.fields
+            and self.fields[f.name].read_only
+            and getattr(candidate, f.attname) is None
+        }
+        # full_clean's steps, with the server-filled fields skipped only where they are still
+        # empty: clean() may fill them (a risk's partnership from its register), and the
+        # constraints that involve them must then still be checked (a duplicate is a 400, not a 409).
+        errors: dict = {}
+        for step, args in (
+            ("clean_fields", {"exclude": server_filled}),
+            ("clean", {}),
+            ("validate_unique", None),
+            ("validate_constraints", None),
+        ):
+            try:
+                getattr(candidate, step)(**(args if args is not None else {"exclude": set(errors)}))
+            except DjangoValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            detail = _drf_detail(DjangoValidationError(errors))
+            for name in server_filled:
+                if getattr(candidate, model._meta.get_field(name).attname) is None:
+                    detail.pop(name, None)
+            if detail:
+                raise serializers.ValidationError(detail) from None
         return attrs
 
 

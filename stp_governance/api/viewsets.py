@@ -14,6 +14,7 @@ filterset. This base supplies the rest, the same for every app:
 import csv
 import datetime
 import io
+import itertools
 
 import orjson
 import pghistory.models
@@ -23,15 +24,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
 from stp_governance.api.exceptions import PreconditionFailed, PreconditionRequired
+from stp_governance.api.fastpath import plan_for
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
 from stp_governance.concurrency import etag_for
+from stp_governance.history import record_as_at
 
 EXPORT_BATCH = 2000
+BRIEF_VALUES = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
 class HistoryEventSerializer(serializers.Serializer):
@@ -52,8 +57,35 @@ class RegistryViewSet(viewsets.ModelViewSet):
     """Base viewset; subclasses set `queryset`, `serializer_class` and `filterset_class`."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # Ids are whole numbers; anything else never reaches a query (the API answers a JSON 404).
+    lookup_value_regex = "[0-9]+"
     deletable = True
     ordering = ("id",)
+    # Actions that change an existing record, so need its ETag in If-Match.
+    if_match_actions = ("update", "partial_update", "destroy")
+    # The API reads JSON only: form encodings cannot say null, and the schema promises what is read.
+    parser_classes = [JSONParser]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.deletable:
+            # Not routed at all: DELETE answers 405 with an Allow header that leaves it out.
+            cls.http_method_names = [name for name in cls.http_method_names if name != "delete"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method == "DELETE" and not self.deletable:
+            raise exceptions.MethodNotAllowed(
+                request.method, detail="These records are evidence and are never deleted."
+            )
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # An unknown ?format= is bad input, not a missing resource.
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise exceptions.ValidationError({"format": [f"Choose one of: {formats}."]}) from None
 
     # -- reading ------------------------------------------------------------------
     def get_action_scope(self) -> str:
@@ -70,13 +102,58 @@ class RegistryViewSet(viewsets.ModelViewSet):
             queryset = queryset.prefetch_related(*prefetch)
         return restrict(queryset, self.request.user, self.get_action_scope())
 
+    def filter_queryset(self, queryset):
+        # List filters narrow lists; a record is found by its id alone (?as_at= on it reads its history).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        """Lists render from `.values()` rows where the serializer allows it (see api/fastpath.py)."""
+        serializer_class = self.get_serializer_class()
+        plan = plan_for(serializer_class)
+        if not plan.supported or self.get_serializer_context()["brief"]:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(plan.queryset(queryset))
+        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name))
+        return self.get_paginated_response(rows)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["brief"] = self.request.query_params.get("brief", "").lower() in ("1", "true", "yes")
+        context["brief"] = self.brief_requested()
         return context
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.brief_requested()  # a bad ?brief= is a 400 on every action, whether or not it serializes
+
+    def brief_requested(self) -> bool:
+        value = self.request.query_params.get("brief", "").lower()
+        if value not in BRIEF_VALUES:
+            raise exceptions.ValidationError({"brief": ["Give true or false."]})
+        return BRIEF_VALUES[value]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_at",
+                OpenApiTypes.DATE,
+                description="The record as it stood at the end of this day (from its history).",
+            )
+        ]
+    )
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
+        if "as_at" in request.query_params:
+            try:
+                on = serializers.DateField().run_validation(request.query_params["as_at"])
+            except exceptions.ValidationError as error:
+                raise exceptions.ValidationError({"as_at": error.detail}) from None
+            snapshot = record_as_at(instance, on)
+            if snapshot is None:
+                raise exceptions.NotFound("This record did not exist on that day.")
+            return Response(self.get_serializer(snapshot).data)
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = etag_for(instance)
         return response
@@ -169,13 +246,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
         instance.refresh_from_db()
         response = Response(self.get_serializer(instance).data, status=code)
         response["ETag"] = etag_for(instance)
+        if code == status.HTTP_201_CREATED and response.data.get("url"):
+            response["Location"] = response.data["url"]
         return response
 
     def destroy(self, request, *args, **kwargs):
-        if not self.deletable:
-            raise exceptions.MethodNotAllowed(
-                request.method, detail="These records are evidence and are never deleted."
-            )
         instance = self.get_object_for_write()
         self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -194,10 +269,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
         )
         return Response(HistoryEventSerializer(events, many=True).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"])],
-        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
-    )
+    # Its responses (the resource's rows as JSON or CSV) are documented by RegistryAutoSchema.
+    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"])])
     @action(
         detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer], pagination_class=None
     )
@@ -207,7 +280,12 @@ class RegistryViewSet(viewsets.ModelViewSet):
         if not queryset.ordered:
             queryset = queryset.order_by("pk")
         fmt = getattr(request.accepted_renderer, "format", "json")
-        rows = (self.get_serializer(obj).data for obj in _chunked(queryset))
+        # Built before streaming starts, so a bad ?brief= is a 400 rather than a broken download.
+        serializer_class, context = self.get_serializer_class(), self.get_serializer_context()
+        rows = (serializer_class(obj, context=context).data for obj in _chunked(queryset))
+        # The query runs here, not mid-download: a database error is a clean 400, not a cut-off file.
+        first = next(rows, None)
+        rows = itertools.chain([first], rows) if first is not None else iter(())
         stamp = datetime.date.today().isoformat()
         name = f"{self.basename}-{stamp}.{fmt}"
         if fmt == "csv":
