@@ -4,6 +4,7 @@ from django.db import transaction
 
 from bodies.seed import load_seed as load_partnerships
 from delegation.seed import load_delegation_seed
+from risks.seed import load_risk_seed
 from stp_governance.seeding import SeedReport
 
 
@@ -11,6 +12,7 @@ def load_all(*, dry_run: bool = False) -> SeedReport:
     with transaction.atomic():
         report = load_partnerships()
         load_delegation_seed(report=report)
+        load_risk_seed(report=report)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "stp_governance",
     "bodies",
     "delegation",
+    "decisions",
+    "risks",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +149,7 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "stp_governance.api.schema.RegistryAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "stp_governance.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -189,6 +191,13 @@ SPECTACULAR_SETTINGS = {
         "ProposalCategoryEnum": "delegation.models.ApprovalRoute.Category",
         "PowerEnum": "delegation.models.Power",
         "ReservedPowerEnum": "delegation.models.ReservedPower",
+        "RiskBandEnum": "risks.models.Band",
+        "EscalationResponseEnum": "risks.models.RiskEscalation.Response",
+        "EscalationAnswerEnum": "risks.models.RiskEscalation.ANSWERS",
+        "MeetingFrequencyEnum": "bodies.models.TermsOfReference.Frequency",
+        "DecisionOutcomeEnum": "decisions.models.Decision.Outcome",
+        "RatificationOutcomeEnum": "decisions.models.Ratification.Outcome",
+        "RatificationAnswerEnum": "decisions.models.Ratification.ANSWERS",
     },
 }
 

@@ -211,3 +211,157 @@ class ApprovalStageFactory(factory.django.DjangoModelFactory):
     phase = "outline_business_case"
     name = "Approve proposal"
     power = "approve"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Meeting"
+
+    body = factory.SubFactory(BodyFactory)
+    starts_at = factory.Sequence(
+        lambda n: datetime.datetime(2018, 1, 15, 10, 0, tzinfo=datetime.UTC) + datetime.timedelta(days=n)
+    )
+    place = "Board room"
+    status = "held"
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Attendance"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(PersonFactory)
+    status = "present"
+    voting = True
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.AgendaItem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+
+
+class InterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Interest"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    person = factory.SubFactory(PersonFactory)
+    kind = "financial"
+    description = "Director of a company that supplies community services"
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Declaration"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(PersonFactory)
+    nature = "Director of a company bidding for the contract"
+    management = "no_action"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Decision"
+
+    body = factory.SubFactory(BodyFactory)
+    meeting = factory.SubFactory(MeetingFactory, body=factory.SelfAttribute("..body"))
+    matter = factory.SubFactory(MatterFactory, partnership=factory.SelfAttribute("..body.partnership"))
+    power = "approve"
+    resolution = factory.Sequence(lambda n: f"Resolved: business case {n} is approved.")
+    outcome = "carried"
+    decided_on = factory.LazyAttribute(
+        lambda o: o.meeting.meeting_date if o.meeting else datetime.date(2018, 1, 15)
+    )
+    status = "effective"
+
+
+class RatificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Ratification"
+
+    decision = factory.SubFactory(DecisionFactory, status="awaiting_ratification")
+    organisation = factory.SubFactory(OrganisationFactory)
+    outcome = "pending"
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Proposal"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    route = factory.SubFactory(ApprovalRouteFactory, partnership=factory.SelfAttribute("..partnership"))
+    category = factory.LazyAttribute(lambda o: o.route.category)
+    title = factory.Sequence(lambda n: f"Proposal {n}")
+
+
+class ScoringMatrixFactory(factory.django.DjangoModelFactory):
+    """The NHS 5x5 matrix (the model's defaults) stored for a partnership."""
+
+    class Meta:
+        model = "risks.ScoringMatrix"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+
+
+class RiskRegisterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskRegister"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    body = factory.SubFactory(BodyFactory, partnership=factory.SelfAttribute("..partnership"))
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Risk"
+
+    register = factory.SubFactory(RiskRegisterFactory)
+    reference = factory.Sequence(lambda n: f"R-{n:04d}")
+    title = factory.Sequence(lambda n: f"Test risk {n}")
+    category = "operational_performance"
+    inherent_likelihood = 4
+    inherent_consequence = 4
+    current_likelihood = 3
+    current_consequence = 3
+    target_likelihood = 2
+    target_consequence = 2
+    appetite = "cautious"
+
+
+class RiskActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskAction"
+
+    risk = factory.SubFactory(RiskFactory)
+    description = factory.Sequence(lambda n: f"Mitigating action {n}")
+    due_on = datetime.date(2018, 6, 30)
+
+
+class RiskReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskReview"
+
+    risk = factory.SubFactory(RiskFactory)
+    reviewed_on = factory.Sequence(lambda n: datetime.date(2018, 1, 1) + datetime.timedelta(days=n))
+    current_likelihood = factory.SelfAttribute("risk.current_likelihood")
+    current_consequence = factory.SelfAttribute("risk.current_consequence")
+    target_likelihood = factory.SelfAttribute("risk.target_likelihood")
+    target_consequence = factory.SelfAttribute("risk.target_consequence")
+
+
+class RiskEscalationFactory(factory.django.DjangoModelFactory):
+    """An escalation record as stored (the reporting-line rule lives in risks.services.risk_escalate)."""
+
+    class Meta:
+        model = "risks.RiskEscalation"
+
+    risk = factory.SubFactory(RiskFactory)
+    from_register = factory.SelfAttribute("risk.register")
+    to_body = factory.SubFactory(BodyFactory, partnership=factory.SelfAttribute("..risk.partnership"))
+    escalated_on = datetime.date(2018, 3, 1)
+    reason = "Cannot be resolved at this level."

@@ -12,7 +12,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from bodies import models
+from decisions import models as decision_models
 from delegation import models as delegation_models
+from risks import models as risk_models
 from stp_governance.api.urls import router
 from tests import factories
 from tests.platform.conftest import client_for
@@ -41,6 +43,20 @@ BUILDERS = {
     delegation_models.Delegation: lambda p: factories.DelegationFactory(partnership=p),
     delegation_models.ApprovalRoute: lambda p: factories.ApprovalRouteFactory(partnership=p),
     delegation_models.ApprovalStage: lambda p: factories.ApprovalStageFactory(route__partnership=p),
+    decision_models.Meeting: lambda p: factories.MeetingFactory(body__partnership=p),
+    decision_models.Attendance: lambda p: factories.AttendanceFactory(meeting__body__partnership=p),
+    decision_models.AgendaItem: lambda p: factories.AgendaItemFactory(meeting__body__partnership=p),
+    decision_models.Interest: lambda p: factories.InterestFactory(partnership=p),
+    decision_models.Declaration: lambda p: factories.DeclarationFactory(meeting__body__partnership=p),
+    decision_models.Decision: lambda p: factories.DecisionFactory(body__partnership=p),
+    decision_models.Ratification: lambda p: factories.RatificationFactory(decision__body__partnership=p),
+    decision_models.Proposal: lambda p: factories.ProposalFactory(partnership=p),
+    risk_models.ScoringMatrix: lambda p: factories.ScoringMatrixFactory(partnership=p),
+    risk_models.RiskRegister: lambda p: factories.RiskRegisterFactory(partnership=p),
+    risk_models.Risk: lambda p: factories.RiskFactory(register__partnership=p),
+    risk_models.RiskAction: lambda p: factories.RiskActionFactory(risk__register__partnership=p),
+    risk_models.RiskReview: lambda p: factories.RiskReviewFactory(risk__register__partnership=p),
+    risk_models.RiskEscalation: lambda p: factories.RiskEscalationFactory(risk__register__partnership=p),
 }
 
 # Shared reference data: readable by everyone with a role (docs/decisions/0002-access.md);
@@ -246,7 +262,15 @@ def test_pointing_a_record_at_partnership_b_is_refused_and_rolled_back(
     assert not models.Appointment.objects.filter(body=their_body).exists()
 
 
-@pytest.mark.parametrize("name", ["partnership-authority", "partnership-scheme-checks"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "partnership-authority",
+        "partnership-scheme-checks",
+        "partnership-risk-heat-map",
+        "partnership-top-risks",
+    ],
+)
 def test_partnership_questions_answer_404_for_partnership_b(
     name, partnership_a, partnership_b, secretariat_a
 ):
@@ -257,11 +281,46 @@ def test_partnership_questions_answer_404_for_partnership_b(
     assert api.get(reverse(f"api:{name}", args=[partnership_a.pk]), query).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "name", ["partnership-ratification-tracker", "partnership-calendar", "body-calendar"]
+)
+def test_decision_trackers_and_calendars_answer_404_for_partnership_b(
+    name, partnership_a, partnership_b, secretariat_a
+):
+    api = client_for(secretariat_a)
+    theirs, ours = (
+        (factories.BodyFactory(partnership=p) if name == "body-calendar" else p)
+        for p in (partnership_b, partnership_a)
+    )
+
+    assert api.get(reverse(f"api:{name}", args=[theirs.pk])).status_code == 404
+    assert api.get(reverse(f"api:{name}", args=[ours.pk])).status_code == 200
+
+
+def test_an_organisations_ratification_tracker_shows_only_the_users_partnerships(
+    partnership_a, partnership_b, secretariat_a
+):
+    organisation = factories.MembershipFactory(partnership=partnership_a).organisation
+    factories.MembershipFactory(partnership=partnership_b, organisation=organisation)
+    ours = factories.RatificationFactory(decision__body__partnership=partnership_a, organisation=organisation)
+    factories.RatificationFactory(decision__body__partnership=partnership_b, organisation=organisation)
+    url = reverse("api:organisation-ratification-tracker", args=[organisation.pk])
+
+    rows = client_for(secretariat_a).get(url).json()["results"]
+
+    assert [row["id"] for row in rows] == [ours.pk]
+    assert client_for(factories.UserFactory()).get(url).status_code == 404
+
+
 def test_every_api_url_is_covered_by_the_matrix():
     """Routes outside the router must be listed here, so a new one cannot slip in untested."""
     from stp_governance.api import urls
 
-    covered = {"schema", "docs", "redoc", "partnership-authority", "partnership-scheme-checks", None}
+    covered = {
+        "schema", "docs", "redoc", "partnership-authority", "partnership-scheme-checks", "partnership-risk-heat-map",
+        "partnership-top-risks", "partnership-ratification-tracker", "organisation-ratification-tracker",
+        "partnership-calendar", "body-calendar", None,
+    }  # fmt: skip
     names = {
         getattr(pattern, "name", None) for pattern in urls.urlpatterns if not hasattr(pattern, "url_patterns")
     }
