@@ -44,7 +44,8 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
-        logger.info("integrity conflict: %s", exc)
+        # The class and constraint only: str() of a ProtectedError lists records, which needs queries.
+        logger.info("integrity conflict: %s %s", type(exc).__name__, _integrity_message(exc))
         exc = Conflict(_integrity_message(exc))
     elif isinstance(exc, DataError):
         exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range or malformed."]})

@@ -19,6 +19,7 @@ import itertools
 import orjson
 import pghistory.models
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,7 +29,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
-from stp_governance.api.exceptions import PreconditionFailed, PreconditionRequired
+from stp_governance.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 from stp_governance.api.fastpath import plan_for
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
@@ -252,7 +253,14 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object_for_write()
-        self.perform_destroy(instance)
+        try:
+            with transaction.atomic():  # a savepoint: a refused delete leaves the request usable
+                self.perform_destroy(instance)
+        except ProtectedError as error:
+            raise Conflict(
+                f"This {instance._meta.verbose_name} is still referred to by "
+                f"{len(error.protected_objects)} other record(s); end or remove those first."
+            ) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_allowed_methods_for_schema(self):

@@ -247,3 +247,15 @@ def test_pagination_refuses_unordered_querysets(rf):
 
 def test_anonymous_requests_are_refused(client):
     assert client.get(reverse("api:body-list")).status_code in (401, 403)
+
+
+def test_deleting_a_record_others_refer_to_is_a_409_and_deletes_nothing(admin_api):
+    body = factories.BodyFactory()
+    factories.TermsOfReferenceFactory(body=body)
+
+    response = admin_api.delete(reverse("api:body-detail", args=[body.pk]), HTTP_IF_MATCH="*")
+    again = admin_api.get(reverse("api:body-detail", args=[body.pk]))
+
+    assert response.status_code == 409
+    assert "still referred to by 1 other record" in response.json()["detail"]
+    assert again.status_code == 200
