@@ -119,7 +119,11 @@ def date_lookups(*names: str) -> dict[str, list[str]]:
 
 
 class RegistrySearchFilter(SearchFilter):
-    pass
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except exceptions.ValidationError as error:
+            raise exceptions.ValidationError({self.search_param: error.detail}) from None
 
 
 class RegistryOrderingFilter(OrderingFilter):

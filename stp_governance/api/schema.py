@@ -11,6 +11,7 @@ from drf_spectacular.plumbing import ResolvedComponent, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+NO_NUL = "^[^\\u0000]*$"
 RELATED = {
     "type": "object",
     "description": "A related record: written as its id, read as its id, API URL and display name.",
@@ -90,7 +91,12 @@ class RegistryAutoSchema(AutoSchema):
         return schema
 
     def _get_filter_parameters(self):
-        return allow_empty(super()._get_filter_parameters())
+        parameters = allow_empty(super()._get_filter_parameters())
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+                schema["pattern"] = NO_NUL  # the database cannot compare text with NUL in it
+        return parameters
 
     def _get_pagination_parameters(self):
         return allow_empty(super()._get_pagination_parameters())
