@@ -34,7 +34,7 @@ class MatterAdmin(RegistryAdmin):
 class ReservationAdmin(RegistryAdmin):
     list_display = ["matter", "reserved_to", "reserved_to_body", "power", "partnership", "effective_from"]
     list_select_related = ["matter", "reserved_to_body", "partnership"]
-    list_filter = ["partnership", "reserved_to", "power"]
+    list_filter = ["partnership", "reserved_to", ("matter", admin.RelatedOnlyFieldListFilter), "power"]
     search_fields = ["matter__name"]
     autocomplete_fields = ["partnership", "matter", "reserved_to_body"]
 
@@ -46,7 +46,14 @@ class DelegationAdmin(RegistryAdmin):
         "further_delegation_permitted", "effective_from", "effective_to",
     ]  # fmt: skip
     list_select_related = ["matter", "delegator", "delegate"]
-    list_filter = ["partnership", "power", "delegate", "further_delegation_permitted"]
+    list_filter = [
+        "partnership",
+        ("delegate", admin.RelatedOnlyFieldListFilter),
+        ("delegator", admin.RelatedOnlyFieldListFilter),
+        ("matter", admin.RelatedOnlyFieldListFilter),
+        "power",
+        "further_delegation_permitted",
+    ]
     search_fields = ["matter__name", "delegate__name", "delegator__name", "conditions"]
     autocomplete_fields = ["partnership", "delegator", "delegate", "matter"]
     fieldsets = [
