@@ -1,4 +1,5 @@
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Window
 from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 
@@ -17,6 +18,18 @@ class RegistryPagination(LimitOffsetPagination):
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
         return super().paginate_queryset(queryset, request, view)
+
+    def paginate_values(self, queryset, request, view=None) -> list[dict]:
+        """A page of `.values()` rows with the total counted in the same query (a window), not a
+        second COUNT query; only a page past the end needs the separate count."""
+        if not queryset.ordered:
+            raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        rows = list(queryset.annotate(_total=Window(Count("*")))[self.offset : self.offset + self.limit])
+        self.count = rows[0]["_total"] if rows else (0 if self.offset == 0 else queryset.count())
+        return rows
 
     def get_limit(self, request):
         limit = self._whole_number(request, self.limit_query_param, minimum=1)

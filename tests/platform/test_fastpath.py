@@ -51,3 +51,13 @@ def _jsonish(row):
     from stp_governance.api.renderers import ORJSONRenderer
 
     return orjson.loads(ORJSONRenderer().render(row))
+
+
+def test_a_page_past_the_end_still_counts_the_rows():
+    api = client_for(factories.UserFactory(is_superuser=True))
+    factories.BodyFactory()
+    total = api.get(reverse("api:body-list"), {"limit": 1}).json()["count"]
+
+    beyond = api.get(reverse("api:body-list"), {"limit": 5, "offset": total + 10}).json()
+
+    assert (beyond["count"], beyond["results"]) == (total, [])
