@@ -10,12 +10,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-from django.db import transaction
-
-from bodies.models import Body, Partnership
+from bodies.models import Body
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
-from stp_governance.seeding import SeedAbort, SeedError, SeedLoader, SeedReport, parse_date, source_fields
+from stp_governance.seeding import (
+    SeedAbort,
+    SeedLoader,
+    SeedReport,
+    load_partnership_seed_files,
+    parse_date,
+    seed_partnership,
+    source_fields,
+)
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "delegation"
 
@@ -44,28 +49,17 @@ STATUTORY_BOARDS = "statutory_boards"
 def load_delegation_seed(
     paths: Iterable[Path] | None = None, *, report: SeedReport | None = None
 ) -> SeedReport:
-    paths = list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml"))
-    report = report or SeedReport()
-    loader = SeedLoader(report, ALLOWED_KEYS)
-    for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        report.files.append(f"delegation/{path.name}")
-        try:
-            with transaction.atomic():
-                _load_file(loader, path.name, data)
-        except SeedAbort:
-            continue
-    if loader.problems:
-        raise SeedError(loader.problems)
-    return report
+    return load_partnership_seed_files(
+        folder="delegation",
+        paths=list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml")),
+        allowed_keys=ALLOWED_KEYS,
+        load_file=_load_file,
+        report=report,
+    )
 
 
 def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
-    loader.check_keys(file, "file", data)
-    partnership = Partnership.objects.filter(slug=data.get("partnership")).first()
-    if partnership is None:
-        loader.problems.append(f"{file}: unknown partnership '{data.get('partnership')}'")
-        raise SeedAbort
+    partnership = seed_partnership(loader, file, data)
     default_from = parse_date(data.get("effective_from"))
     bodies = {body.slug: body for body in Body.objects.filter(partnership=partnership)}
     statutory = {body.slug: body for body in Body.objects.filter(partnership=None)}

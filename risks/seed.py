@@ -12,20 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from bodies.models import Body, Organisation, Partnership
 from risks import services
 from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from stp_governance.seeding import (
     SeedAbort,
-    SeedError,
     SeedLoader,
     SeedReport,
     format_validation_error,
+    load_partnership_seed_files,
     parse_date,
+    seed_partnership,
     source_fields,
 )
 
@@ -57,28 +56,17 @@ ALLOWED_KEYS = {
 
 
 def load_risk_seed(paths: Iterable[Path] | None = None, *, report: SeedReport | None = None) -> SeedReport:
-    paths = list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml"))
-    report = report or SeedReport()
-    loader = SeedLoader(report, ALLOWED_KEYS)
-    for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        report.files.append(f"risks/{path.name}")
-        try:
-            with transaction.atomic():
-                _load_file(loader, path.name, data)
-        except SeedAbort:
-            continue
-    if loader.problems:
-        raise SeedError(loader.problems)
-    return report
+    return load_partnership_seed_files(
+        folder="risks",
+        paths=list(paths) if paths is not None else sorted(SEED_DIR.glob("*.yaml")),
+        allowed_keys=ALLOWED_KEYS,
+        load_file=_load_file,
+        report=report,
+    )
 
 
 def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
-    loader.check_keys(file, "file", data)
-    partnership = Partnership.objects.filter(slug=data.get("partnership")).first()
-    if partnership is None:
-        loader.problems.append(f"{file}: unknown partnership '{data.get('partnership')}'")
-        raise SeedAbort
+    partnership = seed_partnership(loader, file, data)
     mark = _marker(bool(data.get("illustrative")))
     if data.get("scoring_matrix"):
         _load_matrix(loader, f"{file}: scoring_matrix", partnership, data["scoring_matrix"], mark)

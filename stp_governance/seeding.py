@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 
 class SeedError(Exception):
@@ -116,3 +119,39 @@ def format_validation_error(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
     return " ".join(error.messages)
+
+
+def load_partnership_seed_files(
+    *,
+    folder: str,
+    paths: Iterable[Path],
+    allowed_keys: dict[str, set[str]],
+    load_file: Callable[[SeedLoader, str, dict], None],
+    report: SeedReport | None = None,
+) -> SeedReport:
+    """Load an app's per-partnership seed files, each in its own savepoint; report every problem."""
+    report = report or SeedReport()
+    loader = SeedLoader(report, allowed_keys)
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        report.files.append(f"{folder}/{path.name}")
+        try:
+            with transaction.atomic():
+                loader.check_keys(path.name, "file", data)
+                load_file(loader, path.name, data)
+        except SeedAbort:
+            continue
+    if loader.problems:
+        raise SeedError(loader.problems)
+    return report
+
+
+def seed_partnership(loader: SeedLoader, file: str, data: dict):
+    """The partnership a seed file names (loaded before any app's files), or a reported problem."""
+    from bodies.models import Partnership
+
+    partnership = Partnership.objects.filter(slug=data.get("partnership")).first()
+    if partnership is None:
+        loader.problems.append(f"{file}: unknown partnership '{data.get('partnership')}'")
+        raise SeedAbort
+    return partnership

@@ -25,7 +25,7 @@ from decisions.api import filters, serializers
 from decisions.calendars import meetings_calendar
 from stp_governance import access
 from stp_governance.api.renderers import ORJSONRenderer
-from stp_governance.api.viewsets import RegistryViewSet
+from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 from stp_governance.effective_dating import today
 
 
@@ -339,13 +339,6 @@ class ProposalViewSet(ConfidentialViewSet):
 
 
 # -- views outside the router ---------------------------------------------------------------
-def _visible(model, request, pk):
-    try:
-        return access.restrict(model.objects.all(), request.user, "view").get(pk=int(pk))
-    except (model.DoesNotExist, ValueError, OverflowError):
-        raise Http404 from None
-
-
 def _on(request):
     if "on" not in request.query_params:
         return today()
@@ -389,7 +382,7 @@ class PartnershipRatificationTrackerView(APIView):
 
     @extend_schema(operation_id="partnerships_ratification_tracker", **TRACKER_SCHEMA)
     def get(self, request, pk):
-        partnership = _visible(Partnership, request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         ratifications = restrict(
             models.Ratification.objects.filter(decision__body__partnership=partnership), request.user
         )
@@ -401,7 +394,7 @@ class OrganisationRatificationTrackerView(APIView):
 
     @extend_schema(operation_id="organisations_ratification_tracker", **TRACKER_SCHEMA)
     def get(self, request, pk):
-        organisation = _visible(Organisation, request, pk)
+        organisation = visible_or_404(Organisation, request, pk)
         ratifications = restrict(models.Ratification.objects.filter(organisation=organisation), request.user)
         return Response(serializers.RatificationTrackerSerializer(_tracker(ratifications, _on(request))).data)
 
@@ -441,7 +434,7 @@ class BodyCalendarView(APIView):
 
     @extend_schema(operation_id="bodies_meetings_calendar", **CALENDAR_SCHEMA)
     def get(self, request, pk):
-        body = _visible(Body, request, pk)
+        body = visible_or_404(Body, request, pk)
         if body.partnership_id is None:
             raise Http404
         return _calendar_response(
@@ -456,7 +449,7 @@ class PartnershipCalendarView(APIView):
 
     @extend_schema(operation_id="partnerships_meetings_calendar", **CALENDAR_SCHEMA)
     def get(self, request, pk):
-        partnership = _visible(Partnership, request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         return _calendar_response(
             models.Meeting.objects.filter(body__partnership=partnership),
             f"{partnership} meetings",

@@ -1,6 +1,5 @@
 """Schemes of delegation over REST, and the question "who can decide this, and why?"."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -11,8 +10,7 @@ from delegation import models
 from delegation.api import filters, serializers
 from delegation.checks import scheme_defects
 from delegation.queries import resolve_authority
-from stp_governance.access import restrict
-from stp_governance.api.viewsets import RegistryViewSet
+from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 
 
 class MatterViewSet(RegistryViewSet):
@@ -57,13 +55,6 @@ class ApprovalStageViewSet(RegistryViewSet):
     ordering = ("route_id", "position")
 
 
-def _visible_partnership(request, pk) -> Partnership:
-    try:
-        return restrict(Partnership.objects.all(), request.user, "view").get(pk=int(pk))
-    except (Partnership.DoesNotExist, ValueError, OverflowError):
-        raise Http404 from None
-
-
 class AuthorityView(APIView):
     """Which body can decide this, with the chain of delegation, limits, reservations and ratifications."""
 
@@ -73,7 +64,7 @@ class AuthorityView(APIView):
         operation_id="partnerships_authority",
     )
     def get(self, request, pk):
-        partnership = _visible_partnership(request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         question = serializers.AuthorityQuerySerializer(data=request.query_params)
         question.is_valid(raise_exception=True)
         data = question.validated_data
@@ -106,7 +97,7 @@ class SchemeChecksView(APIView):
         operation_id="partnerships_scheme_checks",
     )
     def get(self, request, pk):
-        partnership = _visible_partnership(request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         on = None
         if "on" in request.query_params:
             try:

@@ -17,7 +17,7 @@ from risks.api.renderers import SVGRenderer
 from stp_governance.access import restrict
 from stp_governance.api.renderers import ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
-from stp_governance.api.viewsets import RegistryViewSet
+from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 
 HEAT_MAP_RESPONSES = {
     (200, "application/json"): serializers.HeatMapSerializer,
@@ -174,13 +174,6 @@ def _scores(request) -> str:
     return query.validated_data["scores"]
 
 
-def _visible_partnership(request, pk) -> Partnership:
-    try:
-        return restrict(Partnership.objects.all(), request.user, "view").get(pk=int(pk))
-    except (Partnership.DoesNotExist, ValueError, OverflowError):
-        raise Http404 from None
-
-
 class PartnershipQuestionView(APIView):
     def perform_content_negotiation(self, request, force=False):
         try:
@@ -202,7 +195,7 @@ class PartnershipRiskHeatMapView(PartnershipQuestionView):
         operation_id="partnerships_risk_heat_map",
     )
     def get(self, request, pk):
-        partnership = _visible_partnership(request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         heat_map = queries.partnership_heat_map(partnership, _scores(request))
         return Response(serializers.HeatMapSerializer(heat_map).data)
 
@@ -216,7 +209,7 @@ class PartnershipTopRisksView(PartnershipQuestionView):
         operation_id="partnerships_top_risks",
     )
     def get(self, request, pk):
-        partnership = _visible_partnership(request, pk)
+        partnership = visible_or_404(Partnership, request, pk)
         query = serializers.TopRisksQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         select, prefetch = prefetches_for(serializers.RiskSerializer)

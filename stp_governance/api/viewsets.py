@@ -41,6 +41,14 @@ PAGING_ONLY = {"limit", "offset", "format", "brief"}
 BRIEF_VALUES = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
+def visible_or_404(model, request, pk):
+    """A record by id from what the user may see: not found, malformed or another partnership's is 404."""
+    try:
+        return restrict(model._default_manager.all(), request.user, "view").get(pk=int(pk))
+    except (model.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+
+
 class HistoryEventSerializer(serializers.Serializer):
     id = serializers.CharField(source="pgh_id")
     created_at = serializers.DateTimeField(source="pgh_created_at")
