@@ -63,13 +63,18 @@ def terms_of_reference_approve(
     return terms
 
 
+def terms_of_reference_next_version_number(*, body: Body) -> int:
+    """The number a new version of the body's terms of reference takes (call with the body locked)."""
+    return (body.terms_of_reference.aggregate(Max("version"))["version__max"] or 0) + 1
+
+
 @transaction.atomic
 def terms_of_reference_new_version(
     *, body: Body, based_on: TermsOfReference | None = None
 ) -> TermsOfReference:
     """Start a draft as a copy of an earlier version, so a revision keeps what is unchanged."""
     Body.objects.select_for_update().order_by().get(pk=body.pk)
-    number = (body.terms_of_reference.aggregate(Max("version"))["version__max"] or 0) + 1
+    number = terms_of_reference_next_version_number(body=body)
     draft = TermsOfReference(body=body, version=number, status=TermsOfReference.Status.DRAFT)
     if based_on is not None:
         if based_on.body_id != body.pk:

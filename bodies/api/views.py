@@ -116,10 +116,8 @@ class TermsOfReferenceViewSet(RegistryViewSet):
 
     def perform_create(self, serializer):
         # A new version is always a draft, numbered after the body's latest one.
-        body = serializer.validated_data["body"]
-        serializer.validated_data["version"] = (
-            max(body.terms_of_reference.values_list("version", flat=True), default=0) + 1
-        )
+        body = models.Body.objects.select_for_update().order_by().get(pk=serializer.validated_data["body"].pk)
+        serializer.validated_data["version"] = services.terms_of_reference_next_version_number(body=body)
         super().perform_create(serializer)
 
     def perform_destroy(self, instance):

@@ -259,3 +259,15 @@ def test_deleting_a_record_others_refer_to_is_a_409_and_deletes_nothing(admin_ap
     assert response.status_code == 409
     assert "still referred to by 1 other record" in response.json()["detail"]
     assert again.status_code == 200
+
+
+def test_new_terms_of_reference_are_drafts_numbered_after_the_latest(admin_api):
+    body = factories.BodyFactory()
+    factories.TermsOfReferenceFactory(body=body, version=3)
+
+    response = admin_api.post(
+        reverse("api:termsofreference-list"), {"body": body.pk, "purpose": "Revised"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["version"], response.json()["status"]) == (4, "draft")
