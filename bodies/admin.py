@@ -212,7 +212,7 @@ class PersonAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAd
     list_display = ["name", "email", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "email"]
-    autocomplete_fields = ["user"]
+    raw_id_fields = ["user"]  # registry administrators only (below); no <select> over every account
 
     def get_readonly_fields(self, request, obj=None):
         # Linking an account to a person opens that person's confidential business to it:
