@@ -143,6 +143,7 @@ class RiskReviewSerializer(RegistrySerializer):
             "reviewed_on", "current_likelihood", "current_consequence", "current_band", "target_likelihood",
             "target_consequence", "target_band",
         )  # fmt: skip
+        select_related = ("meeting__body",)  # a meeting's display names its body
 
     def get_display(self, obj) -> str:
         return f"{obj.risk.reference} reviewed {obj.reviewed_on.isoformat()}"
