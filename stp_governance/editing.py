@@ -120,6 +120,8 @@ def nhs_formfield(db_field: models.Field, **kwargs):
         kwargs.setdefault("widget", DateTimeInput)
     elif isinstance(db_field, models.DateField):
         kwargs.setdefault("widget", DateInput)
+    elif isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
     return db_field.formfield(**kwargs)
 
 
