@@ -33,7 +33,11 @@ class MeetingForm(EditForm):
             "title", "starts_at", "ends_at", "place", "status", "notice_given_on", "minutes_approved_at",
             "source_document", "source_reference", "source_url",
         ]  # fmt: skip
-        labels = {"starts_at": "Starts", "ends_at": "Ends", "minutes_approved_at": "Minutes approved at"}
+        labels = {
+            "starts_at": "Date and time it starts",
+            "ends_at": "Date and time it ends",
+            "minutes_approved_at": "Minutes approved at",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

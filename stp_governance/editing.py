@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.boundfield import BoundField
+from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -128,6 +129,15 @@ def nhs_formfield(db_field: models.Field, **kwargs):
 class NHSFormMixin:
     bound_field_class = NHSBoundField
     use_required_attribute = False  # the server validates, and says why, in the page's words
+
+    def full_clean(self):
+        # "This field is required." tells no one which field: say what to enter, in the page's words.
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                verb = "Choose" if isinstance(field, forms.ChoiceField) else "Enter"
+                label = str(field.label or pretty_name(name)).lower()
+                field.error_messages = {**field.error_messages, "required": f"{verb} {label}."}
+        super().full_clean()
 
     def apply_errors(self, error: ValidationError) -> None:
         """A service's refusal as form errors: on its field where the form has it, else for the form."""
