@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from bodies import views as bodies_views
+from decisions import views as decisions_views
 from delegation import views as delegation_views
+from risks import views as risks_views
 from stp_governance import pages
 
 urlpatterns = [
@@ -16,4 +18,53 @@ urlpatterns = [
     path("bodies/<int:pk>/", pages.body_detail, name="body-detail"),
     path("who-can-approve/", delegation_views.who_can_approve, name="who-can-approve"),
     path("search/", pages.search, name="search"),
+]
+
+# Editing (secretariat): every page under /edit/, named "edit-*" (tests/test_edit_pages.py checks
+# each one against another partnership's records and read-only roles).
+urlpatterns += [
+    path("edit/partnerships/<int:pk>/bodies/new/", bodies_views.body_create, name="edit-body-create"),
+    path("edit/bodies/<int:pk>/", bodies_views.body_edit, name="edit-body"),
+    path(
+        "edit/bodies/<int:pk>/terms-of-reference/new/",
+        bodies_views.terms_of_reference_new_version,
+        name="edit-terms-of-reference-new-version",
+    ),
+    path(
+        "edit/terms-of-reference/<int:pk>/",
+        bodies_views.terms_of_reference_edit,
+        name="edit-terms-of-reference",
+    ),
+    path(
+        "edit/terms-of-reference/<int:pk>/approve/",
+        bodies_views.terms_of_reference_approve,
+        name="edit-terms-of-reference-approve",
+    ),
+    path("edit/partnerships/<int:pk>/memberships/", bodies_views.memberships, name="edit-memberships"),
+    path(
+        "edit/partnerships/<int:pk>/memberships/new/",
+        bodies_views.membership_create,
+        name="edit-membership-create",
+    ),
+    path("edit/memberships/<int:pk>/", bodies_views.membership_edit, name="edit-membership"),
+    path("edit/memberships/<int:pk>/end/", bodies_views.membership_end, name="edit-membership-end"),
+    path("edit/bodies/<int:pk>/appointments/", bodies_views.appointments, name="edit-appointments"),
+    path(
+        "edit/bodies/<int:pk>/appointments/new/",
+        bodies_views.appointment_create,
+        name="edit-appointment-create",
+    ),
+    path("edit/appointments/<int:pk>/", bodies_views.appointment_edit, name="edit-appointment"),
+    path("edit/appointments/<int:pk>/end/", bodies_views.appointment_end, name="edit-appointment-end"),
+    path("edit/bodies/<int:pk>/meetings/", decisions_views.meetings, name="edit-meetings"),
+    path("edit/bodies/<int:pk>/meetings/new/", decisions_views.meeting_create, name="edit-meeting-create"),
+    path("edit/meetings/<int:pk>/", decisions_views.meeting_edit, name="edit-meeting"),
+    path("edit/bodies/<int:pk>/decisions/new/", decisions_views.decision_create, name="edit-decision-create"),
+    path("edit/decisions/<int:pk>/", decisions_views.decision_detail, name="edit-decision"),
+    path("edit/ratifications/<int:pk>/", decisions_views.ratification_record, name="edit-ratification"),
+    path("edit/partnerships/<int:pk>/risks/", risks_views.risks, name="edit-risks"),
+    path("edit/partnerships/<int:pk>/risks/new/", risks_views.risk_create, name="edit-risk-create"),
+    path("edit/risks/<int:pk>/", risks_views.risk_edit, name="edit-risk"),
+    path("edit/risks/<int:pk>/review/", risks_views.risk_review, name="edit-risk-review"),
+    path("edit/risks/<int:pk>/escalate/", risks_views.risk_escalate, name="edit-risk-escalate"),
 ]
