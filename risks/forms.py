@@ -7,6 +7,7 @@ escalation are workflows of `risks.services`, which say why they are refused.
 from django import forms
 
 from bodies.models import Body, Organisation, Person
+from decisions.models import Meeting
 from risks.models import Risk, RiskRegister, ScoringMatrix
 from stp_governance.access import restrict
 from stp_governance.editing import DateInput, EditForm, NHSForm
@@ -64,11 +65,12 @@ class RiskForm(EditForm):
 
 class RiskReviewForm(NHSForm):
     reviewed_on = forms.DateField(widget=DateInput, label="Reviewed on")
-    meeting = forms.CharField(
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(),
         required=False,
-        max_length=300,
         label="At the meeting",
-        help_text="As minuted, for example “System Delivery Board, 14 March 2018”.",
+        empty_label="Not at a meeting",
+        help_text="A meeting of the body that keeps the register, on the day of the review.",
     )
     reviewer = forms.ModelChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Not recorded"
@@ -90,6 +92,15 @@ class RiskReviewForm(NHSForm):
                 self.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
                 self.fields[name].initial = getattr(risk, name)
         self.fields["reviewer"].queryset = restrict(Person.objects.order_by("name"), user)
+        if risk.register.body_id:
+            meetings = Meeting.objects.filter(body_id=risk.register.body_id).exclude(
+                status=Meeting.Status.CANCELLED
+            )
+            self.fields["meeting"].queryset = restrict(meetings.select_related("body"), user).order_by(
+                "-starts_at"
+            )
+        else:
+            del self.fields["meeting"]  # an organisation's register is not reviewed at a partnership meeting
         self.order_fields(
             [
                 "reviewed_on",

@@ -677,8 +677,25 @@ def test_a_risk_is_added_changed_reviewed_and_escalated(secretariat, ours, board
     assert (risk.current_score, risk.current_band) == (16, "extreme")
 
     url = reverse("edit-risk-review", args=[risk.pk])
+    meeting = factories.MeetingFactory(
+        body=register.body, starts_at=datetime.datetime(2019, 1, 10, 14, tzinfo=datetime.UTC)
+    )
+    other_day = factories.MeetingFactory(
+        body=register.body, starts_at=datetime.datetime(2019, 1, 3, 14, tzinfo=datetime.UTC)
+    )
+    wrong_day = secretariat.post(
+        url,
+        form_data(
+            secretariat.get(url), reviewed_on="2019-01-10", current_likelihood="2", meeting=str(other_day.pk)
+        ),
+    )
+    assert wrong_day.status_code == 400
+    assert "not on the day of the review" in errors_of(wrong_day)["meeting"][0]
     reviewed = secretariat.post(
-        url, form_data(secretariat.get(url), reviewed_on="2019-01-10", current_likelihood="2")
+        url,
+        form_data(
+            secretariat.get(url), reviewed_on="2019-01-10", current_likelihood="2", meeting=str(meeting.pk)
+        ),
     )
     url = reverse("edit-risk-escalate", args=[risk.pk])
     escalated = secretariat.post(
@@ -691,6 +708,7 @@ def test_a_risk_is_added_changed_reviewed_and_escalated(secretariat, ours, board
     risk.refresh_from_db()
     assert reviewed.status_code == 302 and escalated.status_code == 302
     assert RiskReview.objects.get(risk=risk).current_likelihood == 2 and risk.current_score == 8
+    assert RiskReview.objects.get(risk=risk).meeting == meeting
     assert RiskEscalation.objects.get(risk=risk).to_body == board
     assert [e.pgh_label for e in events(risk)] == ["insert", "update", "update"]
 
