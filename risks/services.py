@@ -15,6 +15,7 @@ from django.db import transaction
 from bodies.models import Body, Membership, Partnership, Person
 from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from risks.queries import escalation_targets, holding_escalation
+from stp_governance import webhooks
 
 
 @transaction.atomic
@@ -163,6 +164,7 @@ def risk_escalate(*, risk: Risk, to_body: Body, escalated_on: datetime.date, rea
     )
     escalation.full_clean()
     escalation.save()
+    webhooks.risk_escalated(escalation)
     return escalation
 
 
