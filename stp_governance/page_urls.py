@@ -5,7 +5,7 @@ from django.urls import path
 
 from bodies import views as bodies_views
 from delegation import views as delegation_views
-from stp_governance import pages
+from stp_governance import job_pages, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -16,4 +16,8 @@ urlpatterns = [
     path("bodies/<int:pk>/", pages.body_detail, name="body-detail"),
     path("who-can-approve/", delegation_views.who_can_approve, name="who-can-approve"),
     path("search/", pages.search, name="search"),
+    path("exports/", job_pages.export_list, name="export-list"),
+    path("exports/<int:pk>/", job_pages.export_detail, name="export-detail"),
+    path("exports/<int:pk>/download/", job_pages.export_download, name="export-download"),
+    path("notifications/", job_pages.notification_list, name="notification-list"),
 ]

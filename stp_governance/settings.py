@@ -133,6 +133,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # The NHS design system, installed from the npm registry by `make install`.
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    # htmx, from the npm registry too: pages poll for background work's progress with it.
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 
 REDIS_URL = env_str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -272,7 +274,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 6 * 3600,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    "max_retries": 1,
+    "max_retries": 0,  # publishing: one connection attempt, no sleeping between retries
 }
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
