@@ -112,7 +112,9 @@ def running_worker():
     """A real Celery worker consuming from the app's current broker, in a thread of this process."""
     app.conf.worker_hijack_root_logger = False
     app.loader.import_default_modules()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20) as worker:
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+    ) as worker:
         yield worker
 
 

@@ -37,7 +37,9 @@ class Scenario:
 
 def scenario(webhook_url: str | None = None, name: str = "Webhook Partnership") -> Scenario:
     partnership = factories.PartnershipFactory(name=name)
-    board = factories.BodyFactory(partnership=partnership, name=f"{name} Board", decisions_bind_partners=False)
+    board = factories.BodyFactory(
+        partnership=partnership, name=f"{name} Board", decisions_bind_partners=False
+    )
     matter = factories.MatterFactory(partnership=partnership, name="To approve business cases")
     factories.DelegationFactory(partnership=partnership, matter=matter, delegate=board)
     factories.MembershipFactory(partnership=partnership, organisation__name=f"{name} Party NHS Trust")
@@ -50,6 +52,8 @@ def scenario(webhook_url: str | None = None, name: str = "Webhook Partnership") 
     grant_role(user=secretariat, partnership=partnership, role="secretariat")
     endpoint = None
     if webhook_url:
-        token, _ = api_token_issue(name="Trust intranet", user=factories.UserFactory(), partnership=partnership)
+        token, _ = api_token_issue(
+            name="Trust intranet", user=factories.UserFactory(), partnership=partnership
+        )
         endpoint = WebhookEndpoint.objects.create(token=token, url=webhook_url, secret=new_secret())
     return Scenario(partnership, board, matter, meeting, secretariat, endpoint)

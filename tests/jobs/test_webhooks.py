@@ -10,7 +10,6 @@ from django.urls import reverse
 from decisions import services
 from stp_governance import webhooks
 from stp_governance.models import OutboxMessage, WebhookDelivery
-from tests import factories
 from tests.jobs.conftest import Receiver, running_worker, use_broker, wait_for
 from tests.jobs.scenario import scenario
 from tests.platform.conftest import client_for
@@ -45,7 +44,11 @@ def test_recording_a_decision_queues_one_delivery_in_the_same_transaction():
     )  # fmt: skip
 
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.endpoint, delivery.event_type, delivery.status) == (world.endpoint, "decision.recorded", "pending")
+    assert (delivery.endpoint, delivery.event_type, delivery.status) == (
+        world.endpoint,
+        "decision.recorded",
+        "pending",
+    )
     assert delivery.payload["data"]["id"] == decision.pk
     assert delivery.payload["partnership_id"] == world.partnership.pk
     assert other.endpoint.deliveries.count() == 0
@@ -80,13 +83,13 @@ def test_a_webhook_is_delivered_signed_and_retried_after_a_500(celery_worker, se
         response = api.post(reverse("api:decision-list"), world.decision_payload(), format="json")
         assert response.status_code == 201, response.content
 
-        delivery = wait_for(
-            lambda: WebhookDelivery.objects.filter(status="delivered").first(), timeout=20
-        )
+        delivery = wait_for(lambda: WebhookDelivery.objects.filter(status="delivered").first(), timeout=20)
     assert [r["answered"] for r in receiver.received] == [500, 200]
     first, second = receiver.received
     for request in receiver.received:
-        assert webhooks.verify(world.endpoint.secret, request["headers"]["X-Registry-Signature"], request["body"])
+        assert webhooks.verify(
+            world.endpoint.secret, request["headers"]["X-Registry-Signature"], request["body"]
+        )
         assert request["headers"]["X-Registry-Event"] == "decision.recorded"
     assert first["headers"]["X-Registry-Delivery"] == second["headers"]["X-Registry-Delivery"]
     event = orjson.loads(second["body"])
