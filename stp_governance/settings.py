@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "decisions.models.Decision.Outcome",
         "RatificationOutcomeEnum": "decisions.models.Ratification.Outcome",
         "RatificationAnswerEnum": "decisions.models.Ratification.ANSWERS",
+        "ExportKindEnum": "stp_governance.models.Export.Kind",
     },
 }
 

@@ -28,8 +28,9 @@ def backoff(retries: int, base: float = 5.0, cap: float | None = None) -> float:
 
 
 def retry_or_record(task, error: Exception, record) -> None:
-    """Retry the task later; after the last retry, record the failure and give up."""
-    if task.request.retries >= task.max_retries:
+    """Retry the task later; after the last retry (or at once when running eagerly, without a broker
+    to hold the countdown), record the failure and give up."""
+    if task.request.is_eager or task.request.retries >= task.max_retries:
         record(f"{type(error).__name__}: {error}")
         log.error("task failed for good task=%s id=%s error=%s", task.name, task.request.id, error)
         return
@@ -69,7 +70,8 @@ def run_export(self, export_id: int) -> None:
     bind=True, name="stp_governance.tasks.deliver_webhook", max_retries=settings.WEBHOOK_MAX_ATTEMPTS - 1
 )
 def deliver_webhook(self, delivery_id: int) -> None:
-    final = self.request.retries >= self.max_retries
+    # Running eagerly (no broker), a retry would block the request: one attempt, then the log says why.
+    final = self.request.is_eager or self.request.retries >= self.max_retries
     try:
         webhooks.webhook_deliver(delivery_id=delivery_id, final=final)
     except webhooks.DeliveryFailed as error:
