@@ -115,7 +115,10 @@ class OrganisationAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.M
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrganisationMembershipInline, SuccessionInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "is_statutory", "ods_code", "other_names"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "kind", "is_statutory", "ods_code", "other_names", "contact_email"]},
+        ),
         ("Dates", {"fields": ["established_on", "dissolved_on"]}),
         SOURCE_FIELDSET,
     ]

@@ -164,6 +164,9 @@ class Organisation(Sourced, Revisioned):
         help_text="Organisation Data Service code.",
     )
     other_names = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    contact_email = models.EmailField(
+        blank=True, help_text="Where reminders to the organisation go (its board secretary, say)."
+    )
     established_on = models.DateField(null=True, blank=True)
     dissolved_on = models.DateField(null=True, blank=True)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from bodies.models import Appointment, Body, Membership, TermsOfReference
+from stp_governance import webhooks
 
 
 @transaction.atomic
@@ -60,6 +61,7 @@ def terms_of_reference_approve(
         terms.next_review_due = effective_from + relativedelta(months=terms.review_interval_months)
     terms.full_clean()
     terms.save()
+    webhooks.terms_of_reference_approved(terms)
     return terms
 
 

@@ -39,6 +39,7 @@ from decisions.queries import (
 )
 from delegation.models import ApprovalRoute, ApprovalStage, Matter, Power
 from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, resolve_authority
+from stp_governance import webhooks
 from stp_governance.effective_dating import today
 
 # The acts a delegated power covers: a body that may approve may also endorse, recommend,
@@ -431,6 +432,7 @@ def decision_record(
         )
         ratification.full_clean(validate_unique=False)
         ratification.save()
+    webhooks.decision_recorded(decision)
     return decision
 
 
@@ -556,6 +558,7 @@ def ratification_record(
     current.full_clean()
     current.save()
     _decision_status_refresh(decision)
+    webhooks.ratification_recorded(current)
     return current
 
 

@@ -16,6 +16,7 @@ from bodies.models import Body, Membership, Partnership, Person
 from decisions.models import Meeting
 from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from risks.queries import escalation_targets, holding_escalation
+from stp_governance import webhooks
 
 
 @transaction.atomic
@@ -164,6 +165,7 @@ def risk_escalate(*, risk: Risk, to_body: Body, escalated_on: datetime.date, rea
     )
     escalation.full_clean()
     escalation.save()
+    webhooks.risk_escalated(escalation)
     return escalation
 
 

@@ -7,7 +7,7 @@ from bodies import views as bodies_views
 from decisions import views as decisions_views
 from delegation import views as delegation_views
 from risks import views as risks_views
-from stp_governance import pages
+from stp_governance import job_pages, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -18,6 +18,10 @@ urlpatterns = [
     path("bodies/<int:pk>/", pages.body_detail, name="body-detail"),
     path("who-can-approve/", delegation_views.who_can_approve, name="who-can-approve"),
     path("search/", pages.search, name="search"),
+    path("exports/", job_pages.export_list, name="export-list"),
+    path("exports/<int:pk>/", job_pages.export_detail, name="export-detail"),
+    path("exports/<int:pk>/download/", job_pages.export_download, name="export-download"),
+    path("notifications/", job_pages.notification_list, name="notification-list"),
 ]
 
 # Editing (secretariat): every page under /edit/, named "edit-*" (tests/test_edit_pages.py checks

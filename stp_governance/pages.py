@@ -16,6 +16,7 @@ from delegation.queries import ratification_for_body
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
 from stp_governance.history import changes_of
+from stp_governance.jobs_summary import latest_scheme_checks
 
 
 @login_required
@@ -37,8 +38,11 @@ def home(request):
         )
         .order_by("name")
     )
+    # The nightly check run's results where there is one (one query for all); a live check otherwise.
+    stored = latest_scheme_checks(partnerships)
     for partnership in partnerships:
-        partnership.defects = scheme_defects(partnership, on)
+        defects = stored.get(partnership.pk)
+        partnership.defects = defects if defects is not None else scheme_defects(partnership, on)
     return render(request, "pages/home.html", {"partnerships": partnerships, "on": on})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import pghistory
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -132,6 +133,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # The NHS design system, installed from the npm registry by `make install`.
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    # htmx, from the npm registry too: pages poll for background work's progress with it.
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 
 REDIS_URL = env_str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -198,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "decisions.models.Decision.Outcome",
         "RatificationOutcomeEnum": "decisions.models.Ratification.Outcome",
         "RatificationAnswerEnum": "decisions.models.Ratification.ANSWERS",
+        "ExportKindEnum": "stp_governance.models.Export.Kind",
     },
 }
 
@@ -245,14 +249,72 @@ LOGGING = {
     "loggers": {"stp_governance.security": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
-# Celery: Redis as broker and result store. The visibility timeout is longer than any
-# countdown a task uses, so a delayed task is never delivered twice.
+# Celery: Redis as the broker. Work is written to an outbox table in the same transaction as the
+# change that causes it and published after commit (stp_governance/outbox.py); task state lives in
+# the database (exports, deliveries, notifications), so results are not stored.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 2}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing never hangs a request: short timeouts, one attempt (the outbox keeps what failed).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The longest countdown any task uses (a retry's backoff cap, stp_governance/tasks.py). The visibility
+# timeout is longer, so a delayed task is never delivered twice.
+TASK_RETRY_BACKOFF_MAX = int(env_str("TASK_RETRY_BACKOFF_MAX", default="600"))
+WEBHOOK_RETRY_BASE_SECONDS = float(env_str("WEBHOOK_RETRY_BASE_SECONDS", default="30"))
+WEBHOOK_RETRY_MAX_SECONDS = int(env_str("WEBHOOK_RETRY_MAX_SECONDS", default="3600"))
+WEBHOOK_MAX_ATTEMPTS = int(env_str("WEBHOOK_MAX_ATTEMPTS", default="10"))
+WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", default="10"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 6 * 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "max_retries": 0,  # publishing: one connection attempt, no sleeping between retries
+}
 CELERY_TIMEZONE = TIME_ZONE
+OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-outbox": {"task": "stp_governance.tasks.dispatch_outbox", "schedule": OUTBOX_DISPATCH_SECONDS},
+    "terms-of-reference-reminders": {
+        "task": "bodies.tasks.send_terms_of_reference_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "decisions-reminders": {
+        "task": "decisions.tasks.send_decisions_reminders",
+        "schedule": crontab(hour=6, minute=35),
+    },
+    "risks-reminders": {"task": "risks.tasks.send_risks_reminders", "schedule": crontab(hour=6, minute=40)},
+    "nightly-checks": {"task": "delegation.tasks.run_nightly_checks", "schedule": crontab(hour=2, minute=15)},
+}
+
+# Reminders: terms of reference due for review within this many days; ratifications due this many
+# days after the decision; meetings whose notice is due this many days before they start.
+REMINDER_REVIEW_WINDOW_DAYS = 30
+RATIFICATION_DUE_DAYS = int(env_str("RATIFICATION_DUE_DAYS", default="56"))
+MEETING_NOTICE_DAYS = int(env_str("MEETING_NOTICE_DAYS", default="7"))
+
+# Email: Django's backend, configured by the environment (the console in development).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", default="25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="STP Governance Registry <registry@localhost>")
+# Absolute links in emails and webhooks.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Export files: written by the worker, served only through the access-checked download views.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))

@@ -60,7 +60,7 @@ class OrganisationSerializer(RegistrySerializer):
     class Meta:
         model = models.Organisation
         fields = (
-            *READ_ONLY, "name", "slug", "kind", "is_statutory", "ods_code", "other_names", "established_on",
+            *READ_ONLY, "name", "slug", "kind", "is_statutory", "ods_code", "other_names", "contact_email", "established_on",
             "dissolved_on", *SOURCE_FIELDS,
         )  # fmt: skip
 

@@ -13,8 +13,9 @@ from delegation.api.urls import router as delegation_router
 from delegation.api.urls import urlpatterns as delegation_urls
 from risks.api.urls import router as risks_router
 from risks.api.urls import urlpatterns as risks_urls
+from stp_governance.api.exports import router as exports_router
 
-APP_ROUTERS = [bodies_router, delegation_router, decisions_router, risks_router]
+APP_ROUTERS = [bodies_router, delegation_router, decisions_router, risks_router, exports_router]
 
 
 class RegistryRouter(DefaultRouter):

@@ -16,6 +16,7 @@ from decisions import models as decision_models
 from delegation import models as delegation_models
 from risks import models as risk_models
 from stp_governance.api.urls import router
+from stp_governance.models import Export
 from tests import factories
 from tests.platform.conftest import client_for
 
@@ -57,6 +58,7 @@ BUILDERS = {
     risk_models.RiskAction: lambda p: factories.RiskActionFactory(risk__register__partnership=p),
     risk_models.RiskReview: lambda p: factories.RiskReviewFactory(risk__register__partnership=p),
     risk_models.RiskEscalation: lambda p: factories.RiskEscalationFactory(risk__register__partnership=p),
+    Export: lambda p: Export.objects.create(kind="popolo_json", partnership=p, as_at="2018-04-01"),
 }
 
 # Shared reference data: readable by everyone with a role (docs/decisions/0002-access.md);
