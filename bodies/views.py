@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from bodies.charts import structure_chart
 from bodies.models import Agreement, Membership, Organisation, Partnership, Signature
 from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
+from decisions import views as decision_views
+from risks import views as risk_views
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
 
@@ -89,7 +91,15 @@ def organisation_detail(request, pk: int):
     return render(
         request,
         "pages/organisation_detail.html",
-        {"organisation": organisation, "memberships": memberships, "seats": seats},
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "seats": seats,
+            # What its board owes and the risks it leads, in the partnerships the user may see.
+            "owed": decision_views.owed_by(request, organisation),
+            "risks_led": risk_views.led_by(request, organisation),
+            "on": today(),
+        },
     )
 
 
