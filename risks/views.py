@@ -99,7 +99,9 @@ def _risk_rows(risks: QuerySet[Risk]) -> QuerySet[Risk]:
 def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], register=None):
     """What the partnership's page and a register's page share: filters, table, heat map, side lists."""
     data = request.GET if any(key in request.GET for key in RiskFilterForm.base_fields) else None
-    form = nhs_styled(RiskFilterForm(data, partnership=partnership, user=request.user, with_body=register is None))
+    form = nhs_styled(
+        RiskFilterForm(data, partnership=partnership, user=request.user, with_body=register is None)
+    )
     shown = form.filter(risks)
     title = f"{register}" if register is not None else f"{partnership.name}: risks shown"
     scope = {"register": register} if register is not None else {"partnership": partnership}
