@@ -63,7 +63,11 @@ def test_the_tracker_shows_what_each_organisation_owes_and_for_how_long(client, 
     assert response.status_code == 200
     assert response.context["summary"] == [
         {"organisation_id": p.pk, "organisation": p.name, "outstanding": n, "oldest_days": age}
-        for p, n in [(scheme.parties[0], 1), (scheme.parties[1], 2), (scheme.parties[2], 2)]  # oldest, then name
+        for p, n in [
+            (scheme.parties[0], 1),
+            (scheme.parties[1], 2),
+            (scheme.parties[2], 2),
+        ]  # oldest, then name
     ]
     rows = list(response.context["page"])
     assert [(r.decision_id, r.organisation.name) for r in rows][:3] == [
