@@ -9,6 +9,7 @@ partnership's records answer 404. The one write here, ratifying from the tracker
 from __future__ import annotations
 
 import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -235,9 +236,12 @@ def _record(form: RatifyForm, ratification: Ratification) -> bool:
 def _next_url(request, ratification: Ratification) -> str:
     default = reverse("ratification-tracker", args=[ratification.decision.body.partnership_id])
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-        return wanted.split("recorded=")[0].rstrip("?&") or default
-    return default
+    if not wanted or not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return default
+    # Back to the page the user came from, without the confirmation of an earlier ratification.
+    parts = urlsplit(wanted)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "recorded"])
+    return urlunsplit(("", "", parts.path, query, "")) or default
 
 
 # -- decisions --------------------------------------------------------------------------------

@@ -241,6 +241,21 @@ def test_ratify_returns_only_to_this_site(client, scheme):
     assert response["Location"] == f"{tracker(scheme)}?recorded={ratification.pk}"
 
 
+def test_ratify_returns_to_the_tracker_as_it_was_filtered(client, scheme):
+    ratification = record(scheme).ratifications.first()
+    client = signed_in(client, scheme, "secretariat")
+    came_from = f"{tracker(scheme)}?organisation={ratification.organisation_id}&recorded=1"
+
+    response = client.post(
+        reverse("ratify", args=[ratification.pk]),
+        {"decided_on": "2018-03-20", "expected_revision": ratification.revision, "next": came_from},
+    )
+
+    assert response["Location"] == (
+        f"{tracker(scheme)}?organisation={ratification.organisation_id}&recorded={ratification.pk}"
+    )
+
+
 # -- decisions list and detail --------------------------------------------------------------
 def test_the_decisions_list_filters_by_status_body_and_dates(client, scheme):
     first = record(scheme)
