@@ -25,6 +25,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
+from stp_governance.access import is_registry_administrator
 from stp_governance.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 from stp_governance.effective_dating import today
 
@@ -208,8 +209,18 @@ class AgreementAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mode
 
 @admin.register(Person)
 class PersonAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "email"]
+    list_display = ["name", "email", "user"]
+    list_select_related = ["user"]
     search_fields = ["name", "email"]
+    raw_id_fields = ["user"]  # registry administrators only (below); no <select> over every account
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking an account to a person opens that person's confidential business to it:
+        # registry administrators only.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not is_registry_administrator(request.user):
+            readonly.append("user")
+        return readonly
 
 
 class RelationshipInline(RestrictedAdminMixin, admin.TabularInline):

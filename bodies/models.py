@@ -4,6 +4,7 @@ import datetime
 
 import pghistory
 import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
@@ -35,6 +36,15 @@ class Person(Sourced, Revisioned):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     note = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The registry account of this person, if they sign in: it lets them read the restricted "
+        "records of the bodies they sit on and declare their own interests.",
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

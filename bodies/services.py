@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from bodies.models import Body, TermsOfReference
+from bodies.models import Appointment, Body, Membership, TermsOfReference
 
 
 @transaction.atomic
@@ -96,3 +96,66 @@ def terms_of_reference_new_version(
             role.terms_of_reference = draft
             role.save()
     return draft
+
+
+# Fields of a draft that its editor may change (status, approval and period move only by approval).
+DRAFT_FIELDS = (
+    "purpose", "quorum_rule", "quorum_count", "decision_method", "meeting_frequency", "frequency_note",
+    "duration_minutes_min", "duration_minutes_max", "review_interval_months", "next_review_due",
+    "source_document", "source_reference", "source_url",
+)  # fmt: skip
+
+
+@transaction.atomic
+def terms_of_reference_draft_update(*, terms_of_reference: TermsOfReference, **changes) -> TermsOfReference:
+    """Change a draft. Approved and superseded versions are the record of what applied: a change
+    to them is a new version (`terms_of_reference_new_version`), approved in its turn."""
+    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
+    if terms.status != TermsOfReference.Status.DRAFT:
+        raise ValidationError(
+            f"Version {terms.version} is {terms.get_status_display().lower()}: start a new version to change it."
+        )
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError(f"These cannot be changed on a draft: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(terms, name, value)
+    terms.full_clean()
+    terms.save()
+    return terms
+
+
+def _period_end(
+    record: Membership | Appointment, ended_on: datetime.date, what: str, also: tuple[str, ...] = ()
+):
+    """Close an effective-dated record on its last day; it stays in the registry, as history."""
+    if ended_on is None:
+        raise ValidationError({"effective_to": f"Give the last day of the {what}."})
+    if record.effective_from and ended_on < record.effective_from:
+        raise ValidationError(
+            {
+                "effective_to": f"The {what} began on {record.effective_from:%d %B %Y}; "
+                "it cannot end before that."
+            }
+        )
+    record.effective_to = ended_on
+    record.full_clean()
+    record.save(update_fields=["effective_to", *also])
+    return record
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, ended_on: datetime.date, withdrawn: bool = False) -> Membership:
+    """End an organisation's membership on its last day (never deleted: the partnership as it stood
+    stays answerable). `withdrawn` records that the organisation withdrew rather than the term ending."""
+    membership = Membership.objects.select_for_update().order_by().get(pk=membership.pk)
+    if withdrawn:
+        membership.status = Membership.Status.WITHDRAWN
+    return _period_end(membership, ended_on, "membership", also=("status",) if withdrawn else ())
+
+
+@transaction.atomic
+def appointment_end(*, appointment: Appointment, ended_on: datetime.date) -> Appointment:
+    """End an appointment on its last day; the person stays on record as having held the seat."""
+    appointment = Appointment.objects.select_for_update().order_by().get(pk=appointment.pk)
+    return _period_end(appointment, ended_on, "appointment")

@@ -2,18 +2,39 @@
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
+from bodies import services
 from bodies.charts import structure_chart
-from bodies.models import Agreement, Membership, Organisation, Partnership, Signature
+from bodies.forms import (
+    AppointmentForm,
+    BodyForm,
+    EndForm,
+    MembershipEndForm,
+    MembershipForm,
+    TermsOfReferenceApproveForm,
+    TermsOfReferenceDraftForm,
+)
+from bodies.models import (
+    Agreement,
+    Appointment,
+    Body,
+    Membership,
+    Organisation,
+    Partnership,
+    Signature,
+    TermsOfReference,
+)
 from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
-from decisions import views as decision_views
-from risks import views as risk_views
+from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
+from stp_governance.history import changes_of
 
 
 def as_at_from(request) -> tuple[datetime.date, str]:
@@ -77,6 +98,9 @@ def partnership_detail(request, pk: int):
 
 @login_required
 def organisation_detail(request, pk: int):
+    from decisions.views import owed_by  # the decisions and risks views import this module
+    from risks.views import led_by
+
     organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
     memberships = restrict(
         organisation.memberships.select_related("partnership").order_by(
@@ -96,8 +120,8 @@ def organisation_detail(request, pk: int):
             "memberships": memberships,
             "seats": seats,
             # What its board owes and the risks it leads, in the partnerships the user may see.
-            "owed": decision_views.owed_by(request, organisation),
-            "risks_led": risk_views.led_by(request, organisation),
+            "owed": owed_by(request, organisation),
+            "risks_led": led_by(request, organisation),
             "on": today(),
         },
     )
@@ -105,3 +129,331 @@ def organisation_detail(request, pk: int):
 
 def page_of(request, queryset, per_page: int = 50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+# -- Editing (secretariat) ---------------------------------------------------------------------
+# Every page: the record through the access layer (404 outside the user's partnerships, 403 where
+# they may only read), the model's and the services' rules, the revision the user opened.
+
+
+def _crumbs(partnership=None, body=None) -> list[tuple[str, str]]:
+    crumbs = [("Partnerships", reverse("home"))]
+    partnership = partnership or (body.partnership if body else None)
+    if partnership is not None:
+        crumbs.append((partnership.name, reverse("partnership-detail", args=[partnership.pk])))
+    if body is not None:
+        crumbs.append((body.name, reverse("body-detail", args=[body.pk])))
+    return crumbs
+
+
+@login_required
+def body_create(request, pk: int):
+    partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    return editing.edit_page(
+        request,
+        form_class=BodyForm,
+        instance=Body(partnership=partnership),
+        template="edit/form.html",
+        context={
+            "title": "Add a body",
+            "caption": partnership.name,
+            "crumbs": _crumbs(partnership),
+            "back_url": reverse("partnership-detail", args=[partnership.pk]),
+            "submit_label": "Add the body",
+        },
+        success_url=lambda body: reverse("body-detail", args=[body.pk]),
+        success_message="The body was added.",
+    )
+
+
+@login_required
+def body_edit(request, pk: int):
+    body = editing.get_for(request, Body.objects.select_related("partnership"), pk)
+    return editing.edit_page(
+        request,
+        form_class=BodyForm,
+        instance=body,
+        template="edit/form.html",
+        context={
+            "title": f"Change {body.name}",
+            "caption": body.partnership.name if body.partnership else "",
+            "crumbs": _crumbs(body=body),
+            "back_url": reverse("body-detail", args=[body.pk]),
+            "history": changes_of(body),
+        },
+        success_url=lambda saved: reverse("body-detail", args=[saved.pk]) + "#history",
+        success_message="Your changes to the body were saved.",
+    )
+
+
+@login_required
+def terms_of_reference_new_version(request, pk: int):
+    """POST: start a draft, a copy of the latest version (the form is a button on the body page)."""
+    body = editing.get_for(request, Body.objects.select_related("partnership"), pk, action="add")
+    drafts = body.terms_of_reference.filter(status=TermsOfReference.Status.DRAFT).order_by("-version")
+    if request.method == "POST":
+        latest = body.terms_of_reference.order_by("-version").first()
+        draft = services.terms_of_reference_new_version(body=body, based_on=latest)
+        messages.success(
+            request, f"Version {draft.version} was started as a draft, a copy of the latest version."
+        )
+        return redirect("edit-terms-of-reference", pk=draft.pk)
+    return render(
+        request,
+        "edit/terms_of_reference_new_version.html",
+        {"body": body, "drafts": drafts, "title": "Start a new version", "crumbs": _crumbs(body=body)},
+    )
+
+
+def _terms_crumbs(terms):
+    return _crumbs(body=terms.body)
+
+
+@login_required
+def terms_of_reference_edit(request, pk: int):
+    terms = editing.get_for(request, TermsOfReference.objects.select_related("body__partnership"), pk)
+    if terms.status != TermsOfReference.Status.DRAFT:
+        return render(
+            request,
+            "edit/terms_of_reference_not_draft.html",
+            {"terms": terms, "title": f"Version {terms.version}", "crumbs": _terms_crumbs(terms)},
+            status=409,
+        )
+
+    def save(form):
+        changes = {
+            name: form.cleaned_data[name] for name in services.DRAFT_FIELDS if name in form.cleaned_data
+        }
+        return services.terms_of_reference_draft_update(terms_of_reference=form.instance, **changes)
+
+    return editing.edit_page(
+        request,
+        form_class=TermsOfReferenceDraftForm,
+        instance=terms,
+        template="edit/terms_of_reference_draft.html",
+        context={
+            "title": f"Draft terms of reference, version {terms.version}",
+            "caption": terms.body.name,
+            "terms": terms,
+            "crumbs": _terms_crumbs(terms),
+            "back_url": reverse("body-detail", args=[terms.body_id]),
+            "back_label": "Back to the body",
+            "history": changes_of(terms),
+        },
+        save=save,
+        success_url=lambda saved: reverse("edit-terms-of-reference", args=[saved.pk]),
+        success_message="The draft was saved.",
+    )
+
+
+@login_required
+def terms_of_reference_approve(request, pk: int):
+    terms = editing.get_for(request, TermsOfReference.objects.select_related("body__partnership"), pk)
+    return editing.action_page(
+        request,
+        form_class=TermsOfReferenceApproveForm,
+        form_kwargs={"user": request.user},
+        record=terms,
+        act=lambda data: services.terms_of_reference_approve(
+            terms_of_reference=terms,
+            approved_on=data["approved_on"],
+            effective_from=data.get("effective_from"),
+            approved_by=data.get("approved_by"),
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Approve version {terms.version}",
+            "caption": terms.body.name,
+            "intro": "Approving this draft puts it in force from the day you give; the version in force "
+            "before it is superseded the day before.",
+            "crumbs": _terms_crumbs(terms),
+            "back_url": reverse("edit-terms-of-reference", args=[terms.pk]),
+            "submit_label": "Approve this version",
+        },
+        success_url=lambda saved: reverse("body-detail", args=[saved.body_id]),
+        success_message=f"Version {terms.version} was approved.",
+    )
+
+
+@login_required
+def memberships(request, pk: int):
+    """Every membership of the partnership, past and present, to change or end (paginated)."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk)
+    rows = (
+        restrict(Membership.objects.filter(partnership=partnership), request.user, "change")
+        .select_related("organisation")
+        .order_by("organisation__name", "effective_from", "id")
+    )
+    return render(
+        request,
+        "edit/memberships.html",
+        {
+            "partnership": partnership,
+            "page": page_of(request, rows),
+            "title": "Memberships",
+            "crumbs": _crumbs(partnership),
+        },
+    )
+
+
+@login_required
+def membership_create(request, pk: int):
+    partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    return editing.edit_page(
+        request,
+        form_class=MembershipForm,
+        form_kwargs={"user": request.user},
+        instance=Membership(partnership=partnership),
+        template="edit/form.html",
+        context={
+            "title": "Add a member organisation",
+            "caption": partnership.name,
+            "crumbs": _crumbs(partnership),
+            "back_url": reverse("edit-memberships", args=[partnership.pk]),
+            "submit_label": "Add the membership",
+        },
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]),
+        success_message="The membership was added.",
+    )
+
+
+@login_required
+def membership_edit(request, pk: int):
+    membership = editing.get_for(
+        request, Membership.objects.select_related("partnership", "organisation"), pk
+    )
+    return editing.edit_page(
+        request,
+        form_class=MembershipForm,
+        form_kwargs={"user": request.user},
+        instance=membership,
+        template="edit/membership.html",
+        context={
+            "title": f"Membership of {membership.organisation.name}",
+            "caption": membership.partnership.name,
+            "membership": membership,
+            "crumbs": [
+                *_crumbs(membership.partnership),
+                ("Memberships", reverse("edit-memberships", args=[membership.partnership_id])),
+            ],
+            "back_url": reverse("edit-memberships", args=[membership.partnership_id]),
+            "back_label": "Back to the memberships",
+            "history": changes_of(membership),
+        },
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_message="Your changes to the membership were saved.",
+    )
+
+
+@login_required
+def membership_end(request, pk: int):
+    membership = editing.get_for(
+        request, Membership.objects.select_related("partnership", "organisation"), pk
+    )
+    return editing.action_page(
+        request,
+        form_class=MembershipEndForm,
+        record=membership,
+        act=lambda data: services.membership_end(
+            membership=membership, ended_on=data["effective_to"], withdrawn=data.get("withdrawn", False)
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"End the membership of {membership.organisation.name}",
+            "caption": membership.partnership.name,
+            "intro": "The membership stays on record, ending on the day you give: the partnership as it stood "
+            "before then is unchanged.",
+            "crumbs": _crumbs(membership.partnership),
+            "back_url": reverse("edit-membership", args=[membership.pk]),
+            "submit_label": "End the membership",
+        },
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_message="The membership was ended.",
+    )
+
+
+@login_required
+def appointments(request, pk: int):
+    """Every appointment to the body, past and present, to change or end (paginated)."""
+    body = editing.get_for(request, Body.objects.select_related("partnership"), pk)
+    rows = (
+        restrict(Appointment.objects.filter(body=body), request.user, "change")
+        .select_related("person", "deputy", "representing")
+        .order_by(F("effective_to").desc(nulls_first=True), "role", "person__name", "id")
+    )
+    return render(
+        request,
+        "edit/appointments.html",
+        {"body": body, "page": page_of(request, rows), "title": "Appointments", "crumbs": _crumbs(body=body)},
+    )
+
+
+@login_required
+def appointment_create(request, pk: int):
+    body = editing.get_for(request, Body.objects.select_related("partnership"), pk, action="add")
+    return editing.edit_page(
+        request,
+        form_class=AppointmentForm,
+        form_kwargs={"user": request.user, "body": body},
+        instance=Appointment(body=body),
+        template="edit/form.html",
+        context={
+            "title": "Appoint someone",
+            "caption": body.name,
+            "crumbs": _crumbs(body=body),
+            "back_url": reverse("edit-appointments", args=[body.pk]),
+            "submit_label": "Add the appointment",
+        },
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]),
+        success_message="The appointment was added.",
+    )
+
+
+@login_required
+def appointment_edit(request, pk: int):
+    appointment = editing.get_for(
+        request, Appointment.objects.select_related("body__partnership", "person"), pk
+    )
+    body = appointment.body
+    return editing.edit_page(
+        request,
+        form_class=AppointmentForm,
+        form_kwargs={"user": request.user, "body": body},
+        instance=appointment,
+        template="edit/appointment.html",
+        context={
+            "title": f"{appointment.person.name}, {appointment.get_role_display().lower()}",
+            "caption": body.name,
+            "appointment": appointment,
+            "crumbs": [*_crumbs(body=body), ("Appointments", reverse("edit-appointments", args=[body.pk]))],
+            "back_url": reverse("edit-appointments", args=[body.pk]),
+            "back_label": "Back to the appointments",
+            "history": changes_of(appointment),
+        },
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_message="Your changes to the appointment were saved.",
+    )
+
+
+@login_required
+def appointment_end(request, pk: int):
+    appointment = editing.get_for(
+        request, Appointment.objects.select_related("body__partnership", "person"), pk
+    )
+    return editing.action_page(
+        request,
+        form_class=EndForm,
+        record=appointment,
+        act=lambda data: services.appointment_end(appointment=appointment, ended_on=data["effective_to"]),
+        template="edit/form.html",
+        context={
+            "title": f"End the appointment of {appointment.person.name}",
+            "caption": appointment.body.name,
+            "intro": "The appointment stays on record, ending on the day you give.",
+            "crumbs": _crumbs(body=appointment.body),
+            "back_url": reverse("edit-appointment", args=[appointment.pk]),
+            "submit_label": "End the appointment",
+        },
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_message="The appointment was ended.",
+    )

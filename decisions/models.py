@@ -214,6 +214,7 @@ class Attendance(Revisioned):
 class AgendaItem(Sourced, Revisioned):
     partnership_path = "meeting__body__partnership"
     restricted_field = "restricted"
+    restricted_body_path = "meeting__body"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField()
@@ -252,6 +253,7 @@ class Interest(EffectiveDated, Sourced, Revisioned):
 
     partnership_path = "partnership"
     restricted_field = "withheld"
+    restricted_person_path = "person"
 
     class Kind(models.TextChoices):
         FINANCIAL = "financial", "Financial"
@@ -385,6 +387,7 @@ class Decision(Sourced, Revisioned):
 
     partnership_path = "body__partnership"
     restricted_field = "restricted"
+    restricted_body_path = "body"
 
     class Outcome(models.TextChoices):
         CARRIED = "carried", "Carried"
@@ -593,6 +596,7 @@ class Ratification(Sourced, Revisioned):
 
     partnership_path = "decision__body__partnership"
     restricted_field = "decision__restricted"
+    restricted_body_path = "decision__body"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -662,6 +666,7 @@ class Declaration(Sourced, Revisioned):
 
     partnership_path = "meeting__body__partnership"
     restricted_field = "agenda_item__restricted"
+    restricted_body_path = "agenda_item__meeting__body"
 
     class Management(models.TextChoices):
         LEFT_THE_MEETING = "left_the_meeting", "Left the meeting for the item"

@@ -249,10 +249,10 @@ class RiskReviewAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, SavedBySe
     Media = BandMedia
     form = RiskReviewForm
     list_display = ["risk", "reviewed_on", "meeting", "current", "target"]
-    list_select_related = ["risk"]
+    list_select_related = ["risk", "meeting__body"]
     list_filter = ["risk__partnership", "current_band"]
-    search_fields = ["risk__reference", "risk__title", "meeting"]
-    autocomplete_fields = ["risk", "reviewer"]
+    search_fields = ["risk__reference", "risk__title"]
+    autocomplete_fields = ["risk", "meeting", "reviewer"]
     fields = [
         "risk", "reviewed_on", "meeting", "reviewer", "current_likelihood", "current_consequence",
         "target_likelihood", "target_consequence", "note",

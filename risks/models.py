@@ -7,6 +7,8 @@ enforces, and it sets the band thresholds and the score each risk appetite toler
 
 from __future__ import annotations
 
+import datetime
+
 import pghistory
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
@@ -647,6 +649,23 @@ class RiskAction(Revisioned):
             raise ValidationError({"completed_on": "Only a completed action has a completion date."})
 
 
+def review_meeting_errors(risk: Risk, meeting, reviewed_on: datetime.date | None) -> list[str]:
+    """Why a review cannot be minuted at this meeting: every group reviews its own register."""
+    errors = []
+    body_id = risk.register.body_id
+    if meeting.body_id != body_id:
+        errors.append(
+            "A risk is reviewed at a meeting of the body that keeps its register."
+            if body_id
+            else "An organisation's register is not reviewed at a partnership meeting: leave the meeting empty."
+        )
+    if reviewed_on and meeting.meeting_date != reviewed_on:
+        errors.append(f"That meeting was on {meeting.meeting_date:%d %B %Y}, not on the day of the review.")
+    if meeting.status == meeting.Status.CANCELLED:
+        errors.append("That meeting was cancelled.")
+    return errors
+
+
 class RiskReview(Revisioned):
     """A risk reviewed on a day (at a meeting, or not), with its scores as they then stood."""
 
@@ -654,11 +673,13 @@ class RiskReview(Revisioned):
 
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField()
-    meeting = models.CharField(
-        max_length=300,
+    meeting = models.ForeignKey(
+        "decisions.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="The meeting it was reviewed at, as minuted ('System Delivery Board, 14 March 2018'); "
-        "empty when reviewed outside a meeting.",
+        related_name="risk_reviews",
+        help_text="The meeting of the register's body it was reviewed at; empty when reviewed outside a meeting.",
     )
     reviewer = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="risk_reviews"
@@ -691,6 +712,10 @@ class RiskReview(Revisioned):
 
     def clean(self):
         super().clean()
+        if self.meeting_id and self.risk_id:
+            meeting_errors = review_meeting_errors(self.risk, self.meeting, self.reviewed_on)
+            if meeting_errors:
+                raise ValidationError({"meeting": meeting_errors})
         # A new review is scored on the matrix of the day; a recorded one is history and keeps its scale.
         if self.risk_id and self._state.adding:
             matrix = ScoringMatrix.for_partnership(self.risk.partnership_id)

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from bodies.models import Body, Organisation, Partnership
+from decisions.models import Meeting
 from risks import services
 from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from stp_governance.seeding import (
@@ -45,7 +46,7 @@ ALLOWED_KEYS = {
         "inherent", "current", "target", "appetite", "controls", "gaps_in_control", "assurances", "status",
         "identified_on", "closed_on", "next_review_due", "reviews", "actions", "source",
     },
-    "review": {"reviewed_on", "meeting", "current", "target", "note"},
+    "review": {"reviewed_on", "at_meeting", "current", "target", "note"},
     "action": {"description", "owner_title", "due_on", "status", "completed_on"},
     "escalation": {
         "risk", "to_body", "escalated_on", "reason", "response", "responded_on", "response_note",
@@ -198,7 +199,7 @@ def _load_risk(loader, where: str, register: RiskRegister, r: dict, mark) -> Ris
             RiskReview,
             {"risk": risk, "reviewed_on": parse_date(review.get("reviewed_on"))},
             {
-                "meeting": review.get("meeting") or "",
+                "meeting": _review_meeting(loader, register, review, review_where),
                 "note": mark(review.get("note")),
                 **_levels(loader, review.get("current"), "current", review_where),
                 **_levels(loader, review.get("target"), "target", review_where),
@@ -281,3 +282,22 @@ def _through_service(loader: SeedLoader, where: str, call):
         message = format_validation_error(error) if isinstance(error, ValidationError) else str(error)
         loader.problems.append(f"{where}: {message}")
         raise SeedAbort from error
+
+
+def _review_meeting(loader: SeedLoader, register: RiskRegister, review: dict, where: str) -> Meeting | None:
+    """`at_meeting: true`: reviewed at the register's body's meeting that day (from fixtures/decisions)."""
+    if not review.get("at_meeting"):
+        return None
+    on = parse_date(review.get("reviewed_on"))
+    meeting = (
+        Meeting.objects.filter(body=register.body_id, starts_at__date=on)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at")
+        .first()
+        if register.body_id
+        else None
+    )
+    if meeting is None:
+        loader.problems.append(f"{where}: no meeting of the register's body on {on} (see fixtures/decisions)")
+        raise SeedAbort
+    return meeting

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bodies.models import Body, Membership, Partnership, Person
+from decisions.models import Meeting
 from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from risks.queries import escalation_targets, holding_escalation
 
@@ -70,7 +71,7 @@ def risk_review_record(
     target_likelihood: int | None = None,
     target_consequence: int | None = None,
     reviewer: Person | None = None,
-    meeting: str = "",
+    meeting: Meeting | None = None,
     note: str = "",
     next_review_due: datetime.date | None = None,
 ) -> RiskReview:

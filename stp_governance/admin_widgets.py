@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -94,7 +95,12 @@ class RestrictedAdminMixin(SafeAutocompleteMixin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = restrict(field.queryset, request.user, "view")
+            if field.queryset.model is get_user_model():
+                # Accounts belong to no partnership: only registry administrators link them.
+                if not is_registry_administrator(request.user):
+                    field.queryset = field.queryset.none()
+            else:
+                field.queryset = restrict(field.queryset, request.user, "view")
         return field
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):

@@ -32,3 +32,52 @@ def record_as_at(instance: models.Model, on: datetime.date) -> models.Model | No
     snapshot = model(**values)
     snapshot._state.adding = False
     return snapshot
+
+
+def changes_of(instance: models.Model, limit: int = 50) -> list[dict]:
+    """The record's changes, newest first, as a page shows them: when, who, and each field's
+    old → new value (choices by their labels). Two queries, whatever the number of changes."""
+    events = list(
+        pghistory.models.MiddlewareEvents.objects.tracks(instance)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+    fields = {}
+    for field in type(instance)._meta.concrete_fields:
+        fields[field.attname] = field
+        fields[field.name] = field
+    rows = []
+    for event in events:
+        changes = []
+        if event.pgh_label != "insert":
+            for name, (old, new) in (event.pgh_diff or {}).items():
+                if name == "revision":
+                    continue
+                field = fields.get(name)
+                changes.append(
+                    {
+                        "field": name,
+                        "label": str(field.verbose_name) if field is not None else name,
+                        "old": _shown(field, old),
+                        "new": _shown(field, new),
+                    }
+                )
+        rows.append(
+            {
+                "when": event.pgh_created_at,
+                "who": event.user.get_username() if event.user else "",
+                "label": event.pgh_label,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

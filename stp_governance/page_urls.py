@@ -25,9 +25,58 @@ urlpatterns = [
         name="ratification-tracker",
     ),
     path("partnerships/<int:pk>/decisions/", decisions_views.decision_list, name="decision-list"),
-    path("decisions/<int:pk>/", decisions_views.decision_detail, name="decision-detail"),
+    path("decisions/<int:pk>/", decisions_views.decision_page, name="decision-detail"),
     path("ratifications/<int:pk>/ratify/", decisions_views.ratify, name="ratify"),
     path("partnerships/<int:pk>/risks/", risks_views.partnership_risks, name="partnership-risks"),
     path("risk-registers/<int:pk>/", risks_views.register_risks, name="risk-register"),
     path("risks/<int:pk>/", risks_views.risk_detail, name="risk-detail"),
+]
+
+# Editing (secretariat): every page under /edit/, named "edit-*" (tests/test_edit_pages.py checks
+# each one against another partnership's records and read-only roles).
+urlpatterns += [
+    path("edit/partnerships/<int:pk>/bodies/new/", bodies_views.body_create, name="edit-body-create"),
+    path("edit/bodies/<int:pk>/", bodies_views.body_edit, name="edit-body"),
+    path(
+        "edit/bodies/<int:pk>/terms-of-reference/new/",
+        bodies_views.terms_of_reference_new_version,
+        name="edit-terms-of-reference-new-version",
+    ),
+    path(
+        "edit/terms-of-reference/<int:pk>/",
+        bodies_views.terms_of_reference_edit,
+        name="edit-terms-of-reference",
+    ),
+    path(
+        "edit/terms-of-reference/<int:pk>/approve/",
+        bodies_views.terms_of_reference_approve,
+        name="edit-terms-of-reference-approve",
+    ),
+    path("edit/partnerships/<int:pk>/memberships/", bodies_views.memberships, name="edit-memberships"),
+    path(
+        "edit/partnerships/<int:pk>/memberships/new/",
+        bodies_views.membership_create,
+        name="edit-membership-create",
+    ),
+    path("edit/memberships/<int:pk>/", bodies_views.membership_edit, name="edit-membership"),
+    path("edit/memberships/<int:pk>/end/", bodies_views.membership_end, name="edit-membership-end"),
+    path("edit/bodies/<int:pk>/appointments/", bodies_views.appointments, name="edit-appointments"),
+    path(
+        "edit/bodies/<int:pk>/appointments/new/",
+        bodies_views.appointment_create,
+        name="edit-appointment-create",
+    ),
+    path("edit/appointments/<int:pk>/", bodies_views.appointment_edit, name="edit-appointment"),
+    path("edit/appointments/<int:pk>/end/", bodies_views.appointment_end, name="edit-appointment-end"),
+    path("edit/bodies/<int:pk>/meetings/", decisions_views.meetings, name="edit-meetings"),
+    path("edit/bodies/<int:pk>/meetings/new/", decisions_views.meeting_create, name="edit-meeting-create"),
+    path("edit/meetings/<int:pk>/", decisions_views.meeting_edit, name="edit-meeting"),
+    path("edit/bodies/<int:pk>/decisions/new/", decisions_views.decision_create, name="edit-decision-create"),
+    path("edit/decisions/<int:pk>/", decisions_views.decision_detail, name="edit-decision"),
+    path("edit/ratifications/<int:pk>/", decisions_views.ratification_record, name="edit-ratification"),
+    path("edit/partnerships/<int:pk>/risks/", risks_views.risks, name="edit-risks"),
+    path("edit/partnerships/<int:pk>/risks/new/", risks_views.risk_create, name="edit-risk-create"),
+    path("edit/risks/<int:pk>/", risks_views.risk_edit, name="edit-risk"),
+    path("edit/risks/<int:pk>/review/", risks_views.risk_review, name="edit-risk-review"),
+    path("edit/risks/<int:pk>/escalate/", risks_views.risk_escalate, name="edit-risk-escalate"),
 ]

@@ -2,7 +2,6 @@
 
 import difflib
 
-import pghistory.models
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +22,7 @@ from risks import views as risk_views
 from risks.models import Risk, RiskEscalation
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
+from stp_governance.history import changes_of
 
 
 def scheme_check_summary(partnership: Partnership, on=None) -> dict:
@@ -112,11 +112,7 @@ def body_detail(request, pk: int):
         .order_by("matter__name")
     )
     comparison = _comparison(request, versions)
-    history = (
-        pghistory.models.MiddlewareEvents.objects.tracks(body)
-        .select_related("user")
-        .order_by("-pgh_created_at", "-pgh_id")[:50]
-    )
+    history = changes_of(body)
     return render(
         request,
         "pages/body_detail.html",

@@ -34,8 +34,9 @@ def confidential(view_name: str, model, **kwargs) -> ConfidentialRelatedField:
     return ConfidentialRelatedField(view_name=view_name, queryset=model._default_manager.all(), **kwargs)
 
 
-def brief(view_name: str) -> BriefRelatedField:
-    return BriefRelatedField(view_name=view_name, read_only=True)
+def brief(view_name: str, *, allow_null: bool = False) -> BriefRelatedField:
+    """A related record the client reads but does not set (`allow_null` where it may be empty)."""
+    return BriefRelatedField(view_name=view_name, read_only=True, allow_null=allow_null)
 
 
 class MeetingSerializer(RegistrySerializer):
@@ -68,7 +69,7 @@ class AttendanceSerializer(RegistrySerializer):
     meeting = related("api:meeting-detail", models.Meeting)
     person = related("api:person-detail", Person)
     deputy = related("api:person-detail", Person, required=False, allow_null=True)
-    appointment = brief("api:appointment-detail")
+    appointment = brief("api:appointment-detail", allow_null=True)
     create_only_fields = ("meeting", "person")
 
     class Meta:
@@ -155,7 +156,7 @@ class DecisionRescindSerializer(RescindSerializer):
 
 class RatificationInlineSerializer(serializers.ModelSerializer):
     organisation = brief("api:organisation-detail")
-    ratifying_board = brief("api:body-detail")
+    ratifying_board = brief("api:body-detail", allow_null=True)
 
     class Meta:
         model = models.Ratification
@@ -165,7 +166,7 @@ class RatificationInlineSerializer(serializers.ModelSerializer):
 
 class DeclarationInlineSerializer(serializers.ModelSerializer):
     person = brief("api:person-detail")
-    managed_by = brief("api:person-detail")
+    managed_by = brief("api:person-detail", allow_null=True)
 
     class Meta:
         model = models.Declaration
@@ -177,16 +178,16 @@ class DecisionSerializer(RegistrySerializer):
     detail_view_name = "api:decision-detail"
     brief_fields = ("id", "url", "display", "decided_on", "outcome", "status")
     body = brief("api:body-detail")
-    meeting = brief("api:meeting-detail")
-    agenda_item = brief("api:agendaitem-detail")
-    taken_by = brief("api:person-detail")
-    reported_at = brief("api:meeting-detail")
-    proposal = brief("api:proposal-detail")
-    approval_stage = brief("api:approvalstage-detail")
-    matter = brief("api:matter-detail")
-    delegation = brief("api:delegation-detail")
-    recommended_to = brief("api:body-detail")
-    corrected_by = brief("api:decision-detail")
+    meeting = brief("api:meeting-detail", allow_null=True)
+    agenda_item = brief("api:agendaitem-detail", allow_null=True)
+    taken_by = brief("api:person-detail", allow_null=True)
+    reported_at = brief("api:meeting-detail", allow_null=True)
+    proposal = brief("api:proposal-detail", allow_null=True)
+    approval_stage = brief("api:approvalstage-detail", allow_null=True)
+    matter = brief("api:matter-detail", allow_null=True)
+    delegation = brief("api:delegation-detail", allow_null=True)
+    recommended_to = brief("api:body-detail", allow_null=True)
+    corrected_by = brief("api:decision-detail", allow_null=True)
     ratifications = RatificationInlineSerializer(many=True, read_only=True)
     declarations = serializers.SerializerMethodField()
 
@@ -288,7 +289,7 @@ class RatificationSerializer(RegistrySerializer):
     brief_fields = ("id", "url", "display", "outcome", "decided_on")
     decision = brief("api:decision-detail")
     organisation = brief("api:organisation-detail")
-    ratifying_board = brief("api:body-detail")
+    ratifying_board = brief("api:body-detail", allow_null=True)
 
     class Meta:
         model = models.Ratification

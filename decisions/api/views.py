@@ -7,6 +7,7 @@ and advancing a proposal are POST actions that need the record's ETag in If-Matc
 
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from bodies.models import Body, Organisation, Partnership
 from decisions import models, queries, services
-from decisions.access import hide_restricted, restrict
+from decisions.access import hide_restricted, interests_writable, may_declare_interests, restrict
 from decisions.api import filters, serializers
 from decisions.calendars import meetings_calendar
 from stp_governance import access
@@ -162,6 +163,34 @@ class InterestViewSet(ConfidentialViewSet):
     search_fields = ["person__name", "description", "organisation_name"]
     ordering_fields = ["declared_on", "effective_from", "id"]
     ordering = ("partnership_id", "person__name", "id")
+
+    # Members declare their own interests; the secretariat keeps the whole register (decisions.access).
+    self_service_actions = ("create", "update", "partial_update")
+
+    def get_action_scope(self) -> str:
+        return "view" if self.action in self.self_service_actions else super().get_action_scope()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in self.self_service_actions:
+            queryset = interests_writable(queryset, self.request.user)
+        return queryset
+
+    def create_permitted(self) -> bool:
+        return may_declare_interests(self.request.user)
+
+    def recheck_scope(self, instance, scope: str) -> None:
+        if scope == "delete" or self.action not in self.self_service_actions:
+            return super().recheck_scope(instance, scope)
+        if not interests_writable(models.Interest.objects.filter(pk=instance.pk), self.request.user).exists():
+            transaction.set_rollback(True)
+            raise exceptions.ValidationError(
+                {
+                    "person": [
+                        "You may declare your own interests only, in partnerships where you are a member."
+                    ]
+                }
+            )
 
 
 class DeclarationViewSet(ConfidentialViewSet):

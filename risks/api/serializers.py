@@ -4,6 +4,7 @@ de-escalate) are plain serializers whose validated data goes straight to the ser
 from rest_framework import serializers
 
 from bodies.models import Body, Organisation, Partnership, Person
+from decisions.models import Meeting
 from risks import models
 from risks.queries import SCORE_CHOICES
 from stp_governance.api.serializers import (
@@ -126,6 +127,7 @@ class RiskReviewSerializer(RegistrySerializer):
     detail_view_name = "api:riskreview-detail"
     brief_fields = ("id", "url", "display", "reviewed_on", "current_score", "current_band")
     risk = BriefRelatedField(view_name="api:risk-detail", read_only=True)
+    meeting = related("api:meeting-detail", Meeting, required=False, allow_null=True)
     reviewer = related("api:person-detail", Person, required=False, allow_null=True)
     current_score = serializers.IntegerField(read_only=True)
     target_score = serializers.IntegerField(read_only=True)
@@ -141,6 +143,7 @@ class RiskReviewSerializer(RegistrySerializer):
             "reviewed_on", "current_likelihood", "current_consequence", "current_band", "target_likelihood",
             "target_consequence", "target_band",
         )  # fmt: skip
+        select_related = ("meeting__body",)  # a meeting's display names its body
 
     def get_display(self, obj) -> str:
         return f"{obj.risk.reference} reviewed {obj.reviewed_on.isoformat()}"
@@ -151,7 +154,9 @@ class RiskReviewRecordSerializer(serializers.Serializer):
 
     risk = BriefRelatedField(view_name="api:risk-detail", queryset=models.Risk.objects.all())
     reviewed_on = serializers.DateField()
-    meeting = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    meeting = BriefRelatedField(
+        view_name="api:meeting-detail", queryset=Meeting.objects.all(), required=False, allow_null=True
+    )
     reviewer = BriefRelatedField(
         view_name="api:person-detail", queryset=Person.objects.all(), required=False, allow_null=True
     )

@@ -206,13 +206,14 @@ def test_cambridgeshire_drafts_give_no_quorum_so_decisions_are_not_refused_for_i
 def test_a_cambridgeshire_urgent_decision_is_due_at_the_hces_next_meeting():
     partnership = cambridgeshire()
     hce = partnership.bodies.get(slug="health-and-care-executive")
-    held_meeting(hce, D(2018, 2, 1))
-    next_meeting = held_meeting(hce, D(2018, 3, 1), status="scheduled")
+    # June 2018: clear of the demo data's own urgent decision (February) and meetings (to March).
+    held_meeting(hce, D(2018, 6, 1))
+    next_meeting = held_meeting(hce, D(2018, 7, 1), status="scheduled")
 
     urgent = services.decision_record(
         body=hce,
         urgent=True,
-        decided_on=D(2018, 2, 10),
+        decided_on=D(2018, 6, 10),
         matter=Matter.objects.get(
             partnership=partnership, slug="approve-business-cases-to-support-delivery-of-the-stp"
         ),

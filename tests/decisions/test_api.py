@@ -234,14 +234,29 @@ def test_the_ratification_tracker_lists_what_is_outstanding_and_for_how_long(sch
 
 
 # -- restricted records ------------------------------------------------------------------------
-def test_restricted_decisions_are_seen_only_by_the_secretariat_and_members(scheme, secretariat, viewer):
+def test_restricted_decisions_are_seen_only_by_the_secretariat_and_the_bodys_members(
+    scheme, secretariat, viewer
+):
     restricted = factories.DecisionFactory(
         body=scheme.board, meeting=scheme.meeting, matter=scheme.matter, restricted=True,
         restriction_reason="Commercially sensitive: contract negotiation in progress",
     )  # fmt: skip
     public = factories.DecisionFactory(body=scheme.board, meeting=scheme.meeting, matter=scheme.matter)
     ratification = factories.RatificationFactory(decision=restricted)
-    member = client_for(user_with(scheme.partnership, "member"))
+    board_member = user_with(scheme.partnership, "member")
+    scheme.members[1].user = board_member
+    scheme.members[1].save()
+    member = client_for(board_member)
+    # A member of the partnership who sits only on the Executive: the board's confidential business is not theirs.
+    executive_person = factories.PersonFactory(user=user_with(scheme.partnership, "member"))
+    factories.AppointmentFactory(body=scheme.executive, person=executive_person, role="member")
+    other_member = client_for(executive_person.user)
+    # A former board member: their appointment has ended.
+    former_person = factories.PersonFactory(user=user_with(scheme.partnership, "member"))
+    factories.AppointmentFactory(
+        body=scheme.board, person=former_person, role="member", effective_to=datetime.date(2018, 1, 1)
+    )
+    former = client_for(former_person.user)
     _, key = api_token_issue(name="intranet", user=factories.UserFactory(), partnership=scheme.partnership)
     token = APIClient()
     token.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
@@ -252,6 +267,11 @@ def test_restricted_decisions_are_seen_only_by_the_secretariat_and_members(schem
 
     assert secretariat.get(detail).status_code == 200
     assert member.get(detail).status_code == 200
+    assert restricted.pk in listed(member) and ratification.pk in listed(member, "api:ratification-list")
+    assert other_member.get(detail).status_code == 404
+    assert former.get(detail).status_code == 404
+    assert public.pk in listed(other_member) and restricted.pk not in listed(other_member)
+    assert ratification.pk not in listed(other_member, "api:ratification-list")
     assert viewer.get(detail).status_code == 404
     assert token.get(detail).status_code == 404
     assert restricted.pk in listed(secretariat)
@@ -469,3 +489,79 @@ def test_attendance_under_a_recorded_decision_cannot_be_deleted(scheme, secretar
 )
 def test_a_malformed_calendar_url_is_a_404(secretariat, url):
     assert secretariat.get(url).status_code == 404
+
+
+# -- the register of interests: members declare their own ----------------------------------------
+def linked_member(partnership, person=None):
+    user = user_with(partnership, "member")
+    person = person or factories.PersonFactory()
+    person.user = user
+    person.save()
+    return person, client_for(user)
+
+
+def test_a_member_declares_their_own_interest_and_no_one_elses(scheme):
+    person, member = linked_member(scheme.partnership, scheme.members[1])
+    declaration = {
+        "partnership": scheme.partnership.pk, "person": person.pk, "kind": "non_financial_professional",
+        "description": "Trustee of a hospice charity", "declared_on": "2018-03-01",
+    }  # fmt: skip
+
+    own = member.post(reverse("api:interest-list"), declaration, format="json")
+    someone_elses = member.post(
+        reverse("api:interest-list"), {**declaration, "person": scheme.members[2].pk}, format="json"
+    )
+
+    assert own.status_code == 201, own.content
+    assert someone_elses.status_code == 400
+    assert "your own interests" in someone_elses.json()["person"][0]
+    assert list(scheme.partnership.interests.values_list("person", flat=True)) == [person.pk]
+    # Correcting their own entry needs its ETag like any write; another's entry they may only read.
+    mine = own.json()
+    corrected = member.patch(
+        mine["url"], {"description": "Trustee of St Mary's hospice"}, format="json", HTTP_IF_MATCH=own["ETag"]
+    )
+    assert corrected.status_code == 200, corrected.content
+    theirs = factories.InterestFactory(partnership=scheme.partnership, person=scheme.members[2])
+    refused = member.patch(
+        reverse("api:interest-detail", args=[theirs.pk]),
+        {"description": "x"},
+        format="json",
+        HTTP_IF_MATCH="*",
+    )
+    assert refused.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.description != "x"
+
+
+def test_declaring_needs_the_member_role_and_a_linked_person(scheme, viewer):
+    unlinked = client_for(user_with(scheme.partnership, "member"))
+    viewer_person = factories.PersonFactory(user=factories.UserFactory())
+    grant_role(user=viewer_person.user, partnership=scheme.partnership, role="viewer")
+    data = {"partnership": scheme.partnership.pk, "kind": "financial", "description": "Shares"}
+
+    assert (
+        unlinked.post(reverse("api:interest-list"), {**data, "person": scheme.members[0].pk}).status_code
+        == 403
+    )
+    assert (
+        client_for(viewer_person.user)
+        .post(reverse("api:interest-list"), {**data, "person": viewer_person.pk}, format="json")
+        .status_code
+        == 403
+    )
+    assert not scheme.partnership.interests.exists()
+
+
+def test_a_withheld_interest_is_seen_by_its_person_and_the_secretariat_only(scheme, secretariat):
+    person, member = linked_member(scheme.partnership)
+    _, other_member = linked_member(scheme.partnership, scheme.members[0])
+    withheld = factories.InterestFactory(
+        partnership=scheme.partnership, person=person, withheld=True,
+        withheld_reason="Privacy: a family member's health",
+    )  # fmt: skip
+    detail = reverse("api:interest-detail", args=[withheld.pk])
+
+    assert member.get(detail).status_code == 200
+    assert secretariat.get(detail).status_code == 200
+    assert other_member.get(detail).status_code == 404

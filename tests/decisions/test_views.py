@@ -330,7 +330,7 @@ def test_a_decision_page_shows_authority_votes_declarations_and_ratifications(cl
 
 
 # -- restricted records and other partnerships ----------------------------------------------
-def test_restricted_decisions_are_hidden_from_viewers_but_not_members(client, scheme):
+def test_restricted_decisions_are_hidden_from_viewers_but_not_the_secretariat(client, scheme):
     public = record(scheme)
     secret = record(
         scheme,
@@ -341,7 +341,7 @@ def test_restricted_decisions_are_hidden_from_viewers_but_not_members(client, sc
         restriction_reason="Commercially confidential",
     )
     viewer = user_with_role(scheme.partnership, "viewer")
-    member = user_with_role(scheme.partnership, "member")
+    secretariat = user_with_role(scheme.partnership, "secretariat")
     decisions_url = reverse("decision-list", args=[scheme.partnership.pk])
 
     client.force_login(viewer)
@@ -354,7 +354,7 @@ def test_restricted_decisions_are_hidden_from_viewers_but_not_members(client, sc
     home = client.get(reverse("home")).context["partnerships"]
     assert home[0].attention["ratifications_outstanding"] == 3
 
-    client.force_login(member)
+    client.force_login(secretariat)
     assert {r.decision_id for r in client.get(tracker(scheme)).context["page"]} == {public.pk, secret.pk}
     assert client.get(reverse("decision-detail", args=[secret.pk])).status_code == 200
     assert client.get(reverse("search"), {"q": "confidential estates"}).context["results"]["Decisions"] == [

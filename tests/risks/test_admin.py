@@ -54,12 +54,15 @@ def test_a_review_added_in_the_admin_goes_through_the_service(client, secretaria
     risk = factories.RiskFactory(
         register__partnership=partnership, current_likelihood=4, current_consequence=4
     )
+    meeting = factories.MeetingFactory(
+        body=risk.register.body, starts_at=datetime.datetime(2018, 3, 14, 10, tzinfo=datetime.UTC)
+    )
     client.force_login(user)
 
     response = client.post(
         reverse("admin:risks_riskreview_add"),
         {
-            "risk": risk.pk, "reviewed_on": "2018-03-14", "meeting": "Board", "current_likelihood": 2,
+            "risk": risk.pk, "reviewed_on": "2018-03-14", "meeting": meeting.pk, "current_likelihood": 2,
             "current_consequence": 4, "target_likelihood": 2, "target_consequence": 2, "note": "",
         },
     )  # fmt: skip
@@ -67,7 +70,10 @@ def test_a_review_added_in_the_admin_goes_through_the_service(client, secretaria
     assert response.status_code == 302, response.content
     risk.refresh_from_db()
     assert (risk.current_score, risk.last_reviewed_on) == (8, D(2018, 3, 14))
-    assert RiskReview.objects.get(risk=risk).current_band == "high"
+    assert (RiskReview.objects.get(risk=risk).current_band, RiskReview.objects.get(risk=risk).meeting) == (
+        "high",
+        meeting,
+    )
 
 
 def test_an_escalation_off_the_reporting_lines_is_a_form_error_in_the_admin(client, secretariat):

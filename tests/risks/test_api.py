@@ -206,7 +206,9 @@ def test_recording_a_review_updates_the_risk_and_keeps_the_history(api, register
             "risk": risk.pk,
             "reviewed_on": "2018-03-14",
             "current_likelihood": 3,
-            "meeting": "SDB, 14 March 2018",
+            "meeting": factories.MeetingFactory(
+                body=register.body, starts_at=datetime.datetime(2018, 3, 14, 14, tzinfo=datetime.UTC)
+            ).pk,
         },
         format="json",
     )

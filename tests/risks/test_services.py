@@ -13,6 +13,7 @@ from risks.queries import score_history
 from tests.factories import (
     BodyFactory,
     BodyRelationshipFactory,
+    MeetingFactory,
     MembershipFactory,
     PartnershipFactory,
     RiskFactory,
@@ -131,7 +132,9 @@ def test_a_review_records_the_scores_and_moves_the_risk_on():
         risk=risk,
         reviewed_on=D(2018, 3, 14),
         current_likelihood=3,
-        meeting="System Delivery Board, 14 March 2018",
+        meeting=MeetingFactory(
+            body=risk.register.body, starts_at=datetime.datetime(2018, 3, 14, 14, tzinfo=datetime.UTC)
+        ),
     )
 
     risk.refresh_from_db()
@@ -461,3 +464,23 @@ def test_a_risk_saved_while_the_matrix_changes_is_banded_on_the_new_matrix():
     assert (
         Risk.objects.get(pk=risk.pk).current_band == "high"
     )  # 16 is high on the new matrix, extreme on the old
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("elsewhere", "A risk is reviewed at a meeting of the body that keeps its register."),
+        ("another day", "That meeting was on 13 March 2018, not on the day of the review."),
+    ],
+)
+def test_a_review_is_minuted_only_at_the_registers_own_meeting_that_day(at, message):
+    risk = RiskFactory()
+    body = BodyFactory(partnership=risk.partnership) if at == "elsewhere" else risk.register.body
+    day = 14 if at == "elsewhere" else 13
+    meeting = MeetingFactory(body=body, starts_at=datetime.datetime(2018, 3, day, 14, tzinfo=datetime.UTC))
+
+    with pytest.raises(ValidationError) as error:
+        services.risk_review_record(risk=risk, reviewed_on=D(2018, 3, 14), meeting=meeting)
+
+    assert error.value.message_dict["meeting"] == [message]
+    assert not risk.reviews.exists()

@@ -1,0 +1,128 @@
+"""Forms of the secretariat's editing pages for bodies, terms of reference, memberships and appointments.
+
+Model forms validate with the model's own rules and database constraints; workflows (approve,
+end) are forms whose cleaned data go to `bodies.services`.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.text import slugify
+
+from bodies import services
+from bodies.models import Appointment, Body, Membership, Organisation, Person, TermsOfReference
+from stp_governance.access import restrict
+from stp_governance.editing import DateInput, EditForm, RevisionForm
+
+SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
+
+
+class BodyForm(EditForm):
+    validate_also = ("partnership",)
+
+    class Meta:
+        model = Body
+        fields = [
+            "name", "short_name", "slug", "kind", "status", "holds_delegated_authority", "decisions_bind_partners",
+            "description", "effective_from", "effective_to", *SOURCE_FIELDS,
+        ]  # fmt: skip
+        help_texts = {"slug": "Used in addresses. Leave empty to make one from the name."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        # A member organisation's own statutory board is reference data, kept by administrators.
+        self.fields["kind"].choices = [
+            choice for choice in self.fields["kind"].choices if choice[0] != Body.Kind.STATUTORY_BOARD
+        ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.data.get(self.add_prefix("name"), ""))[:120]
+        if not slug:
+            raise ValidationError("Give the body a name (its slug is made from it).")
+        return slug
+
+
+class TermsOfReferenceDraftForm(EditForm):
+    """A draft's content; status, approval and period change only through approval."""
+
+    class Meta:
+        model = TermsOfReference
+        fields = list(services.DRAFT_FIELDS)
+        widgets = {"frequency_note": forms.TextInput}
+
+
+class TermsOfReferenceApproveForm(RevisionForm):
+    approved_on = forms.DateField(widget=DateInput, label="Approved on")
+    effective_from = forms.DateField(
+        widget=DateInput, required=False, label="In force from", help_text="Empty: the day it was approved."
+    )
+    approved_by = forms.ModelChoiceField(
+        queryset=Body.objects.none(), required=False, label="Approved by", empty_label="Not recorded"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = self.record
+        bodies = Body.objects.filter(partnership_id=terms.body.partnership_id).exclude(pk=terms.body_id)
+        self.fields["approved_by"].queryset = restrict(bodies, user).order_by("name")
+
+
+class MembershipForm(EditForm):
+    validate_also = ("partnership", "organisation")
+
+    class Meta:
+        model = Membership
+        fields = [
+            "organisation",
+            "standing",
+            "status",
+            "effective_from",
+            "effective_to",
+            "note",
+            *SOURCE_FIELDS,
+        ]
+        labels = {"effective_from": "Member from", "effective_to": "Member until"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # Which organisation, in which partnership, is what the record is: end it and add another.
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
+
+
+class EndForm(RevisionForm):
+    effective_to = forms.DateField(widget=DateInput, label="Last day")
+
+
+class MembershipEndForm(EndForm):
+    withdrawn = forms.BooleanField(
+        required=False, label="The organisation withdrew", help_text="Otherwise the membership simply ended."
+    )
+
+
+class AppointmentForm(EditForm):
+    validate_also = ("body", "person")
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "person", "role", "title", "representing", "voting", "deputy", "effective_from", "effective_to",
+            *SOURCE_FIELDS,
+        ]  # fmt: skip
+        labels = {"effective_from": "Appointed from", "effective_to": "Appointed until", "title": "Post"}
+
+    def __init__(self, *args, user, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = restrict(Person.objects.order_by("name"), user)
+        self.fields["deputy"].queryset = people
+        if self.instance.pk is not None:
+            del self.fields["person"]  # who holds the seat is what the record is: end it and appoint anew
+        else:
+            self.fields["person"].queryset = people
+        members = Organisation.objects.filter(
+            Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
+        ).distinct()
+        self.fields["representing"].queryset = restrict(members, user).order_by("name")

@@ -1,0 +1,114 @@
+"""Forms of the secretariat's editing pages for risks: the risk itself, a review, an escalation.
+
+A risk is a model form (the model bands it on the partnership's matrix); a review and an
+escalation are workflows of `risks.services`, which say why they are refused.
+"""
+
+from django import forms
+
+from bodies.models import Body, Organisation, Person
+from risks.models import Risk, RiskRegister, ScoringMatrix
+from stp_governance.access import restrict
+from stp_governance.editing import DateInput, EditForm, NHSForm
+
+LEVELS = ("likelihood", "consequence")
+
+
+def level_field(
+    label: str, matrix: ScoringMatrix, dimension: str, required: bool = True
+) -> forms.TypedChoiceField:
+    top = getattr(matrix, f"{dimension}_scale")
+    labeller = getattr(matrix, f"{dimension}_label")
+    choices = [(n, f"{n} – {labeller(n)}" if labeller(n) != str(n) else str(n)) for n in range(1, top + 1)]
+    if not required:
+        choices = [("", "Unchanged"), *choices]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=int, required=required, empty_value=None
+    )
+
+
+class RiskForm(EditForm):
+    validate_also = ("partnership",)
+
+    class Meta:
+        model = Risk
+        fields = [
+            "register", "reference", "title", "description", "cause", "effect", "category", "owner", "owner_title",
+            "lead_organisation", "inherent_likelihood", "inherent_consequence", "current_likelihood",
+            "current_consequence", "target_likelihood", "target_consequence", "appetite", "controls",
+            "gaps_in_control", "assurances", "status", "identified_on", "closed_on", "next_review_due",
+            "source_document", "source_reference", "source_url",
+        ]  # fmt: skip
+
+    def __init__(self, *args, user, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        matrix = ScoringMatrix.for_partnership(partnership.pk)
+        for kind in ("inherent", "current", "target"):
+            for dimension in LEVELS:
+                name = f"{kind}_{dimension}"
+                self.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
+                self.fields[name].help_text = Risk._meta.get_field(name).help_text
+        registers = RiskRegister.objects.filter(partnership=partnership).select_related(
+            "body", "organisation"
+        )
+        self.fields["register"].queryset = restrict(registers, user, "change").order_by("id")
+        self.fields["register"].label_from_instance = lambda register: str(register.holder)
+        self.fields["owner"].queryset = restrict(Person.objects.order_by("name"), user)
+        self.fields["lead_organisation"].queryset = restrict(
+            Organisation.objects.filter(memberships__partnership=partnership).distinct().order_by("name"),
+            user,
+        )
+        if self.instance.pk is not None:
+            del self.fields["register"]  # moving a risk between registers is an escalation, not an edit
+
+
+class RiskReviewForm(NHSForm):
+    reviewed_on = forms.DateField(widget=DateInput, label="Reviewed on")
+    meeting = forms.CharField(
+        required=False,
+        max_length=300,
+        label="At the meeting",
+        help_text="As minuted, for example “System Delivery Board, 14 March 2018”.",
+    )
+    reviewer = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label="Not recorded"
+    )
+    note = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+    next_review_due = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label="Next review due",
+        help_text="Empty: one review interval of its register.",
+    )
+
+    def __init__(self, *args, risk: Risk, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        matrix = ScoringMatrix.for_partnership(risk.partnership_id)
+        for kind in ("current", "target"):
+            for dimension in LEVELS:
+                name = f"{kind}_{dimension}"
+                self.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
+                self.fields[name].initial = getattr(risk, name)
+        self.fields["reviewer"].queryset = restrict(Person.objects.order_by("name"), user)
+        self.order_fields(
+            [
+                "reviewed_on",
+                "current_likelihood",
+                "current_consequence",
+                "target_likelihood",
+                "target_consequence",
+            ]
+        )
+
+
+class RiskEscalationForm(NHSForm):
+    to_body = forms.ModelChoiceField(
+        queryset=Body.objects.none(), label="Escalate to", empty_label="Choose a body"
+    )
+    escalated_on = forms.DateField(widget=DateInput, label="Escalated on")
+    reason = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), label="Reason")
+
+    def __init__(self, *args, risk: Risk, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = Body.objects.filter(partnership_id=risk.partnership_id).order_by("name")
+        self.fields["to_body"].queryset = restrict(bodies, user)
