@@ -98,6 +98,9 @@ def partnership_detail(request, pk: int):
 
 @login_required
 def organisation_detail(request, pk: int):
+    from decisions.views import owed_by  # the decisions and risks views import this module
+    from risks.views import led_by
+
     organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
     memberships = restrict(
         organisation.memberships.select_related("partnership").order_by(
@@ -112,7 +115,15 @@ def organisation_detail(request, pk: int):
     return render(
         request,
         "pages/organisation_detail.html",
-        {"organisation": organisation, "memberships": memberships, "seats": seats},
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "seats": seats,
+            # What its board owes and the risks it leads, in the partnerships the user may see.
+            "owed": owed_by(request, organisation),
+            "risks_led": led_by(request, organisation),
+            "on": today(),
+        },
     )
 
 

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField as BooleanOutput
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from bodies.models import Appointment, Body, Membership, Organisation, Partnership, TermsOfReference
 from bodies.queries import terms_of_reference_as_at
@@ -161,6 +161,19 @@ def urgent_decisions_awaiting_report(queryset: QuerySet[Decision] | None = None)
     )
 
 
+def urgent_overdue_by_partnership(queryset: QuerySet[Decision]) -> dict[int, int]:
+    """Partnership id -> urgent decisions whose report is overdue (the meeting they were due at was
+    held without them), in one grouped query."""
+    rows = (
+        urgent_decisions_awaiting_report(queryset)
+        .filter(overdue=True)
+        .order_by()
+        .values("body__partnership_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["body__partnership_id"]: row["n"] for row in rows}
+
+
 def urgent_decisions_due_at(meeting: Meeting) -> QuerySet[Decision]:
     """The urgent decisions to be reported for ratification at this meeting (Cambridgeshire 9.12)."""
     return urgent_decisions_awaiting_report(Decision.objects.filter(body=meeting.body_id)).filter(
@@ -180,15 +193,64 @@ def ratifications_outstanding(
 ) -> list[OutstandingRatification]:
     """Ratifications still pending or deferred on decisions awaiting them, oldest first, with their age."""
     on = on or today()
+    return [
+        OutstandingRatification(row, (on - row.decision.decided_on).days) for row in outstanding(queryset)
+    ]
+
+
+def outstanding(queryset: QuerySet[Ratification] | None = None) -> QuerySet[Ratification]:
+    """The outstanding ratifications of `queryset` as a queryset, oldest decision first: what a
+    tracker pages through (ages are the day asked about minus `decision.decided_on`)."""
     queryset = Ratification.objects.all() if queryset is None else queryset
-    rows = (
+    return (
         queryset.filter(
             outcome__in=Ratification.OUTSTANDING, decision__status=Decision.Status.AWAITING_RATIFICATION
         )
         .select_related("decision__body", "organisation", "ratifying_board")
         .order_by("decision__decided_on", "decision_id", "organisation__name", "id")
     )
-    return [OutstandingRatification(row, (on - row.decision.decided_on).days) for row in rows]
+
+
+def outstanding_by_organisation(
+    queryset: QuerySet[Ratification], on: datetime.date | None = None
+) -> list[dict]:
+    """Per organisation: how many ratifications it owes and the age in days of the oldest, oldest first.
+
+    One grouped query, however many organisations and decisions there are.
+    """
+    on = on or today()
+    rows = (
+        outstanding(queryset)
+        .order_by()
+        .values("organisation_id", "organisation__name")
+        .annotate(outstanding=Count("id"), oldest=Min("decision__decided_on"))
+    )
+    summary = [
+        {
+            "organisation_id": row["organisation_id"],
+            "organisation": row["organisation__name"],
+            "outstanding": row["outstanding"],
+            "oldest_days": (on - row["oldest"]).days,
+        }
+        for row in rows
+    ]
+    return sorted(summary, key=lambda row: (-row["oldest_days"], row["organisation"]))
+
+
+def outstanding_by_partnership(
+    queryset: QuerySet[Ratification], on: datetime.date | None = None
+) -> dict[int, tuple[int, int]]:
+    """Partnership id -> (ratifications outstanding, age in days of the oldest), in one grouped query."""
+    on = on or today()
+    rows = (
+        outstanding(queryset)
+        .order_by()
+        .values("decision__body__partnership_id")
+        .annotate(outstanding=Count("id"), oldest=Min("decision__decided_on"))
+    )
+    return {
+        row["decision__body__partnership_id"]: (row["outstanding"], (on - row["oldest"]).days) for row in rows
+    }
 
 
 # -- proposals ------------------------------------------------------------------------------

@@ -1,25 +1,43 @@
-"""Editing (secretariat): meetings with attendance, decisions and ratifications.
+"""Staff pages of the decisions register.
 
-Every page finds its record through `decisions.access.restrict` (restricted records hidden from
-those who may not see them; another partnership's records 404; read-only users 403) and writes
-through `decisions.services`, the functions the API and the admin call.
+Editing (secretariat): meetings with attendance, decisions and ratifications. Every page finds its
+record through `decisions.access.restrict` (restricted records hidden from those who may not see
+them; another partnership's records 404; read-only users 403) and writes through
+`decisions.services`, the functions the API and the admin call.
+
+Reading: the ratification tracker (with the two-click ratify, which calls
+`decisions.services.ratification_record` like the API), decisions lists and the decision page.
 """
 
+from __future__ import annotations
+
+import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from bodies.models import Body
+from bodies.models import Body, Partnership
 from bodies.views import _crumbs, page_of
-from decisions import access, services
+from decisions import access, queries, services
+from decisions.access import can, restrict
 from decisions.forms import AttendanceFormSet, DecisionForm, MeetingForm, RatificationForm, attendance_choices
-from decisions.models import Decision, Meeting, Ratification
+from decisions.models import Decision, Declaration, Meeting, Ratification
+from delegation.queries import resolve_authority
+from stp_governance import access as platform_access
 from stp_governance import editing
+from stp_governance.effective_dating import today
+from stp_governance.form_styles import nhs_styled
 from stp_governance.history import changes_of
+from stp_governance.paging import paged
 
 
 def _meeting_crumbs(meeting: Meeting):
@@ -273,3 +291,369 @@ def ratification_record(request, pk: int):
         success_url=lambda saved: reverse("edit-decision", args=[saved.decision_id]),
         success_message=f"The answer of {ratification.organisation.name} was recorded.",
     )
+
+
+# -- reading ----------------------------------------------------------------------------------
+TRACKER_PAGE_SIZE = 25
+DECISIONS_PAGE_SIZE = 25
+
+
+def may_change(user, partnership_id: int) -> bool:
+    """Whether `user` may change the partnership's records (and so sees the Ratify buttons)."""
+    scope = platform_access.partnership_scope(user, "change")
+    return scope is None or partnership_id in scope
+
+
+def visible_partnership(request, pk: int) -> Partnership:
+    return get_object_or_404(platform_access.restrict(Partnership.objects.all(), request.user), pk=pk)
+
+
+# -- forms ----------------------------------------------------------------------------------
+class DecisionFilterForm(forms.Form):
+    """The filters of a partnership's decisions list (a GET form: bad input is a field message)."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *Decision.Status.choices], required=False)
+    body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False, empty_label="Any body")
+    decided_from = forms.DateField(
+        required=False, label="Decided on or after", help_text="For example 2018-04-01."
+    )
+    decided_to = forms.DateField(
+        required=False, label="Decided on or before", help_text="For example 2019-03-31."
+    )
+
+    def __init__(self, *args, partnership: Partnership, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = restrict(Body.objects.filter(partnership=partnership), user).order_by(
+            "name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and start > end:
+            self.add_error("decided_to", "The end of the range is before its start.")
+        return cleaned
+
+    def filter(self, decisions):
+        if not self.is_bound or not self.is_valid():
+            return decisions
+        data = self.cleaned_data
+        if data.get("status"):
+            decisions = decisions.filter(status=data["status"])
+        if data.get("body"):
+            decisions = decisions.filter(body=data["body"])
+        if data.get("decided_from"):
+            decisions = decisions.filter(decided_on__gte=data["decided_from"])
+        if data.get("decided_to"):
+            decisions = decisions.filter(decided_on__lte=data["decided_to"])
+        return decisions
+
+
+class RatifyForm(forms.Form):
+    """The second click: the day the partner's board ratified, its board and minute reference."""
+
+    decided_on = forms.DateField(label="Date the board ratified it", help_text="For example 2018-04-01.")
+    ratifying_board = forms.ModelChoiceField(
+        queryset=Body.objects.none(), required=False, label="Ratifying board", empty_label="Not recorded"
+    )
+    minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference")
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, ratification: Ratification, user, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "decided_on": max(today(), ratification.decision.decided_on),
+                "ratifying_board": ratification.ratifying_board_id,
+                "minute_reference": ratification.minute_reference,
+                "expected_revision": ratification.revision,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["ratifying_board"].queryset = platform_access.restrict(
+            Body.objects.filter(kind=Body.Kind.STATUTORY_BOARD, organisation=ratification.organisation_id),
+            user,
+        ).order_by("name")
+
+
+# -- the ratification tracker ---------------------------------------------------------------
+@login_required
+def ratification_tracker(request, pk: int):
+    """What each partner organisation still has to ratify, and for how long: oldest first."""
+    partnership = visible_partnership(request, pk)
+    on = today()
+    visible = restrict(Ratification.objects.filter(decision__body__partnership=partnership), request.user)
+    summary = queries.outstanding_by_organisation(visible, on)
+    organisation = _chosen_organisation(request, summary)
+    rows = queries.outstanding(visible)
+    if organisation is not None:
+        rows = rows.filter(organisation_id=organisation["organisation_id"])
+    page = paged(request, rows, TRACKER_PAGE_SIZE)
+    for ratification in page:
+        ratification.age_days = (on - ratification.decision.decided_on).days
+    return render(
+        request,
+        "pages/ratification_tracker.html",
+        {
+            "partnership": partnership,
+            "on": on,
+            "summary": summary,
+            "outstanding": sum(row["outstanding"] for row in summary),
+            "organisation": organisation,
+            "page": page,
+            "can_ratify": may_change(request.user, partnership.pk),
+            "recorded": _recorded(request),
+        },
+    )
+
+
+def _chosen_organisation(request, summary: list[dict]) -> dict | None:
+    raw = request.GET.get("organisation", "")
+    return next((row for row in summary if str(row["organisation_id"]) == raw), None) if raw else None
+
+
+def _recorded(request) -> Ratification | None:
+    """The ratification just recorded (after the redirect), to confirm it and the decision's status."""
+    raw = request.GET.get("recorded", "")
+    if not raw.isdigit():
+        return None
+    return (
+        restrict(Ratification.objects.select_related("decision", "organisation"), request.user)
+        .filter(pk=int(raw))
+        .first()
+    )
+
+
+@login_required
+def ratify(request, pk: int):
+    """Record that the partner's board ratified the decision: a short form, then the service.
+
+    Idempotent like the service (the same answer again changes nothing) and revision-checked:
+    if someone else recorded an answer after the form was opened, nothing is saved and the page says so.
+    """
+    ratification = get_object_or_404(
+        restrict(
+            Ratification.objects.select_related(
+                "decision__body__partnership", "organisation", "ratifying_board"
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    if not can(request.user, "change", ratification):
+        raise PermissionDenied("You may read this partnership's records but not change them.")
+    back = _next_url(request, ratification)
+    form = nhs_styled(RatifyForm(request.POST or None, ratification=ratification, user=request.user))
+    if request.method == "POST" and form.is_valid() and _record(form, ratification):
+        separator = "&" if "?" in back else "?"
+        return HttpResponseRedirect(f"{back}{separator}recorded={ratification.pk}")
+    return render(
+        request,
+        "pages/ratify.html",
+        {"ratification": ratification, "decision": ratification.decision, "form": form, "next": back},
+        status=409 if form.errors.get("__all__") and _stale(form) else 200,
+    )
+
+
+def _stale(form) -> bool:
+    return any(error.code == "stale" for error in form.errors.as_data().get("__all__", []))
+
+
+def _record(form: RatifyForm, ratification: Ratification) -> bool:
+    """Lock the decision and the ratification (the service's order), check the revision, record."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            Decision.objects.select_for_update().order_by().filter(pk=ratification.decision_id).first()
+            current = Ratification.objects.select_for_update().order_by().get(pk=ratification.pk)
+            already = (
+                current.outcome == Ratification.Outcome.RATIFIED and current.decided_on == data["decided_on"]
+            )
+            if current.revision != data["expected_revision"]:
+                if already:  # the same answer, recorded meanwhile (a second click): nothing to change
+                    return True
+                form.add_error(
+                    None,
+                    ValidationError(
+                        f"Someone else recorded {ratification.organisation.name}'s "
+                        f"answer after you opened this page: it is now {current.get_outcome_display().lower()}"
+                        f"{f' on {current.decided_on:%d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
+                        code="stale",
+                    ),
+                )
+                return False
+            services.ratification_record(
+                ratification=current,
+                outcome=Ratification.Outcome.RATIFIED,
+                decided_on=data["decided_on"],
+                minute_reference=data.get("minute_reference", "").strip(),
+                ratifying_board=data.get("ratifying_board"),
+            )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return False
+    return True
+
+
+def _next_url(request, ratification: Ratification) -> str:
+    default = reverse("ratification-tracker", args=[ratification.decision.body.partnership_id])
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if not wanted or not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return default
+    # Back to the page the user came from, without the confirmation of an earlier ratification.
+    parts = urlsplit(wanted)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "recorded"])
+    return urlunsplit(("", "", parts.path, query, "")) or default
+
+
+# -- decisions --------------------------------------------------------------------------------
+@login_required
+def decision_list(request, pk: int):
+    """A partnership's decisions, newest first, filtered by status, body and date range."""
+    partnership = visible_partnership(request, pk)
+    form = nhs_styled(DecisionFilterForm(request.GET or None, partnership=partnership, user=request.user))
+    decisions = form.filter(
+        restrict(Decision.objects.filter(body__partnership=partnership), request.user)
+        .select_related("body", "meeting", "matter")
+        .annotate(
+            ratifications_total=Count("ratifications"),
+            ratifications_outstanding=Count(
+                "ratifications", filter=Q(ratifications__outcome__in=Ratification.OUTSTANDING)
+            ),
+        )
+        .order_by("-decided_on", "-id")
+    )
+    return render(
+        request,
+        "pages/decision_list.html",
+        {"partnership": partnership, "form": form, "page": paged(request, decisions, DECISIONS_PAGE_SIZE)},
+    )
+
+
+@login_required
+def decision_page(request, pk: int):
+    """A decision: its resolution, the authority found for it (with the chain and sources), votes,
+    declarations and how they were managed, and each partner's ratification."""
+    decision = get_object_or_404(
+        restrict(
+            Decision.objects.select_related(
+                "body__partnership",
+                "meeting",
+                "agenda_item",
+                "matter",
+                "delegation__delegator",
+                "delegation__matter",
+                "recommended_to",
+                "taken_by",
+                "reported_at",
+                "corrected_by",
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    ratifications = list(
+        restrict(
+            decision.ratifications.select_related("organisation", "ratifying_board"), request.user
+        ).order_by("organisation__name", "id")
+    )
+    return render(
+        request,
+        "pages/decision_detail.html",
+        {
+            "decision": decision,
+            "partnership": decision.body.partnership,
+            "authority_path": _authority_path(decision),
+            "explanation": [line for line in decision.authority_explanation.splitlines() if line.strip()],
+            "declarations": _declarations(request, decision),
+            "quorum": queries.meeting_quorum(decision.meeting, decision.agenda_item)
+            if decision.meeting
+            else None,
+            "ratifications": ratifications,
+            "can_ratify": may_change(request.user, decision.body.partnership_id),
+            "recorded": _recorded(request),
+            "on": today(),
+        },
+    )
+
+
+def _authority_path(decision: Decision):
+    """The chain of delegation that authorised the decision, as authority resolution finds it on the
+    day it was taken (None for a decision resting on a route stage or without a delegation)."""
+    if decision.delegation_id is None or decision.matter_id is None:
+        return None
+    answer = resolve_authority(
+        partnership=decision.body.partnership,
+        matter=decision.matter,
+        amount_gbp=decision.amount_gbp,
+        on=decision.decided_on,
+    )
+    return next(
+        (
+            path
+            for path in [*answer.paths, *answer.excluded]
+            if path.chain[-1].delegation_id == decision.delegation_id
+        ),
+        None,
+    )
+
+
+def _declarations(request, decision: Decision) -> list[Declaration]:
+    """Interests declared at the decision's meeting, for its item or the whole meeting."""
+    if decision.meeting_id is None:
+        return []
+    items = Q(agenda_item__isnull=True)
+    if decision.agenda_item_id:
+        items |= Q(agenda_item=decision.agenda_item_id)
+    return list(
+        restrict(
+            Declaration.objects.filter(items, meeting=decision.meeting_id).select_related(
+                "person", "managed_by", "agenda_item", "interest"
+            ),
+            request.user,
+        ).order_by("person__name", "id")
+    )
+
+
+# -- for other pages ------------------------------------------------------------------------
+def owed_by(request, organisation, per_page: int = 10, param: str = "owed_page"):
+    """The ratifications an organisation's board still owes, across the partnerships the user may see."""
+    on = today()
+    page = paged(
+        request,
+        queries.outstanding(
+            restrict(Ratification.objects.filter(organisation=organisation), request.user)
+        ).select_related("decision__body__partnership"),
+        per_page,
+        param,
+    )
+    for ratification in page:
+        ratification.age_days = (on - ratification.decision.decided_on).days
+    return page
+
+
+def body_decisions(request, body: Body, per_page: int = 10, param: str = "decisions_page"):
+    return paged(
+        request,
+        restrict(body.decisions.select_related("meeting"), request.user).order_by("-decided_on", "-id"),
+        per_page,
+        param,
+    )
+
+
+def body_meetings(request, body: Body, per_page: int = 10) -> dict:
+    """The body's meetings to come (soonest first) and past (latest first), each paged."""
+    now = datetime.datetime.now(tz=datetime.UTC)
+    meetings = restrict(body.meetings.all(), request.user)
+    return {
+        "upcoming": paged(
+            request,
+            meetings.filter(starts_at__gte=now).order_by("starts_at", "id"),
+            per_page,
+            "upcoming_page",
+        ),
+        "past": paged(
+            request, meetings.filter(starts_at__lt=now).order_by("-starts_at", "-id"), per_page, "past_page"
+        ),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from bodies.models import Body, BodyRelationship, Partnership
 from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
@@ -89,6 +89,40 @@ def escalated_awaiting_response(
     return escalations.select_related(
         "risk", "to_body", "from_register__body", "from_register__organisation"
     ).order_by("escalated_on", "id")
+
+
+def attention_by_partnership(
+    risks: QuerySet[Risk], escalations: QuerySet[RiskEscalation], on: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Partnership id -> open risks overdue for review, above appetite, and escalations awaiting a
+    response: the home page's counts for every partnership in two grouped queries.
+
+    The rules are the queryset methods' (`overdue`, `above_appetite`), applied as conditional counts.
+    """
+    on = on or today()
+    counts: dict[int, dict[str, int]] = {}
+    overdue = Risk.objects.overdue(on).values("pk")
+    above = Risk.objects.above_appetite().values("pk")
+    for row in (
+        risks.open()
+        .order_by()
+        .values("partnership_id")
+        .annotate(
+            overdue=Count("id", filter=Q(pk__in=overdue)),
+            above_appetite=Count("id", filter=Q(pk__in=above)),
+        )
+    ):
+        counts[row["partnership_id"]] = {"overdue": row["overdue"], "above_appetite": row["above_appetite"]}
+    for row in (
+        escalations.filter(response=RiskEscalation.Response.PENDING)
+        .order_by()
+        .values("risk__partnership_id")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["risk__partnership_id"], {"overdue": 0, "above_appetite": 0})["awaiting"] = row[
+            "n"
+        ]
+    return counts
 
 
 def top_risks(

@@ -1,22 +1,37 @@
-"""Editing (secretariat): risks, their reviews and escalations.
+"""Staff pages of the risk registers.
 
-Pages find the risk through the access layer and write through the model (a risk is banded on its
-partnership's matrix when saved) and `risks.services` (reviews, escalations), as the API does.
+Editing (secretariat): risks, their reviews and escalations. Pages find the risk through the access
+layer and write through the model (a risk is banded on its partnership's matrix when saved) and
+`risks.services` (reviews, escalations), as the API does.
+
+Reading: the register with its heat map and filters, and a risk. Lists and the heat map come from
+`risks.queries` and the queryset methods the API uses (`overdue`, `above_appetite`), so the page and
+the API cannot disagree; another partnership's register or risk is 404.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
-from django.shortcuts import render
-from django.urls import reverse
+from __future__ import annotations
 
-from bodies.models import Partnership
+import dataclasses
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from bodies.models import Body, Partnership
 from bodies.views import _crumbs, page_of
-from risks import services
+from risks import queries, services
 from risks.forms import RiskEscalationForm, RiskForm, RiskReviewForm
-from risks.models import Risk, RiskEscalation, RiskReview
+from risks.models import Band, Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
+from risks.svg import heat_map_svg
 from stp_governance import editing
 from stp_governance.access import restrict
+from stp_governance.effective_dating import today
+from stp_governance.form_styles import nhs_styled
 from stp_governance.history import changes_of
+from stp_governance.paging import paged
 
 
 def _risk_crumbs(risk: Risk):
@@ -145,4 +160,216 @@ def risk_escalate(request, pk: int):
         },
         success_url=lambda escalation: reverse("edit-risk", args=[escalation.risk_id]),
         success_message="The risk was escalated.",
+    )
+
+
+# -- reading ----------------------------------------------------------------------------------
+RISKS_PAGE_SIZE = 25
+SIDE_LIST_PAGE_SIZE = 10
+YES_NO = [("", "Either"), ("yes", "Yes"), ("no", "No")]
+
+
+class RiskFilterForm(forms.Form):
+    """The register's filters, as a GET form (every field optional; bad input is a field message)."""
+
+    body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False, empty_label="Any body")
+    band = forms.ChoiceField(choices=[("", "Any band"), *Band.choices], required=False, label="Current band")
+    category = forms.ChoiceField(choices=[("", "Any category"), *Risk.Category.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Risk.Status.choices], required=False, initial=Risk.Status.OPEN
+    )
+    overdue = forms.ChoiceField(choices=YES_NO, required=False, label="Overdue for review")
+    above_appetite = forms.ChoiceField(choices=YES_NO, required=False, label="Above appetite")
+    scores = forms.ChoiceField(
+        choices=[("current", "Current scores"), ("target", "Target scores")],
+        required=False,
+        label="Heat map of",
+    )
+
+    def __init__(self, *args, partnership: Partnership, user, with_body: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_body:
+            self.fields["body"].queryset = restrict(
+                Body.objects.filter(partnership=partnership, risk_registers__isnull=False).distinct(), user
+            ).order_by("name")
+        else:
+            del self.fields["body"]
+
+    def filter(self, risks: QuerySet[Risk]) -> QuerySet[Risk]:
+        """The risks matching the filters; unfiltered (or with errors): the open risks."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {"status": Risk.Status.OPEN}
+        if data.get("body"):
+            risks = risks.filter(register__body=data["body"])
+        if data.get("band"):
+            risks = risks.filter(current_band=data["band"])
+        if data.get("category"):
+            risks = risks.filter(category=data["category"])
+        if data.get("status"):
+            risks = risks.filter(status=data["status"])
+        for name, rule in (
+            ("overdue", Risk.objects.overdue),
+            ("above_appetite", Risk.objects.above_appetite),
+        ):
+            if data.get(name) == "yes":
+                risks = risks.filter(pk__in=rule().values("pk"))
+            elif data.get(name) == "no":
+                risks = risks.exclude(pk__in=rule().values("pk"))
+        return risks
+
+    @property
+    def heat_map_scores(self) -> str:
+        return (self.cleaned_data.get("scores") if self.is_bound and self.is_valid() else "") or "current"
+
+
+def inline_heat_map(risks: QuerySet[Risk], partnership_id: int, title: str, scores: str) -> str:
+    """The heat map of `risks` as SVG markup to place in the page (no script, no inline style: CSP-safe)."""
+    heat_map = queries.heat_map(
+        risks=risks, matrix=ScoringMatrix.for_partnership(partnership_id), title=title, scores=scores
+    )
+    svg = heat_map_svg(dataclasses.asdict(heat_map))
+    return mark_safe(svg.split("\n", 1)[1])  # without the XML declaration; every text in it is escaped
+
+
+def _risk_rows(risks: QuerySet[Risk]) -> QuerySet[Risk]:
+    return risks.select_related(
+        "register__body", "register__organisation", "owner", "lead_organisation"
+    ).order_by("-current_score", "reference", "id")
+
+
+def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], register=None):
+    """What the partnership's page and a register's page share: filters, table, heat map, side lists."""
+    data = request.GET if any(key in request.GET for key in RiskFilterForm.base_fields) else None
+    form = nhs_styled(
+        RiskFilterForm(data, partnership=partnership, user=request.user, with_body=register is None)
+    )
+    shown = form.filter(risks)
+    title = f"{register}" if register is not None else f"{partnership.name}: risks shown"
+    scope = {"register": register} if register is not None else {"partnership": partnership}
+    escalations = queries.escalated_awaiting_response(partnership=partnership)
+    if register is not None:
+        into = Q(to_body_id=register.body_id) if register.body_id else Q(pk__in=[])
+        escalations = escalations.filter(Q(from_register=register) | into)
+    other = "target" if form.heat_map_scores == "current" else "current"
+    toggle = request.GET.copy()
+    toggle["scores"] = other
+    return {
+        "partnership": partnership,
+        "register": register,
+        "form": form,
+        "page": paged(request, _risk_rows(shown), RISKS_PAGE_SIZE),
+        "heat_map": inline_heat_map(shown, partnership.pk, title, form.heat_map_scores),
+        "scores": form.heat_map_scores,
+        "other_scores": other,
+        "toggle_url": f"?{toggle.urlencode()}",
+        "overdue": paged(
+            request,
+            restrict(queries.overdue_for_review(**scope), request.user),
+            SIDE_LIST_PAGE_SIZE,
+            "overdue_page",
+        ),
+        "above_appetite": paged(
+            request,
+            restrict(queries.above_appetite(**scope), request.user),
+            SIDE_LIST_PAGE_SIZE,
+            "above_page",
+        ),
+        "escalations": paged(
+            request,
+            restrict(escalations.order_by("escalated_on", "id"), request.user),
+            SIDE_LIST_PAGE_SIZE,
+            "escalations_page",
+        ),
+        "on": today(),
+    }
+
+
+@login_required
+def partnership_risks(request, pk: int):
+    """Every risk the partnership's registers hold, with the heat map and what needs attention."""
+    partnership = get_object_or_404(restrict(Partnership.objects.all(), request.user), pk=pk)
+    risks = restrict(Risk.objects.filter(partnership=partnership), request.user)
+    context = _register_page(request, partnership=partnership, risks=risks)
+    return render(request, "pages/risks.html", context)
+
+
+@login_required
+def register_risks(request, pk: int):
+    """One body's (or organisation's) risk register."""
+    register = get_object_or_404(
+        restrict(RiskRegister.objects.select_related("partnership", "body", "organisation"), request.user),
+        pk=pk,
+    )
+    risks = restrict(Risk.objects.filter(register=register), request.user)
+    context = _register_page(request, partnership=register.partnership, risks=risks, register=register)
+    return render(request, "pages/risks.html", context)
+
+
+@login_required
+def risk_detail(request, pk: int):
+    """A risk: its scores and appetite, controls, the history of its reviews, actions and escalations."""
+    risk = get_object_or_404(
+        restrict(
+            Risk.objects.select_related(
+                "partnership", "register__body", "register__organisation", "owner", "lead_organisation"
+            ).prefetch_related(
+                Prefetch("actions", queryset=RiskAction.objects.select_related("owner")),
+                Prefetch(
+                    "escalations",
+                    queryset=RiskEscalation.objects.select_related(
+                        "to_body", "from_register__body", "from_register__organisation"
+                    ).order_by("-escalated_on", "-id"),
+                ),
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "pages/risk_detail.html",
+        {
+            "risk": risk,
+            "partnership": risk.partnership,
+            "reviews": paged(
+                request,
+                queries.score_history(risk=risk).order_by("-reviewed_on", "-id"),
+                RISKS_PAGE_SIZE,
+                "reviews_page",
+            ),
+            "held_by": queries.holding_escalation(risk),
+            "on": today(),
+        },
+    )
+
+
+# -- for other pages ------------------------------------------------------------------------
+def register_summary(request, body: Body) -> dict | None:
+    """A body's risk register in brief: open risks by current band, overdue, above appetite."""
+    register = restrict(RiskRegister.objects.filter(body=body), request.user).first()
+    if register is None:
+        return None
+    risks = Risk.objects.filter(register=register)
+    counts = {row["current_band"]: row["n"] for row in _band_counts(risks)}
+    return {
+        "register": register,
+        "bands": [(band.label, band.value, counts.get(band.value, 0)) for band in reversed(Band)],
+        "open": sum(counts.values()),
+        "overdue": risks.overdue().count(),
+        "above_appetite": risks.above_appetite().count(),
+    }
+
+
+def _band_counts(risks: QuerySet[Risk]):
+    return risks.open().order_by().values("current_band").annotate(n=Count("id"))
+
+
+def led_by(request, organisation, per_page: int = 10, param: str = "risks_page"):
+    """Open risks an organisation leads, in the partnerships the user may see, highest first."""
+    return paged(
+        request,
+        _risk_rows(
+            restrict(Risk.objects.open().filter(lead_organisation=organisation), request.user)
+        ).select_related("partnership"),
+        per_page,
+        param,
     )

@@ -22,6 +22,18 @@ urlpatterns = [
     path("exports/<int:pk>/", job_pages.export_detail, name="export-detail"),
     path("exports/<int:pk>/download/", job_pages.export_download, name="export-download"),
     path("notifications/", job_pages.notification_list, name="notification-list"),
+    # Decisions, ratifications, risks (reading)
+    path(
+        "partnerships/<int:pk>/ratifications/",
+        decisions_views.ratification_tracker,
+        name="ratification-tracker",
+    ),
+    path("partnerships/<int:pk>/decisions/", decisions_views.decision_list, name="decision-list"),
+    path("decisions/<int:pk>/", decisions_views.decision_page, name="decision-detail"),
+    path("ratifications/<int:pk>/ratify/", decisions_views.ratify, name="ratify"),
+    path("partnerships/<int:pk>/risks/", risks_views.partnership_risks, name="partnership-risks"),
+    path("risk-registers/<int:pk>/", risks_views.register_risks, name="risk-register"),
+    path("risks/<int:pk>/", risks_views.risk_detail, name="risk-detail"),
 ]
 
 # Editing (secretariat): every page under /edit/, named "edit-*" (tests/test_edit_pages.py checks

@@ -10,21 +10,52 @@ from django.utils.html import escape
 from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import appointments_as_at, terms_of_reference_as_at
 from bodies.views import as_at_from
+from decisions import queries as decision_queries
+from decisions import views as decision_views
+from decisions.access import restrict as restrict_confidential
+from decisions.models import Decision, Ratification
 from delegation.checks import scheme_defects
 from delegation.models import Delegation, Matter
 from delegation.queries import ratification_for_body
+from risks import queries as risk_queries
+from risks import views as risk_views
+from risks.models import Risk, RiskEscalation
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
 from stp_governance.history import changes_of
-from stp_governance.jobs_summary import latest_scheme_checks
+from stp_governance.jobs_summary import latest_check_runs
+from stp_governance.models import CheckRun
+
+
+def scheme_check_summary(partnership: Partnership, on=None, run: CheckRun | None = None) -> dict:
+    """The partnership's scheme-check defects for the home page: how many, and the first few.
+
+    From the nightly check run when there is one (stored, so the home page's queries do not grow
+    with the number of partnerships); checked live only for a partnership never checked yet.
+    """
+    if run is not None:
+        defects = [defect.get("message") or defect.get("code", "") for defect in run.scheme_defects]
+        return {
+            "count": len(defects),
+            "first": defects[:3],
+            "data_quality": len(run.data_quality),
+            "checked_on": run.on,
+        }
+    defects = scheme_defects(partnership, on or today())
+    return {"count": len(defects), "first": [defect.message for defect in defects[:3]], "checked_on": None}
 
 
 @login_required
 def home(request):
-    """The partnerships this user can see and, for each, what needs attention."""
+    """The partnerships this user can see and, for each, what needs attention.
+
+    Every count is one grouped query across all the user's partnerships (restricted records
+    stay hidden from those who may not see them); only the scheme checks run per partnership.
+    """
     on = today()
+    user = request.user
     partnerships = list(
-        restrict(Partnership.objects.all(), request.user)
+        restrict(Partnership.objects.all(), user)
         .annotate(
             body_count=Count("bodies", distinct=True),
             overdue_reviews=Count(
@@ -38,11 +69,31 @@ def home(request):
         )
         .order_by("name")
     )
-    # The nightly check run's results where there is one (one query for all); a live check otherwise.
-    stored = latest_scheme_checks(partnerships)
+    ids = [partnership.pk for partnership in partnerships]
+    ratifications = decision_queries.outstanding_by_partnership(
+        restrict_confidential(Ratification.objects.filter(decision__body__partnership__in=ids), user), on
+    )
+    urgent = decision_queries.urgent_overdue_by_partnership(
+        restrict_confidential(Decision.objects.filter(body__partnership__in=ids), user)
+    )
+    risks = risk_queries.attention_by_partnership(
+        restrict(Risk.objects.filter(partnership__in=ids), user),
+        restrict(RiskEscalation.objects.filter(risk__partnership__in=ids), user),
+        on,
+    )
+    runs = latest_check_runs(partnerships)  # the nightly checks' stored results, one query
     for partnership in partnerships:
-        defects = stored.get(partnership.pk)
-        partnership.defects = defects if defects is not None else scheme_defects(partnership, on)
+        outstanding, oldest = ratifications.get(partnership.pk, (0, None))
+        partnership.attention = {
+            "ratifications_outstanding": outstanding,
+            "oldest_ratification_days": oldest,
+            "urgent_overdue": urgent.get(partnership.pk, 0),
+            "risks_overdue": risks.get(partnership.pk, {}).get("overdue", 0),
+            "risks_above_appetite": risks.get(partnership.pk, {}).get("above_appetite", 0),
+            "escalations_awaiting": risks.get(partnership.pk, {}).get("awaiting", 0),
+        }
+        run = runs.get(partnership.pk)
+        partnership.scheme_check = scheme_check_summary(partnership, on, run)
     return render(request, "pages/home.html", {"partnerships": partnerships, "on": on})
 
 
@@ -91,8 +142,18 @@ def body_detail(request, pk: int):
             "ratifying": ratification_for_body(body, on),
             "comparison": comparison,
             "history": history,
+            **body_reading_extras(request, body),
         },
     )
+
+
+def body_reading_extras(request, body: Body) -> dict:
+    """The body's meetings (to come and past, with its calendar feed), decisions and risk register."""
+    return {
+        "meetings": decision_views.body_meetings(request, body),
+        "decisions": decision_views.body_decisions(request, body),
+        "risk_register": risk_views.register_summary(request, body),
+    }
 
 
 def terms_as_text(terms: TermsOfReference) -> list[str]:
@@ -136,7 +197,7 @@ def _comparison(request, versions: list[TermsOfReference]):
 
 @login_required
 def search(request):
-    """Search across the registry: bodies, organisations, people, partnerships and matters."""
+    """Search across the registry: bodies, organisations, people, partnerships, matters, decisions and risks."""
     query = request.GET.get("q", "").strip()[:200].replace("\x00", "")
     results: dict[str, list] = {}
     if len(query) >= 2:
@@ -163,6 +224,21 @@ def search(request):
                 restrict(Matter.objects.filter(name__icontains=query), user)
                 .select_related("partnership")
                 .order_by("name")[:25]
+            ),
+            "Decisions": list(
+                restrict_confidential(
+                    Decision.objects.filter(
+                        Q(resolution__icontains=query) | Q(minute_reference__icontains=query)
+                    ),
+                    user,
+                )
+                .select_related("body__partnership")
+                .order_by("-decided_on", "-id")[:25]
+            ),
+            "Risks": list(
+                restrict(Risk.objects.filter(Q(reference__icontains=query) | Q(title__icontains=query)), user)
+                .select_related("partnership")
+                .order_by("partnership__name", "reference")[:25]
             ),
         }
     return render(request, "pages/search.html", {"query": query, "results": results})

@@ -429,15 +429,17 @@ class ProposalPositionSerializer(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal.pk")
     status = serializers.CharField(source="proposal.status")
     stage_reached = serializers.IntegerField(source="proposal.stage_reached")
-    next_stage = serializers.IntegerField(source="next_stage.position", default=None)
+    next_stage = serializers.IntegerField(source="next_stage.position", default=None, allow_null=True)
     stages = StagePositionSerializer(many=True)
     explanation = serializers.ListField(child=serializers.CharField())
 
 
 class QuorumSerializer(serializers.Serializer):
     meeting = serializers.IntegerField(source="meeting.pk")
-    agenda_item = serializers.IntegerField(source="agenda_item.pk", default=None)
-    terms_of_reference = serializers.IntegerField(source="terms_of_reference.pk", default=None)
+    agenda_item = serializers.IntegerField(source="agenda_item.pk", default=None, allow_null=True)
+    terms_of_reference = serializers.IntegerField(
+        source="terms_of_reference.pk", default=None, allow_null=True
+    )
     quorum_rule = serializers.CharField()
     quorum_count = serializers.IntegerField(allow_null=True)
     defined = serializers.BooleanField()

@@ -25,6 +25,7 @@ from decisions.access import hide_restricted, interests_writable, may_declare_in
 from decisions.api import filters, serializers
 from decisions.calendars import meetings_calendar
 from stp_governance import access
+from stp_governance.api.exceptions import Conflict
 from stp_governance.api.renderers import ORJSONRenderer
 from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 from stp_governance.effective_dating import today
@@ -54,12 +55,9 @@ class ConfidentialViewSet(RegistryViewSet):
         try:
             instance.delete()
         except ProtectedError:
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        "Decisions or declarations rest on this record, so it cannot be deleted."
-                    ]
-                }
+            # An integrity conflict (409), like every other refused delete of a referenced record.
+            raise Conflict(
+                "Decisions, declarations or risk reviews rest on this record, so it cannot be deleted."
             ) from None
 
 
