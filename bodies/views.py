@@ -294,7 +294,7 @@ def terms_of_reference_edit(request, pk: int):
                 template="edit/_part_row.html",
                 context={**context, "noun": adding[:-1]},
             )
-        editing.shown_as_typed(form, objectives, roles)
+        editing.shown_as_typed(form, objectives, roles, grown=objectives if adding == "objectives" else roles)
         return page(form, objectives, roles)
 
     form, objectives, roles = build(request.POST)

@@ -129,7 +129,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
             return editing.added_row_response(
                 request, formset=formset, template="edit/_attendance_row.html", context=context
             )
-        editing.shown_as_typed(form, formset)
+        editing.shown_as_typed(form, formset, grown=formset)
         return render(request, "edit/meeting.html", {**context, "form": form, "formset": formset})
 
     form = MeetingForm(request.POST, instance=meeting)

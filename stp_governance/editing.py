@@ -423,9 +423,11 @@ def with_row_added(data, prefix: str, most: int):
     return data
 
 
-def shown_as_typed(*items) -> None:
+def shown_as_typed(*items, grown: forms.BaseFormSet | None = None) -> None:
     """Show forms and formsets with the user's input but without validating them: adding a row is
-    not a save, so nothing is wrong yet."""
+    not a save, so nothing is wrong yet. The `grown` formset's last row is the new, empty one."""
+    if grown is not None:
+        new_row(grown)
     for item in items:
         if isinstance(item, forms.BaseFormSet):
             item._non_form_errors = item.error_class()
@@ -436,9 +438,9 @@ def shown_as_typed(*items) -> None:
             item.cleaned_data = {}
 
 
-def added_row_response(request, *, formset: forms.BaseFormSet, template: str, context: dict) -> HttpResponse:
-    """htmx: only the new, empty row (appended by the page) and the formset's new row count
-    (swapped out of band), instead of the whole page."""
+def new_row(formset: forms.BaseFormSet) -> forms.BaseForm:
+    """The formset's last row as a new, empty row with its initial values (not bound to the
+    POST, which has nothing for it): replaced in `formset.forms` and returned."""
     index = formset.total_form_count() - 1
     row = formset.form(
         auto_id=formset.auto_id,
@@ -448,8 +450,21 @@ def added_row_response(request, *, formset: forms.BaseFormSet, template: str, co
         **formset.get_form_kwargs(index),
     )
     formset.add_fields(row, index)
+    formset.forms[index] = row
+    return row
+
+
+def added_row_response(request, *, formset: forms.BaseFormSet, template: str, context: dict) -> HttpResponse:
+    """htmx: only the new, empty row (appended by the page) and the formset's new row count
+    (swapped out of band), instead of the whole page."""
     return render(
         request,
         "edit/_row_added.html",
-        {**context, "row": row, "number": index + 1, "row_template": template, "formset": formset},
+        {
+            **context,
+            "row": new_row(formset),
+            "number": formset.total_form_count(),
+            "row_template": template,
+            "formset": formset,
+        },
     )
