@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bodies", "0003_person_user"),
+        ("bodies", "0004_organisation_contact_email"),
     ]
 
     operations = [
