@@ -10,9 +10,18 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from bodies import services
-from bodies.models import Appointment, Body, Membership, Organisation, Person, TermsOfReference
+from bodies.models import (
+    Appointment,
+    Body,
+    Membership,
+    Organisation,
+    Person,
+    TermsOfReference,
+    TermsOfReferenceObjective,
+    TermsOfReferenceRole,
+)
 from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, RevisionForm
+from stp_governance.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
 
 SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
 
@@ -126,3 +135,67 @@ class AppointmentForm(EditForm):
             Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
         ).distinct()
         self.fields["representing"].queryset = restrict(members, user).order_by("name")
+
+
+# -- a draft's objectives and roles --------------------------------------------------------------
+class DraftPartForm(NHSFormMixin, forms.ModelForm):
+    """One objective or role of a draft; carries the row's revision so a stale save is refused."""
+
+    formfield_callback = nhs_formfield
+    row_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["row_revision"].initial = self.instance.revision
+
+
+class ObjectiveForm(DraftPartForm):
+    class Meta:
+        model = TermsOfReferenceObjective
+        fields = ["heading", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        labels = {"text": "Objective"}
+
+
+class RoleForm(DraftPartForm):
+    class Meta:
+        model = TermsOfReferenceRole
+        fields = ["title", "category", "voting", "is_chair", "organisation"]
+        labels = {"title": "Role", "is_chair": "Chair", "voting": "Votes"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An untouched empty row must stay empty: its choices start at what an empty row shows.
+        self.fields["category"].initial = TermsOfReferenceRole.Category.MEMBER
+        self.fields["voting"].widget.choices = [("unknown", "Not said"), ("true", "Yes"), ("false", "No")]
+        self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
+        self.fields["organisation"].empty_label = "Any"
+
+
+class BaseDraftPartFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove"
+
+
+DRAFT_PARTS_MAX = 200
+ObjectiveFormSet = forms.inlineformset_factory(
+    TermsOfReference, TermsOfReferenceObjective, form=ObjectiveForm, formset=BaseDraftPartFormSet,
+    extra=1, can_delete=True, max_num=DRAFT_PARTS_MAX, validate_max=True,
+)  # fmt: skip
+RoleFormSet = forms.inlineformset_factory(
+    TermsOfReference, TermsOfReferenceRole, form=RoleForm, formset=BaseDraftPartFormSet,
+    extra=1, can_delete=True, max_num=DRAFT_PARTS_MAX, validate_max=True,
+)  # fmt: skip
+
+
+class PersonForm(EditForm):
+    """Someone who holds or held a seat: shared reference data (docs/decisions/0002). The account a
+    person signs in with (`Person.user`) opens restricted records, so only administrators set it."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "email", "note", *SOURCE_FIELDS]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}

@@ -589,6 +589,13 @@ class TermsOfReference(EffectiveDated, Sourced, Revisioned):
                 "body",
                 condition=Q(status__in=["approved", "superseded"]),
             ),
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=Q(status="draft"),
+                name="terms_of_reference_one_draft_per_body",
+                violation_error_message="This body already has a draft of its terms of reference: continue that "
+                "draft (or approve it) rather than starting another.",
+            ),
         ]
 
     def __str__(self):

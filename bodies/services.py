@@ -1,13 +1,21 @@
 """Workflows of the registry: each is atomic and called alike by admin, API and pages."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from bodies.models import Appointment, Body, Membership, TermsOfReference
+from bodies.models import (
+    Appointment,
+    Body,
+    Membership,
+    TermsOfReference,
+    TermsOfReferenceObjective,
+    TermsOfReferenceRole,
+)
 from stp_governance import webhooks
 
 
@@ -70,12 +78,30 @@ def terms_of_reference_next_version_number(*, body: Body) -> int:
     return (body.terms_of_reference.aggregate(Max("version"))["version__max"] or 0) + 1
 
 
+def terms_of_reference_refuse_second_draft(*, body: Body) -> None:
+    """Refuse a new draft while the body has one (call with the body locked).
+
+    Two drafts would be two rival revisions of the same document, and approving one would leave
+    the other a copy of a superseded text. The database's partial unique constraint
+    (`terms_of_reference_one_draft_per_body`) is the last line of defence; this says which draft.
+    """
+    draft = body.terms_of_reference.filter(status=TermsOfReference.Status.DRAFT).order_by("version").first()
+    if draft is not None:
+        raise ValidationError(
+            f"{body.name} already has a draft of its terms of reference (version {draft.version}): continue "
+            "that draft, or approve it, before starting another.",
+            code="second_draft",
+        )
+
+
 @transaction.atomic
 def terms_of_reference_new_version(
     *, body: Body, based_on: TermsOfReference | None = None
 ) -> TermsOfReference:
-    """Start a draft as a copy of an earlier version, so a revision keeps what is unchanged."""
+    """Start a draft as a copy of an earlier version, so a revision keeps what is unchanged.
+    Refused while the body has a draft already (one revision at a time)."""
     Body.objects.select_for_update().order_by().get(pk=body.pk)
+    terms_of_reference_refuse_second_draft(body=body)
     number = terms_of_reference_next_version_number(body=body)
     draft = TermsOfReference(body=body, version=number, status=TermsOfReference.Status.DRAFT)
     if based_on is not None:
@@ -161,3 +187,57 @@ def appointment_end(*, appointment: Appointment, ended_on: datetime.date) -> App
     """End an appointment on its last day; the person stays on record as having held the seat."""
     appointment = Appointment.objects.select_for_update().order_by().get(pk=appointment.pk)
     return _period_end(appointment, ended_on, "appointment")
+
+
+@dataclass
+class DraftPartChanges:
+    """Changes to a draft's objectives or its roles: rows to add or change (new rows are added
+    after the others, in the order given) and rows to remove."""
+
+    save: list[TermsOfReferenceObjective | TermsOfReferenceRole] = field(default_factory=list)
+    remove: list[TermsOfReferenceObjective | TermsOfReferenceRole] = field(default_factory=list)
+
+
+@transaction.atomic
+def terms_of_reference_draft_parts_update(
+    *,
+    terms_of_reference: TermsOfReference,
+    objectives: DraftPartChanges | None = None,
+    roles: DraftPartChanges | None = None,
+) -> TermsOfReference:
+    """Add, change and remove a draft's objectives and the roles it provides for.
+
+    Only a draft changes (an approved version is the record of what applied). Positions follow
+    the order, numbered from 1 again after a removal, so the document reads without gaps.
+    """
+    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
+    if terms.status != TermsOfReference.Status.DRAFT:
+        raise ValidationError(
+            f"Version {terms.version} is {terms.get_status_display().lower()}: start a new version to change it."
+        )
+    for model, changes in ((TermsOfReferenceObjective, objectives), (TermsOfReferenceRole, roles)):
+        if changes is not None:
+            _draft_parts_apply(terms, model, changes)
+    return terms
+
+
+def _draft_parts_apply(terms: TermsOfReference, model, changes: DraftPartChanges) -> None:
+    for part in [*changes.save, *changes.remove]:
+        if part.pk is not None and part.terms_of_reference_id != terms.pk:
+            raise ValidationError("An objective or role of another version cannot be changed here.")
+    removed = {part.pk for part in changes.remove if part.pk is not None}
+    model.objects.filter(terms_of_reference=terms, pk__in=removed).delete()
+    changed = {part.pk: part for part in changes.save if part.pk is not None}
+    kept = [
+        changed.get(row.pk, row)
+        for row in model.objects.filter(terms_of_reference=terms).order_by("position")
+    ]
+    added = [part for part in changes.save if part.pk is None]
+    # Renumber in ascending order: each row moves to a lower or equal position, always free by then.
+    for position, part in enumerate([*kept, *added], start=1):
+        if part.pk is not None and part.position == position and part.pk not in changed:
+            continue
+        part.terms_of_reference = terms
+        part.position = position
+        part.full_clean()
+        part.save()

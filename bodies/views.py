@@ -4,19 +4,25 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from bodies import services
 from bodies.charts import structure_chart
 from bodies.forms import (
+    DRAFT_PARTS_MAX,
     AppointmentForm,
     BodyForm,
     EndForm,
     MembershipEndForm,
     MembershipForm,
+    ObjectiveFormSet,
+    PersonForm,
+    RoleFormSet,
     TermsOfReferenceApproveForm,
     TermsOfReferenceDraftForm,
 )
@@ -27,6 +33,7 @@ from bodies.models import (
     Membership,
     Organisation,
     Partnership,
+    Person,
     Signature,
     TermsOfReference,
 )
@@ -34,7 +41,7 @@ from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
 from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
-from stp_governance.history import changes_of
+from stp_governance.history import changes_of, changes_of_parts
 
 
 def as_at_from(request) -> tuple[datetime.date, str]:
@@ -191,17 +198,29 @@ def terms_of_reference_new_version(request, pk: int):
     """POST: start a draft, a copy of the latest version (the form is a button on the body page)."""
     body = editing.get_for(request, Body.objects.select_related("partnership"), pk, action="add")
     drafts = body.terms_of_reference.filter(status=TermsOfReference.Status.DRAFT).order_by("-version")
+    errors = []
     if request.method == "POST":
         latest = body.terms_of_reference.order_by("-version").first()
-        draft = services.terms_of_reference_new_version(body=body, based_on=latest)
-        messages.success(
-            request, f"Version {draft.version} was started as a draft, a copy of the latest version."
-        )
-        return redirect("edit-terms-of-reference", pk=draft.pk)
+        try:
+            draft = services.terms_of_reference_new_version(body=body, based_on=latest)
+        except ValidationError as error:  # a draft exists already: one revision at a time
+            errors = error.messages
+        else:
+            messages.success(
+                request, f"Version {draft.version} was started as a draft, a copy of the latest version."
+            )
+            return redirect("edit-terms-of-reference", pk=draft.pk)
     return render(
         request,
         "edit/terms_of_reference_new_version.html",
-        {"body": body, "drafts": drafts, "title": "Start a new version", "crumbs": _crumbs(body=body)},
+        {
+            "body": body,
+            "drafts": drafts,
+            "title": "Start a new version",
+            "crumbs": _crumbs(body=body),
+            "formset_errors": [("", message) for message in errors],
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -211,6 +230,7 @@ def _terms_crumbs(terms):
 
 @login_required
 def terms_of_reference_edit(request, pk: int):
+    """A draft: its text, its objectives and the roles it provides for, on one form."""
     terms = editing.get_for(request, TermsOfReference.objects.select_related("body__partnership"), pk)
     if terms.status != TermsOfReference.Status.DRAFT:
         return render(
@@ -219,31 +239,146 @@ def terms_of_reference_edit(request, pk: int):
             {"terms": terms, "title": f"Version {terms.version}", "crumbs": _terms_crumbs(terms)},
             status=409,
         )
+    title = f"Draft terms of reference, version {terms.version}"
+    context = {
+        "title": title,
+        "caption": terms.body.name,
+        "terms": terms,
+        "crumbs": _terms_crumbs(terms),
+        "back_url": reverse("body-detail", args=[terms.body_id]),
+        "back_label": "Back to the body",
+        "history": changes_of(terms),
+        "parts_history": changes_of_parts(terms),
+    }
 
-    def save(form):
-        changes = {
-            name: form.cleaned_data[name] for name in services.DRAFT_FIELDS if name in form.cleaned_data
-        }
-        return services.terms_of_reference_draft_update(terms_of_reference=form.instance, **changes)
+    def build(data=None):
+        parts = {"instance": terms}
+        return (
+            TermsOfReferenceDraftForm(data, instance=terms),
+            ObjectiveFormSet(
+                data, prefix="objectives", queryset=terms.objectives.order_by("position"), **parts
+            ),
+            RoleFormSet(
+                data,
+                prefix="roles",
+                queryset=terms.roles.select_related("organisation").order_by("position"),
+                form_kwargs={"user": request.user},
+                **parts,
+            ),
+        )
 
-    return editing.edit_page(
-        request,
-        form_class=TermsOfReferenceDraftForm,
-        instance=terms,
-        template="edit/terms_of_reference_draft.html",
-        context={
-            "title": f"Draft terms of reference, version {terms.version}",
-            "caption": terms.body.name,
-            "terms": terms,
-            "crumbs": _terms_crumbs(terms),
-            "back_url": reverse("body-detail", args=[terms.body_id]),
-            "back_label": "Back to the body",
-            "history": changes_of(terms),
-        },
-        save=save,
-        success_url=lambda saved: reverse("edit-terms-of-reference", args=[saved.pk]),
-        success_message="The draft was saved.",
+    def page(form, objectives, roles, status=200):
+        return render(
+            request,
+            "edit/terms_of_reference_draft.html",
+            {
+                **context,
+                "form": form,
+                "objectives": objectives,
+                "roles": roles,
+                "formset_errors": _parts_errors(objectives, "Objective") + _parts_errors(roles, "Role"),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page(*build())
+    adding = editing.row_wanted(request, ("objectives", "roles"))
+    if adding:
+        form, objectives, roles = build(editing.with_row_added(request.POST, adding, DRAFT_PARTS_MAX))
+        if request.htmx:
+            formset = objectives if adding == "objectives" else roles
+            return editing.added_row_response(
+                request,
+                formset=formset,
+                template="edit/_part_row.html",
+                context={**context, "noun": adding[:-1]},
+            )
+        editing.shown_as_typed(form, objectives, roles, grown=objectives if adding == "objectives" else roles)
+        return page(form, objectives, roles)
+
+    form, objectives, roles = build(request.POST)
+    stale = None
+    if form.is_valid() and objectives.is_valid() and roles.is_valid():
+        try:
+            with transaction.atomic():
+                editing.lock_at_revision(terms, form.cleaned_data.get("expected_revision"))
+                _check_part_revisions(terms, objectives, roles)
+                changes = {
+                    name: form.cleaned_data[name]
+                    for name in services.DRAFT_FIELDS
+                    if name in form.cleaned_data
+                }
+                services.terms_of_reference_draft_update(terms_of_reference=terms, **changes)
+                services.terms_of_reference_draft_parts_update(
+                    terms_of_reference=terms,
+                    objectives=_part_changes(objectives),
+                    roles=_part_changes(roles),
+                )
+        except editing.StaleRecord as error:
+            stale = error
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "The draft was saved.")
+            return redirect(reverse("edit-terms-of-reference", args=[terms.pk]) + "#history")
+    elif form.is_stale() or _part_gone(objectives) or _part_gone(roles):
+        stale = editing.StaleRecord(TermsOfReference.objects.get(pk=terms.pk))
+    if stale is not None:
+        return editing.conflict_response(
+            request,
+            typed_form=form,
+            current=stale.current,
+            retry_form=None,
+            title=title,
+            back_url=request.path,
+            note=stale.note,
+        )
+    return page(form, objectives, roles, status=400)
+
+
+def _check_part_revisions(terms, *formsets) -> None:
+    """Each objective or role the user changed or removed is as they opened it (rows locked)."""
+    for formset in formsets:
+        model = formset.model
+        current = dict(
+            model.objects.select_for_update()
+            .order_by()
+            .filter(terms_of_reference=terms)
+            .values_list("pk", "revision")
+        )
+        for row in formset.initial_forms:
+            if not (row.has_changed() or formset._should_delete_form(row)):
+                continue
+            pk = row.instance.pk
+            opened = row.cleaned_data.get("row_revision")
+            if pk not in current or opened != current[pk]:
+                what = model._meta.verbose_name
+                raise editing.StaleRecord(
+                    TermsOfReference.objects.get(pk=terms.pk),
+                    note=f"A {what} you changed (number {row.instance.position}) was changed or removed by someone "
+                    "else after you opened the page.",
+                )
+
+
+def _part_gone(formset) -> bool:
+    """A row the user submitted no longer exists (someone else removed it)."""
+    return any("id" in row.errors for row in formset.forms)
+
+
+def _part_changes(formset) -> services.DraftPartChanges:
+    return services.DraftPartChanges(
+        save=formset.save(commit=False),
+        remove=list(formset.deleted_objects),
     )
+
+
+def _parts_errors(formset, what: str) -> list[tuple[str, str]]:
+    items = [("", error) for error in formset.non_form_errors()]
+    for number, row in enumerate(formset.forms, start=1):
+        for anchor, message in row.error_list():
+            items.append((anchor, f"{what} {number}: {message}"))
+    return items
 
 
 @login_required
@@ -456,4 +591,74 @@ def appointment_end(request, pk: int):
         },
         success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
         success_message="The appointment was ended.",
+    )
+
+
+# -- people (shared reference data: docs/decisions/0002) ----------------------------------------
+@login_required
+def people(request, pk: int):
+    """The people linked to the partnership (its bodies' appointments, its lead), to change or add (paginated)."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk)
+    editable = restrict(Person.objects.filter(pk=OuterRef("pk")), request.user, "change")
+    linked = Person.objects.filter(
+        Q(pk__in=Appointment.objects.filter(body__partnership=partnership).values("person_id"))
+        | Q(pk__in=Partnership.objects.filter(pk=partnership.pk).values("lead_id"))
+    )
+    rows = restrict(linked, request.user).annotate(editable=Exists(editable)).order_by("name", "id")
+    return render(
+        request,
+        "edit/people.html",
+        {
+            "partnership": partnership,
+            "page": page_of(request, rows),
+            "title": "People",
+            "crumbs": _crumbs(partnership),
+        },
+    )
+
+
+@login_required
+def person_create(request, pk: int):
+    """Add someone (before appointing them): any secretariat may, people being shared reference data."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    return editing.edit_page(
+        request,
+        form_class=PersonForm,
+        instance=Person(),
+        template="edit/form.html",
+        context={
+            "title": "Add a person",
+            "caption": partnership.name,
+            "intro": "People are shared by every partnership: check they are not already in the registry (search "
+            "by name) before adding them.",
+            "crumbs": [*_crumbs(partnership), ("People", reverse("edit-people", args=[partnership.pk]))],
+            "back_url": reverse("edit-people", args=[partnership.pk]),
+            "submit_label": "Add the person",
+        },
+        success_url=lambda saved: reverse("edit-person", args=[saved.pk]),
+        success_message="The person was added.",
+    )
+
+
+@login_required
+def person_edit(request, pk: int):
+    """Change someone's details: only when every partnership they are linked to is the user's to edit
+    (403 otherwise: they stay readable, as shared reference data)."""
+    person = editing.get_for(request, Person.objects.all(), pk)
+    return editing.edit_page(
+        request,
+        form_class=PersonForm,
+        instance=person,
+        template="edit/form.html",
+        context={
+            "title": person.name,
+            "caption": "Person",
+            "intro": "Shared by every partnership the person sits in: a change shows in all of them.",
+            "crumbs": [("Partnerships", reverse("home"))],
+            "back_url": reverse("home"),
+            "back_label": "Back to the partnerships",
+            "history": changes_of(person),
+        },
+        success_url=lambda saved: reverse("edit-person", args=[saved.pk]) + "#history",
+        success_message="Your changes to the person were saved.",
     )

@@ -173,3 +173,10 @@ class RatificationForm(RevisionForm):
         required=False,
         help_text="Only when changing an answer already recorded.",
     )
+
+
+class DecisionRescindForm(RevisionForm):
+    reason = long_text("Why the decision is rescinded")
+    rescinded_on = forms.DateField(
+        widget=DateInput, required=False, label="Rescinded on", help_text="Empty: today."
+    )

@@ -29,7 +29,14 @@ from bodies.models import Body, Partnership
 from bodies.views import _crumbs, page_of
 from decisions import access, queries, services
 from decisions.access import can, restrict
-from decisions.forms import AttendanceFormSet, DecisionForm, MeetingForm, RatificationForm, attendance_choices
+from decisions.forms import (
+    AttendanceFormSet,
+    DecisionForm,
+    DecisionRescindForm,
+    MeetingForm,
+    RatificationForm,
+    attendance_choices,
+)
 from decisions.models import Decision, Declaration, Meeting, Ratification
 from delegation.queries import resolve_authority
 from stp_governance import access as platform_access
@@ -110,6 +117,19 @@ def _meeting_page(request, meeting: Meeting, body: Body):
         formset = AttendanceFormSet(
             initial=_attendance_initial(meeting), prefix="attendance", form_kwargs=row_kwargs
         )
+        return render(request, "edit/meeting.html", {**context, "form": form, "formset": formset})
+
+    if editing.row_wanted(request, ("attendance",)):
+        # "Add another attendance row": nothing is saved; the page again, as typed, with one more row
+        # (with htmx, only that row).
+        data = editing.with_row_added(request.POST, "attendance", AttendanceFormSet.max_num)
+        form = MeetingForm(data, instance=meeting)
+        formset = AttendanceFormSet(data, prefix="attendance", form_kwargs=row_kwargs)
+        if request.htmx:
+            return editing.added_row_response(
+                request, formset=formset, template="edit/_attendance_row.html", context=context
+            )
+        editing.shown_as_typed(form, formset, grown=formset)
         return render(request, "edit/meeting.html", {**context, "form": form, "formset": formset})
 
     form = MeetingForm(request.POST, instance=meeting)
@@ -657,3 +677,34 @@ def body_meetings(request, body: Body, per_page: int = 10) -> dict:
             request, meetings.filter(starts_at__lt=now).order_by("-starts_at", "-id"), per_page, "past_page"
         ),
     }
+
+
+@login_required
+def decision_rescind(request, pk: int):
+    """Rescind a decision, with the reason: it stays on record, marked rescinded (evidence is never deleted)."""
+    decision = editing.get_for(
+        request, Decision.objects.select_related("body__partnership"), pk, restrict=access.restrict
+    )
+    return editing.action_page(
+        request,
+        form_class=DecisionRescindForm,
+        record=decision,
+        act=lambda data: services.decision_rescind(
+            decision=decision, reason=data["reason"], rescinded_on=data.get("rescinded_on")
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Rescind the decision of {decision.decided_on:%d %B %Y}",
+            "caption": decision.body.name,
+            "intro": "The decision stays on record, marked rescinded with the day and your reason; it no longer "
+            "takes effect.",
+            "crumbs": [
+                *_crumbs(body=decision.body),
+                ("Decision", reverse("edit-decision", args=[decision.pk])),
+            ],
+            "back_url": reverse("edit-decision", args=[decision.pk]),
+            "submit_label": "Rescind the decision",
+        },
+        success_url=lambda saved: reverse("edit-decision", args=[saved.pk]) + "#history",
+        success_message="The decision was rescinded.",
+    )

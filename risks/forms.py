@@ -8,9 +8,9 @@ from django import forms
 
 from bodies.models import Body, Organisation, Person
 from decisions.models import Meeting
-from risks.models import Risk, RiskRegister, ScoringMatrix
+from risks.models import Risk, RiskEscalation, RiskRegister, ScoringMatrix
 from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSForm
+from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm
 
 LEVELS = ("likelihood", "consequence")
 
@@ -123,3 +123,56 @@ class RiskEscalationForm(NHSForm):
         super().__init__(*args, **kwargs)
         bodies = Body.objects.filter(partnership_id=risk.partnership_id).order_by("name")
         self.fields["to_body"].queryset = restrict(bodies, user)
+
+
+class RiskRegisterForm(EditForm):
+    """A register kept by a body of the partnership, or a member organisation's risks shared with it."""
+
+    validate_also = ("partnership",)
+
+    class Meta:
+        model = RiskRegister
+        fields = ["body", "organisation", "review_interval_months", "note", "source_document", "source_reference",
+                  "source_url"]  # fmt: skip
+        labels = {"review_interval_months": "Review every (months)"}
+        help_texts = {
+            "body": "The body whose register it is. Leave empty for an organisation's register.",
+            "organisation": "A member organisation sharing its risks with the partnership. Leave empty for a "
+            "body's register.",
+        }
+
+    def __init__(self, *args, user, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["body"], self.fields["organisation"]  # whose register it is, is what it is
+            return
+        self.fields["body"].queryset = restrict(Body.objects.filter(partnership=partnership), user).order_by(
+            "name"
+        )
+        self.fields["body"].empty_label = "None (an organisation's register)"
+        self.fields["organisation"].queryset = restrict(
+            Organisation.objects.filter(memberships__partnership=partnership).distinct().order_by("name"),
+            user,
+        )
+        self.fields["organisation"].empty_label = "None (a body's register)"
+
+
+class RiskEscalationResponseForm(RevisionForm):
+    response = forms.ChoiceField(
+        choices=RiskEscalation.ANSWERS, label="The receiving body's answer", widget=forms.RadioSelect
+    )
+    responded_on = forms.DateField(widget=DateInput, label="Answered on")
+    response_note = forms.CharField(
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Advice",
+        help_text="Required when the risk is returned: the advice it goes back with.",
+    )
+
+
+class RiskDeEscalationForm(RevisionForm):
+    de_escalated_on = forms.DateField(widget=DateInput, label="Handed back on")
+    de_escalation_note = forms.CharField(
+        required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), label="Note"
+    )

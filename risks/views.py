@@ -23,7 +23,14 @@ from django.utils.safestring import mark_safe
 from bodies.models import Body, Partnership
 from bodies.views import _crumbs, page_of
 from risks import queries, services
-from risks.forms import RiskEscalationForm, RiskForm, RiskReviewForm
+from risks.forms import (
+    RiskDeEscalationForm,
+    RiskEscalationForm,
+    RiskEscalationResponseForm,
+    RiskForm,
+    RiskRegisterForm,
+    RiskReviewForm,
+)
 from risks.models import Band, Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from risks.svg import heat_map_svg
 from stp_governance import editing
@@ -372,4 +379,146 @@ def led_by(request, organisation, per_page: int = 10, param: str = "risks_page")
         ).select_related("partnership"),
         per_page,
         param,
+    )
+
+
+# -- risk registers; the answer to an escalation ------------------------------------------------
+@login_required
+def risk_registers(request, pk: int):
+    """The partnership's risk registers, to add or change (paginated)."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk)
+    rows = (
+        restrict(RiskRegister.objects.filter(partnership=partnership), request.user, "change")
+        .select_related("body", "organisation")
+        .annotate(risk_count=Count("risks"))
+        .order_by("body__name", "organisation__name", "id")
+    )
+    return render(
+        request,
+        "edit/risk_registers.html",
+        {
+            "partnership": partnership,
+            "page": page_of(request, rows),
+            "title": "Risk registers",
+            "crumbs": _crumbs(partnership),
+        },
+    )
+
+
+def _registers_crumbs(partnership):
+    return [*_crumbs(partnership), ("Risk registers", reverse("edit-risk-registers", args=[partnership.pk]))]
+
+
+@login_required
+def risk_register_create(request, pk: int):
+    partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    return editing.edit_page(
+        request,
+        form_class=RiskRegisterForm,
+        form_kwargs={"user": request.user, "partnership": partnership},
+        instance=RiskRegister(partnership=partnership),
+        template="edit/form.html",
+        context={
+            "title": "Add a risk register",
+            "caption": partnership.name,
+            "intro": "Give a body of the partnership, or a member organisation sharing its risks with the "
+            "partnership: one of them.",
+            "crumbs": _registers_crumbs(partnership),
+            "back_url": reverse("edit-risk-registers", args=[partnership.pk]),
+            "submit_label": "Add the register",
+        },
+        success_url=lambda saved: reverse("edit-risk-register", args=[saved.pk]),
+        success_message="The risk register was added.",
+    )
+
+
+@login_required
+def risk_register_edit(request, pk: int):
+    register = editing.get_for(
+        request, RiskRegister.objects.select_related("partnership", "body", "organisation"), pk
+    )
+    return editing.edit_page(
+        request,
+        form_class=RiskRegisterForm,
+        form_kwargs={"user": request.user, "partnership": register.partnership},
+        instance=register,
+        template="edit/form.html",
+        context={
+            "title": f"Risk register of {register.holder}",
+            "caption": register.partnership.name,
+            "crumbs": _registers_crumbs(register.partnership),
+            "back_url": reverse("edit-risk-registers", args=[register.partnership_id]),
+            "back_label": "Back to the risk registers",
+            "history": changes_of(register),
+        },
+        success_url=lambda saved: reverse("edit-risk-register", args=[saved.pk]) + "#history",
+        success_message="Your changes to the risk register were saved.",
+    )
+
+
+def _escalation_for(request, pk: int) -> RiskEscalation:
+    return editing.get_for(
+        request, RiskEscalation.objects.select_related("risk__partnership", "to_body", "from_register"), pk
+    )
+
+
+@login_required
+def risk_escalation_respond(request, pk: int):
+    """The receiving body's answer to an escalation: accept the risk, or return it with advice."""
+    escalation = _escalation_for(request, pk)
+    risk = escalation.risk
+    return editing.action_page(
+        request,
+        form_class=RiskEscalationResponseForm,
+        record=escalation,
+        act=lambda data: services.risk_escalation_respond(
+            escalation=escalation,
+            response=data["response"],
+            responded_on=data["responded_on"],
+            response_note=data.get("response_note") or "",
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Answer the escalation of {risk.reference} to {escalation.to_body.name}",
+            "caption": risk.title,
+            "intro": f"Escalated on {escalation.escalated_on:%d %B %Y}: {escalation.reason} Accepted, the risk is "
+            f"held by {escalation.to_body.name} until it is handed back; returned, it stays where it was, with "
+            "the advice.",
+            "crumbs": _risk_crumbs(risk),
+            "back_url": reverse("edit-risk", args=[risk.pk]),
+            "submit_label": "Record the answer",
+            "history": changes_of(escalation),
+        },
+        success_url=lambda saved: reverse("edit-risk", args=[saved.risk_id]) + "#escalations",
+        success_message="The answer to the escalation was recorded.",
+    )
+
+
+@login_required
+def risk_escalation_de_escalate(request, pk: int):
+    """Hand an accepted risk back to the register it came from."""
+    escalation = _escalation_for(request, pk)
+    risk = escalation.risk
+    return editing.action_page(
+        request,
+        form_class=RiskDeEscalationForm,
+        record=escalation,
+        act=lambda data: services.risk_escalation_de_escalate(
+            escalation=escalation,
+            de_escalated_on=data["de_escalated_on"],
+            de_escalation_note=data.get("de_escalation_note") or "",
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Hand {risk.reference} back from {escalation.to_body.name}",
+            "caption": risk.title,
+            "intro": "The risk returns to the register it was escalated from. A body that escalated it further "
+            "must have that escalation end first.",
+            "crumbs": _risk_crumbs(risk),
+            "back_url": reverse("edit-risk", args=[risk.pk]),
+            "submit_label": "Hand the risk back",
+            "history": changes_of(escalation),
+        },
+        success_url=lambda saved: reverse("edit-risk", args=[saved.risk_id]) + "#escalations",
+        success_message="The risk was handed back.",
     )

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.boundfield import BoundField
-from django.forms.utils import pretty_name
+from django.forms.utils import ErrorDict, pretty_name
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -396,3 +396,75 @@ def action_page(
             note=stale.note,
         )
     return render(request, template, {**context, "form": form}, status=400)
+
+
+# -- rows of a formset: "add another" with or without JavaScript --------------------------------
+ADD_ROW = "add_row"  # the name of an "add another row" button; its value is the formset's prefix
+
+
+def row_wanted(request, prefixes: tuple[str, ...]) -> str | None:
+    """The prefix of the formset whose "add another row" button was pressed: a POST that saves
+    nothing and shows the form again, as typed, with one more empty row."""
+    if request.method != "POST":
+        return None
+    prefix = request.POST.get(ADD_ROW)
+    return prefix if prefix in prefixes else None
+
+
+def with_row_added(data, prefix: str, most: int):
+    """The POST data with one more row in the formset `prefix` (never more than `most`)."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key) or 0)
+    except ValueError:
+        total = 0
+    data[key] = str(max(0, min(total + 1, most)))
+    return data
+
+
+def shown_as_typed(*items, grown: forms.BaseFormSet | None = None) -> None:
+    """Show forms and formsets with the user's input but without validating them: adding a row is
+    not a save, so nothing is wrong yet. The `grown` formset's last row is the new, empty one."""
+    if grown is not None:
+        new_row(grown)
+    for item in items:
+        if isinstance(item, forms.BaseFormSet):
+            item._non_form_errors = item.error_class()
+            item._errors = []
+            shown_as_typed(*item.forms)
+        else:
+            item._errors = ErrorDict()
+            item.cleaned_data = {}
+
+
+def new_row(formset: forms.BaseFormSet) -> forms.BaseForm:
+    """The formset's last row as a new, empty row with its initial values (not bound to the
+    POST, which has nothing for it): replaced in `formset.forms` and returned."""
+    index = formset.total_form_count() - 1
+    row = formset.form(
+        auto_id=formset.auto_id,
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        **formset.get_form_kwargs(index),
+    )
+    formset.add_fields(row, index)
+    formset.forms[index] = row
+    return row
+
+
+def added_row_response(request, *, formset: forms.BaseFormSet, template: str, context: dict) -> HttpResponse:
+    """htmx: only the new, empty row (appended by the page) and the formset's new row count
+    (swapped out of band), instead of the whole page."""
+    return render(
+        request,
+        "edit/_row_added.html",
+        {
+            **context,
+            "row": new_row(formset),
+            "number": formset.total_form_count(),
+            "row_template": template,
+            "formset": formset,
+        },
+    )

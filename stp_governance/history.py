@@ -37,13 +37,39 @@ def record_as_at(instance: models.Model, on: datetime.date) -> models.Model | No
 def changes_of(instance: models.Model, limit: int = 50) -> list[dict]:
     """The record's changes, newest first, as a page shows them: when, who, and each field's
     old → new value (choices by their labels). Two queries, whatever the number of changes."""
-    events = list(
+    events = (
         pghistory.models.MiddlewareEvents.objects.tracks(instance)
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")[:limit]
     )
+    return _rows(events, type(instance))
+
+
+def changes_of_parts(terms_of_reference: models.Model, limit: int = 100) -> list[dict]:
+    """The changes to a terms of reference version's objectives and roles, newest first, removed
+    rows included (their history outlives them). Two queries."""
+    from bodies.models import TermsOfReferenceObjective, TermsOfReferenceRole
+
+    names = {"bodies.TermsOfReferenceObjective": "Objective", "bodies.TermsOfReferenceRole": "Role"}
+    events = list(
+        pghistory.models.MiddlewareEvents.objects.references(terms_of_reference)
+        .across("bodies.TermsOfReferenceObjectiveEvent", "bodies.TermsOfReferenceRoleEvent")
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+    rows = []
+    for model in (TermsOfReferenceObjective, TermsOfReferenceRole):
+        label = model._meta.label
+        for row in _rows([e for e in events if e.pgh_obj_model == label], model):
+            row["what"] = f"{names[label]} {row['data'].get('position', '')}".strip()
+            rows.append(row)
+    rows.sort(key=lambda row: (row["when"], row["id"]), reverse=True)
+    return rows
+
+
+def _rows(events, model: type[models.Model]) -> list[dict]:
     fields = {}
-    for field in type(instance)._meta.concrete_fields:
+    for field in model._meta.concrete_fields:
         fields[field.attname] = field
         fields[field.name] = field
     rows = []
@@ -64,10 +90,12 @@ def changes_of(instance: models.Model, limit: int = 50) -> list[dict]:
                 )
         rows.append(
             {
+                "id": event.pgh_id,
                 "when": event.pgh_created_at,
                 "who": event.user.get_username() if event.user else "",
                 "label": event.pgh_label,
                 "changes": changes,
+                "data": event.pgh_data or {},
             }
         )
     return rows

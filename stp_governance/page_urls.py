@@ -83,4 +83,29 @@ urlpatterns += [
     path("edit/risks/<int:pk>/", risks_views.risk_edit, name="edit-risk"),
     path("edit/risks/<int:pk>/review/", risks_views.risk_review, name="edit-risk-review"),
     path("edit/risks/<int:pk>/escalate/", risks_views.risk_escalate, name="edit-risk-escalate"),
+    path("edit/partnerships/<int:pk>/people/", bodies_views.people, name="edit-people"),
+    path("edit/partnerships/<int:pk>/people/new/", bodies_views.person_create, name="edit-person-create"),
+    path("edit/people/<int:pk>/", bodies_views.person_edit, name="edit-person"),
+    path("edit/decisions/<int:pk>/rescind/", decisions_views.decision_rescind, name="edit-decision-rescind"),
+    path(
+        "edit/partnerships/<int:pk>/risk-registers/",
+        risks_views.risk_registers,
+        name="edit-risk-registers",
+    ),
+    path(
+        "edit/partnerships/<int:pk>/risk-registers/new/",
+        risks_views.risk_register_create,
+        name="edit-risk-register-create",
+    ),
+    path("edit/risk-registers/<int:pk>/", risks_views.risk_register_edit, name="edit-risk-register"),
+    path(
+        "edit/risk-escalations/<int:pk>/respond/",
+        risks_views.risk_escalation_respond,
+        name="edit-risk-escalation-respond",
+    ),
+    path(
+        "edit/risk-escalations/<int:pk>/de-escalate/",
+        risks_views.risk_escalation_de_escalate,
+        name="edit-risk-escalation-de-escalate",
+    ),
 ]

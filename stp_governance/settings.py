@@ -133,7 +133,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # The NHS design system, installed from the npm registry by `make install`.
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
-    # htmx, from the npm registry too: pages poll for background work's progress with it.
+    # htmx, from the npm registry too: pages poll for background work's progress and enhance forms with it.
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 

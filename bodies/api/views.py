@@ -117,6 +117,7 @@ class TermsOfReferenceViewSet(RegistryViewSet):
     def perform_create(self, serializer):
         # A new version is always a draft, numbered after the body's latest one.
         body = models.Body.objects.select_for_update().order_by().get(pk=serializer.validated_data["body"].pk)
+        services.terms_of_reference_refuse_second_draft(body=body)
         serializer.validated_data["version"] = services.terms_of_reference_next_version_number(body=body)
         super().perform_create(serializer)
 

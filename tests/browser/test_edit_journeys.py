@@ -100,3 +100,55 @@ def test_the_editing_pages_read_well(demo, page):
     page.screenshot(path=str(SCREENSHOTS / "edit-appointments.png"), full_page=True)
     page.goto(f"{demo.url}/edit/bodies/{board.pk}/decisions/new/")
     page.screenshot(path=str(SCREENSHOTS / "edit-decision.png"), full_page=True)
+
+
+def _record_a_meeting_with_an_added_row(page, base: str, board: Body) -> None:
+    page.goto(f"{base}/edit/bodies/{board.pk}/meetings/new/")
+    rows = page.locator("#attendance-rows tr")
+    assert rows.count() == 3
+    page.get_by_label("Place").fill("Committee room 4 (journey)")
+    page.get_by_role("button", name="Add another attendance row").click()
+    page.get_by_label("Person, row 4").wait_for()
+    assert rows.count() == 4
+    assert page.get_by_label("Place").input_value() == "Committee room 4 (journey)"  # what was typed is kept
+    page.get_by_label("Person, row 4").select_option(index=1)
+    page.get_by_label("Date and time it starts").fill("2019-05-01T10:00")
+    page.get_by_label("Status", exact=True).select_option(label="Held")
+    page.get_by_role("button", name="Save the meeting").click()
+    assert page.get_by_text("The meeting and its attendance were saved.").is_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_add_an_attendance_row_with_htmx_and_without_javascript(demo, browser, javascript):
+    """With JavaScript, htmx fetches only the new row (no page load, within the CSP); without it,
+    the same button is a full-page round trip that keeps what was typed."""
+    from decisions.models import Meeting
+
+    user = member_of("derbyshire", role="secretariat")
+    board = Body.objects.get(partnership__slug="derbyshire", slug="stp-board")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        # Scripts and styles (the NHS stylesheet's web fonts, on a CDN, are refused by design).
+        lambda message: (
+            "Content Security Policy" in message.text
+            and "Loading the font" not in message.text
+            and violations.append(message.text)
+        ),
+    )
+    requests = []
+    page.on("request", lambda request: requests.append((request.method, request.headers.get("hx-request"))))
+    try:
+        sign_in(page, demo.url, user.username, PASSWORD)
+        _record_a_meeting_with_an_added_row(page, demo.url, board)
+    finally:
+        context.close()
+
+    meeting = Meeting.objects.get(body=board, place="Committee room 4 (journey)")
+    assert meeting.attendances.count() == 1
+    posts = [hx for method, hx in requests if method == "POST"]
+    # The "add a row" POST, then the save: with htmx the first is an htmx request, without it a page load.
+    assert posts[-2:] == (["true", None] if javascript else [None, None])
+    assert violations == []

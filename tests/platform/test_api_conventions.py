@@ -263,7 +263,7 @@ def test_deleting_a_record_others_refer_to_is_a_409_and_deletes_nothing(admin_ap
 
 def test_new_terms_of_reference_are_drafts_numbered_after_the_latest(admin_api):
     body = factories.BodyFactory()
-    factories.TermsOfReferenceFactory(body=body, version=3)
+    factories.TermsOfReferenceFactory(body=body, version=3, approved=True)
 
     response = admin_api.post(
         reverse("api:termsofreference-list"), {"body": body.pk, "purpose": "Revised"}, format="json"
@@ -271,3 +271,19 @@ def test_new_terms_of_reference_are_drafts_numbered_after_the_latest(admin_api):
 
     assert response.status_code == 201, response.content
     assert (response.json()["version"], response.json()["status"]) == (4, "draft")
+    # One draft at a time: a second is refused with the reason (400), not a database conflict.
+    second = admin_api.post(reverse("api:termsofreference-list"), {"body": body.pk}, format="json")
+    assert second.status_code == 400 and "already has a draft" in second.json()["non_field_errors"][0]
+
+
+def test_changing_an_approved_version_is_not_taken_for_a_second_draft(admin_api):
+    v1 = factories.TermsOfReferenceFactory(version=1, approved=True)
+    factories.TermsOfReferenceFactory(body=v1.body, version=2)
+    url = reverse("api:termsofreference-detail", args=[v1.pk])
+    etag = admin_api.get(url)["ETag"]
+
+    response = admin_api.patch(url, {"source_reference": "Annex B"}, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200, response.content
+    v1.refresh_from_db()
+    assert (v1.status, v1.source_reference) == ("approved", "Annex B")
