@@ -199,6 +199,20 @@ class DraftPartChanges:
 
 
 @transaction.atomic
+def terms_of_reference_lock_draft(terms_of_reference: TermsOfReference) -> TermsOfReference:
+    """The draft, locked while its parts change; an approved or superseded version is refused.
+
+    Its objectives and roles are part of the record of what applied, as its text is: whichever
+    interface changes them (pages, API), they change only on a draft.
+    """
+    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
+    if terms.status != TermsOfReference.Status.DRAFT:
+        raise ValidationError(
+            f"Version {terms.version} is {terms.get_status_display().lower()}: start a new version to change it."
+        )
+    return terms
+
+
 def terms_of_reference_draft_parts_update(
     *,
     terms_of_reference: TermsOfReference,
@@ -210,11 +224,7 @@ def terms_of_reference_draft_parts_update(
     Only a draft changes (an approved version is the record of what applied). Positions follow
     the order, numbered from 1 again after a removal, so the document reads without gaps.
     """
-    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
-    if terms.status != TermsOfReference.Status.DRAFT:
-        raise ValidationError(
-            f"Version {terms.version} is {terms.get_status_display().lower()}: start a new version to change it."
-        )
+    terms = terms_of_reference_lock_draft(terms_of_reference)
     for model, changes in ((TermsOfReferenceObjective, objectives), (TermsOfReferenceRole, roles)):
         if changes is not None:
             _draft_parts_apply(terms, model, changes)

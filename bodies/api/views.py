@@ -158,7 +158,23 @@ class TermsOfReferenceViewSet(RegistryViewSet):
         return self.written(draft, 201)
 
 
-class TermsOfReferenceObjectiveViewSet(RegistryViewSet):
+class DraftPartViewSet(RegistryViewSet):
+    """Objectives and roles of a terms of reference: written only while their version is a draft."""
+
+    def perform_create(self, serializer):
+        services.terms_of_reference_lock_draft(serializer.validated_data["terms_of_reference"])
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        services.terms_of_reference_lock_draft(serializer.instance.terms_of_reference)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        services.terms_of_reference_lock_draft(instance.terms_of_reference)
+        super().perform_destroy(instance)
+
+
+class TermsOfReferenceObjectiveViewSet(DraftPartViewSet):
     queryset = models.TermsOfReferenceObjective.objects.all()
     serializer_class = serializers.TermsOfReferenceObjectiveSerializer
     filterset_class = filters.TermsOfReferenceObjectiveFilterSet
@@ -166,7 +182,7 @@ class TermsOfReferenceObjectiveViewSet(RegistryViewSet):
     ordering = ("terms_of_reference_id", "position")
 
 
-class TermsOfReferenceRoleViewSet(RegistryViewSet):
+class TermsOfReferenceRoleViewSet(DraftPartViewSet):
     queryset = models.TermsOfReferenceRole.objects.all()
     serializer_class = serializers.TermsOfReferenceRoleSerializer
     filterset_class = filters.TermsOfReferenceRoleFilterSet
