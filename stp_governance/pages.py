@@ -25,6 +25,7 @@ from stp_governance.effective_dating import today
 from stp_governance.history import changes_of
 from stp_governance.jobs_summary import latest_check_runs
 from stp_governance.models import CheckRun
+from stp_governance.paging import paged
 
 
 def scheme_check_summary(partnership: Partnership, on=None, run: CheckRun | None = None) -> dict:
@@ -45,17 +46,23 @@ def scheme_check_summary(partnership: Partnership, on=None, run: CheckRun | None
     return {"count": len(defects), "first": [defect.message for defect in defects[:3]], "checked_on": None}
 
 
+HOME_PAGE_SIZE = 20
+
+
 @login_required
 def home(request):
-    """The partnerships this user can see and, for each, what needs attention.
+    """The partnerships this user can see and, for each, what needs attention (a page at a time:
+    a registry administrator sees every partnership in the country).
 
     Every count is one grouped query across all the user's partnerships (restricted records
     stay hidden from those who may not see them); only the scheme checks run per partnership.
     """
     on = today()
     user = request.user
+    visible = restrict(Partnership.objects.all(), user).order_by("name", "id")
+    page = paged(request, visible.values_list("pk", flat=True), per_page=HOME_PAGE_SIZE)
     partnerships = list(
-        restrict(Partnership.objects.all(), user)
+        Partnership.objects.filter(pk__in=list(page.object_list))
         .annotate(
             body_count=Count("bodies", distinct=True),
             overdue_reviews=Count(
@@ -94,7 +101,7 @@ def home(request):
         }
         run = runs.get(partnership.pk)
         partnership.scheme_check = scheme_check_summary(partnership, on, run)
-    return render(request, "pages/home.html", {"partnerships": partnerships, "on": on})
+    return render(request, "pages/home.html", {"partnerships": partnerships, "page": page, "on": on})
 
 
 @login_required

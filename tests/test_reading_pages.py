@@ -194,3 +194,19 @@ def test_search_finds_decisions_and_risks(client):
     assert decisions.context["results"]["Decisions"] == [decision]
     assert [risk.reference for risk in risks.context["results"]["Risks"]] == ["CP-HCE-01", "CP-HCE-02"]
     assert reverse("decision-detail", args=[decision.pk]) in decisions.content.decode()
+
+
+def test_home_shows_the_partnerships_a_page_at_a_time(client):
+    user = factories.UserFactory()
+    partnerships = [factories.PartnershipFactory(name=f"Paged Partnership {n:02}") for n in range(23)]
+    for partnership in partnerships:
+        grant_role(user=user, partnership=partnership, role="viewer")
+    client.force_login(user)
+
+    first = client.get(reverse("home"))
+    second = client.get(reverse("home"), {"page": "2"})
+
+    assert [p.name for p in first.context["partnerships"]] == [p.name for p in partnerships[:20]]
+    assert [p.name for p in second.context["partnerships"]] == [p.name for p in partnerships[20:]]
+    assert "Showing 1–20 of 23." in first.content.decode()
+    assert client.get(reverse("home"), {"page": "x"}).status_code == 200
