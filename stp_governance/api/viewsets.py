@@ -37,7 +37,7 @@ from stp_governance.concurrency import etag_for
 from stp_governance.history import record_as_at
 
 EXPORT_BATCH = 2000
-PAGING_ONLY = {"limit", "offset", "format", "brief"}
+PAGING_ONLY = {"limit", "offset", "cursor", "format", "brief"}
 BRIEF_VALUES = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
