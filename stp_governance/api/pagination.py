@@ -16,57 +16,18 @@ them. So
 from __future__ import annotations
 
 import base64
-import time
 
 import orjson
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
 from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-LARGE_TABLE = 10_000  # rows: above this (planner's estimate) a list's count is estimated
-ESTIMATE_TTL = 300.0  # seconds a table's size estimate is reused by this process
+from stp_governance.counting import estimated_count, is_large
+
 BAD_CURSOR = "Not a cursor from this list: follow the `next` or `previous` link."
-_table_rows: dict[tuple[str, str], tuple[float, int]] = {}
-
-
-def table_rows(model, using: str = "default") -> int:
-    """The planner's idea of how many rows `model`'s table holds (pg_class.reltuples), cached
-    for a few minutes; -1 or 0 for a table never analysed (treated as small)."""
-    key = (using, model._meta.db_table)
-    now = time.monotonic()
-    cached = _table_rows.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
-        )
-        row = cursor.fetchone()
-    rows = int(row[0]) if row else 0
-    _table_rows[key] = (now + ESTIMATE_TTL, rows)
-    return rows
-
-
-def is_large(queryset: QuerySet) -> bool:
-    return table_rows(queryset.model, queryset.db) > LARGE_TABLE
-
-
-def estimated_count(queryset: QuerySet) -> int:
-    """The number of rows, estimated without reading them: the table's size when nothing narrows
-    the list, else the planner's estimate for the list's query."""
-    if not queryset.query.where:
-        return max(table_rows(queryset.model, queryset.db), 0)
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str | bytes):
-        plan = orjson.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class RegistryPagination(LimitOffsetPagination):
