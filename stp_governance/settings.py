@@ -60,6 +60,14 @@ ZEAL = DEBUG and env_bool("ZEAL", default=True) and importlib.util.find_spec("ze
 if ZEAL:
     INSTALLED_APPS.append("zeal")
     ZEAL_RAISE = env_bool("ZEAL_RAISE", default=False)
+    # A relation loaded for five records in one request is a loop over rows; two or three loads
+    # at one line are a form with two fields of the same kind, or a service locking a row.
+    ZEAL_NPLUSONE_THRESHOLD = 5
+    ZEAL_ALLOWLIST = [
+        # Recording ratifications locks their decision row once per ratification written (an
+        # admin inline of several): a lock per write, on purpose (decisions.services).
+        {"model": "decisions.Decision", "field": "get*"},
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,15 +1,17 @@
 import pytest
 from django.conf import settings as django_settings
+from django.test import override_settings
 
 from stp_governance.seed import load_all
 
 
 @pytest.fixture(autouse=True)
-def no_n_plus_one(settings):
+def no_n_plus_one():
     """Every request in every test runs under django-zeal (its middleware, in development settings):
     a relation loaded once per row (N+1) raises NPlusOneError, so the request fails."""
     assert django_settings.ZEAL, "django-zeal is a development dependency: make install"
-    settings.ZEAL_RAISE = True
+    with override_settings(ZEAL_RAISE=True):
+        yield
 
 
 @pytest.fixture(scope="session")
