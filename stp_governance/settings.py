@@ -64,9 +64,10 @@ if ZEAL:
     # at one line are a form with two fields of the same kind, or a service locking a row.
     ZEAL_NPLUSONE_THRESHOLD = 5
     ZEAL_ALLOWLIST = [
-        # Recording ratifications locks their decision row once per ratification written (an
-        # admin inline of several): a lock per write, on purpose (decisions.services).
+        # Recording ratifications locks each one and its decision, once per ratification written
+        # (an admin inline of several): a lock per write, on purpose (decisions.services).
         {"model": "decisions.Decision", "field": "get*"},
+        {"model": "decisions.Ratification", "field": "get*"},
     ]
 
 MIDDLEWARE = [

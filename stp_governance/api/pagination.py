@@ -66,7 +66,7 @@ class RegistryPagination(LimitOffsetPagination):
             return rows
         if not large:
             self.count = queryset.count()
-            rows = list(queryset[self.offset : self.offset + self.limit]) if self.count else []
+            rows = list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.count else []
             self.has_next = self.offset + self.limit < self.count
             return rows
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
@@ -159,7 +159,8 @@ class RegistryPagination(LimitOffsetPagination):
         return self.default_limit if limit is None else min(limit, self.max_limit)
 
     def get_offset(self, request):
-        return self._whole_number(request, self.offset_query_param, minimum=0) or 0
+        # Past any real list, and within SQL's bigint (a larger OFFSET is a database error).
+        return min(self._whole_number(request, self.offset_query_param, minimum=0) or 0, 2**62)
 
     def _whole_number(self, request, name: str, minimum: int) -> int | None:
         raw = request.query_params.get(name, "")
@@ -174,16 +175,6 @@ class RegistryPagination(LimitOffsetPagination):
         for parameter in parameters:
             minimum = 1 if parameter["name"] == self.limit_query_param else 0
             parameter["schema"]["minimum"] = minimum
-        parameters.append(
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Keyset pagination: give it empty for the first page, then follow `next` and "
-                "`previous` (every page costs the same however deep; `offset` is ignored).",
-                "schema": {"type": "string"},
-            }
-        )
         return parameters
 
 
