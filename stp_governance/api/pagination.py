@@ -89,7 +89,7 @@ class RegistryPagination(LimitOffsetPagination):
         ordering = [(name, not desc if backwards else desc) for name, desc in keys]
         annotated = queryset.annotate(**{f"_k{n}": F(name) for n, (name, _) in enumerate(keys)})
         if after is not None:
-            annotated = annotated.filter(keyset_after(ordering, after))
+            annotated = keyset_filter(annotated, ordering, after)
         annotated = annotated.order_by(*(f"-{name}" if desc else name for name, desc in ordering))
         try:
             rows = list(annotated[: self.limit + 1])
@@ -210,6 +210,28 @@ def keyset_ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
     if not any(unique <= plain for unique in unique_sets):
         keys.append((model._meta.pk.attname, keys[-1][1] if keys else False))
     return keys
+
+
+def keyset_filter(queryset: QuerySet, ordering: list[tuple[str, bool]], values: list) -> QuerySet:
+    """Rows after `values`: a row comparison `(a, b) > (x, y)` when every key is a column of the
+    table and all run the same way (one index range, however the leading values repeat);
+    otherwise the expanded form below."""
+    model = queryset.model
+    columns = []
+    for name, _ in ordering:
+        try:
+            field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+        except FieldDoesNotExist:
+            break
+        if "__" in name or not getattr(field, "column", None):
+            break
+        columns.append(f'"{model._meta.db_table}"."{field.column}"')
+    directions = {desc for _, desc in ordering}
+    if len(columns) == len(ordering) and len(directions) == 1:
+        operator = "<" if directions.pop() else ">"
+        placeholders = ", ".join(["%s"] * len(values))
+        return queryset.extra(where=[f"({', '.join(columns)}) {operator} ({placeholders})"], params=values)
+    return queryset.filter(keyset_after(ordering, values))
 
 
 def keyset_after(ordering: list[tuple[str, bool]], values: list) -> Q:
