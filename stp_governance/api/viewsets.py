@@ -282,7 +282,13 @@ class RegistryViewSet(viewsets.ModelViewSet):
             )
 
     def written(self, instance, code):
-        instance.refresh_from_db()
+        # Re-read through the list's queryset, so nested rows come prefetched (an approval route's
+        # stages and each stage's bodies), not one query per nested row (found by django-zeal).
+        fresh = self.get_queryset().filter(pk=instance.pk).first()
+        if fresh is None:
+            instance.refresh_from_db()
+        else:
+            instance = fresh
         response = Response(self.get_serializer(instance).data, status=code)
         response["ETag"] = etag_for(instance)
         if code == status.HTTP_201_CREATED and response.data.get("url"):
