@@ -57,6 +57,10 @@ class MembershipInline(RestrictedAdminMixin, admin.TabularInline):
     fields = ["organisation", "standing", "status", "effective_from", "effective_to", "note"]
     autocomplete_fields = ["organisation"]
 
+    def get_queryset(self, request):
+        # Each row's title is str(membership): its organisation and partnership, one query in all.
+        return super().get_queryset(request).select_related("organisation", "partnership")
+
 
 @admin.register(Partnership)
 class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):

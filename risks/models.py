@@ -698,6 +698,8 @@ class RiskReview(Revisioned):
 
     class Meta:
         ordering = ["risk", "reviewed_on"]
+        # The API lists reviews by (reviewed_on, id): without this index every page sorts them all.
+        indexes = [models.Index(fields=["reviewed_on", "id"], name="risk_review_list_order")]
         constraints = [
             *(on_the_scale("risk_review", name) for name in LEVEL_FIELDS if not name.startswith("inherent")),
             models.UniqueConstraint(

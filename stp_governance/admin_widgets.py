@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 
 from stp_governance.access import can, holds_any_role, is_registry_administrator, partnership_scope, restrict
+from stp_governance.counting import EstimatedCountPaginator
 
 SOURCE_FIELDSET = (
     "Source",
@@ -146,9 +147,12 @@ class RevisionCheckedForm(forms.ModelForm):
 
 
 class RevisionCheckedAdminMixin:
-    """For ModelAdmins of governed models: the change form carries the revision."""
+    """For ModelAdmins of governed models: the change form carries the revision; changelists of
+    large tables never count every row (an estimate, and no second count of the unfiltered table)."""
 
     form = RevisionCheckedForm
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -5,6 +5,7 @@ safe for production (DEBUG off, secure cookies, HSTS); `DEBUG=1` turns on develo
 mode, which `make run` and `make test` set.
 """
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,22 @@ INSTALLED_APPS = [
     "risks",
 ]
 
+# N+1 detection (django-zeal, a development dependency): in development and tests every request
+# is watched; a relation loaded once per row is logged, and raises in tests (tests/conftest.py).
+ZEAL = DEBUG and env_bool("ZEAL", default=True) and importlib.util.find_spec("zeal") is not None
+if ZEAL:
+    INSTALLED_APPS.append("zeal")
+    ZEAL_RAISE = env_bool("ZEAL_RAISE", default=False)
+    # A relation loaded for five records in one request is a loop over rows; two or three loads
+    # at one line are a form with two fields of the same kind, or a service locking a row.
+    ZEAL_NPLUSONE_THRESHOLD = 5
+    ZEAL_ALLOWLIST = [
+        # Recording ratifications locks each one and its decision, once per ratification written
+        # (an admin inline of several): a lock per write, on purpose (decisions.services).
+        {"model": "decisions.Decision", "field": "get*"},
+        {"model": "decisions.Ratification", "field": "get*"},
+    ]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +85,8 @@ MIDDLEWARE = [
     "stp_governance.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if ZEAL:
+    MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")  # each request checked on its own
 
 ROOT_URLCONF = "stp_governance.urls"
 WSGI_APPLICATION = "stp_governance.wsgi.application"

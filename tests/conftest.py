@@ -1,6 +1,15 @@
 import pytest
+from django.test import override_settings
 
 from stp_governance.seed import load_all
+
+
+@pytest.fixture(autouse=True)
+def no_n_plus_one():
+    """Every request in every test runs under django-zeal (its middleware, in development settings):
+    a relation loaded once per row (N+1) raises NPlusOneError, so the request fails."""
+    with override_settings(ZEAL_RAISE=True):  # no effect when ZEAL=0 leaves the detector out
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -222,7 +222,15 @@ class DecisionSerializer(RegistrySerializer):
             for d in obj.meeting.declarations.all()
             if d.rescinded_on is None and d.agenda_item_id in (None, obj.agenda_item_id)
         ]
-        return DeclarationInlineSerializer(declarations, many=True, context=self.context).data
+        if not declarations:
+            return []
+        # One inline serializer per list (its fields are built once), not one per decision.
+        inline = self.__dict__.get("_declaration_serializer")
+        if inline is None:
+            inline = self.__dict__["_declaration_serializer"] = DeclarationInlineSerializer(
+                context=self.context
+            )
+        return [inline.to_representation(d) for d in declarations]
 
 
 class DecisionRecordSerializer(serializers.Serializer):

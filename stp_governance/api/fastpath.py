@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from django.db.models import Expression, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -50,6 +51,7 @@ class ValuesPlan:
         self.columns: list[str] = []
         self.annotations: dict[str, Expression] = {}
         self.builders: list[tuple[str, Callable]] = []
+        self.structured: set[str] = set()  # fields whose values are lists or objects
         self.supported = self._build()
 
     def _build(self) -> bool:
@@ -86,6 +88,8 @@ class ValuesPlan:
                     return False
                 self.columns.append(source)
                 self.builders.append((name, _plain_builder(source, field)))
+                if isinstance(field, drf_fields.ListField | drf_fields.JSONField | drf_fields.DictField):
+                    self.structured.add(name)
         if "id" not in self.columns:
             self.columns.append("id")
         return True
@@ -103,6 +107,22 @@ class ValuesPlan:
         }
         prefixes = {view_name: prefix(view_name) for view_name in view_names}
         return {"self_prefix": prefixes[detail_view_name], "prefixes": prefixes}
+
+    def flat_columns(self) -> tuple[list[str], list[Callable]]:
+        """CSV columns, as the export flattens a rendered row (a related record is its id under
+        `<name>_id`, a list is joined with "; "), read straight from the `.values()` row."""
+        names, getters = [], []
+        for name, build in self.builders:
+            if hasattr(build, "id_key"):
+                names.append(f"{name}_id")
+                getters.append(_column(build.id_key))
+            elif name in self.structured:
+                names.append(name)
+                getters.append(_flattened(build))
+            else:
+                names.append(name)
+                getters.append(build)
+        return names, getters
 
     def render(self, rows, ctx: dict) -> list[dict]:
         builders = self.builders
@@ -123,7 +143,24 @@ def _related_builder(id_key: str, display_key: str, view_name: str):
         return {"id": pk, "url": f"{ctx['prefixes'][view_name]}{pk}/", "display": row[display_key]}
 
     build.view_name = view_name
+    build.id_key = id_key
     return build
+
+
+def _column(key: str):
+    return lambda row, ctx: row[key]
+
+
+def _flattened(build):
+    def flat(row, ctx):
+        value = build(row, ctx)
+        if isinstance(value, list):
+            return "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+        if isinstance(value, dict):
+            return value.get("id", orjson.dumps(value).decode())
+        return value
+
+    return flat
 
 
 def _plain_builder(source: str, field):

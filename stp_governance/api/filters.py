@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter, SearchFilter
 
-ALWAYS_ALLOWED = {"limit", "offset", "format", "brief", "search", "ordering"}
+ALWAYS_ALLOWED = {"limit", "offset", "cursor", "format", "brief", "search", "ordering"}
 
 
 class StrictBooleanField(forms.NullBooleanField):
