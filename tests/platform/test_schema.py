@@ -124,6 +124,11 @@ max_response_time = 5
 [checks.missing_required_header]
 expected-statuses = ["400", "401", "403", "406", "415", "422", "428"]
 
+# Malformed data sent with a malformed If-Match may be answered 412: preconditions are evaluated
+# before the request content is processed (RFC 9110 13.2.2), so a stale or garbage tag wins.
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "406", "412", "415", "422", "428"]
+
 [phases.coverage]
 enabled = false
 
