@@ -70,7 +70,13 @@ class MeetingViewSet(ConfidentialViewSet):
     ordering = ("body_id", "starts_at", "id")
 
     @extend_schema(
-        parameters=[OpenApiParameter("agenda_item", OpenApiTypes.INT, description="Quorum for this item.")],
+        parameters=[
+            OpenApiParameter(
+                "agenda_item",
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                description="Quorum for this item.",
+            )
+        ],
         responses=serializers.QuorumSerializer,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -81,9 +87,13 @@ class MeetingViewSet(ConfidentialViewSet):
         if request.query_params.get("agenda_item"):
             raw = request.query_params["agenda_item"]
             items = hide_restricted(meeting.agenda_items.all(), request.user)
-            agenda_item = items.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
-            if agenda_item is None:
-                raise exceptions.ValidationError({"agenda_item": ["No such item on this meeting's agenda."]})
+            if not (raw.isdigit() and len(raw) < 19):
+                raise exceptions.ValidationError(
+                    {"agenda_item": ["Give the id of an item (a whole number)."]}
+                )
+            agenda_item = items.filter(pk=int(raw)).first()
+            if agenda_item is None:  # like any record the user cannot see: not found
+                raise exceptions.NotFound("No such item on this meeting's agenda.")
         return Response(serializers.QuorumSerializer(queries.meeting_quorum(meeting, agenda_item)).data)
 
     @extend_schema(

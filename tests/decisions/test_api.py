@@ -327,6 +327,10 @@ def test_attendance_declarations_and_quorum_over_the_api(scheme, secretariat):
     assert declared.json()["managed_by"]["id"] == scheme.chair.pk
     assert quorum.json()["excluded"] == ["Member 2 (left the meeting for the item)"]
     assert (quorum.json()["eligible_voters"], quorum.json()["met"]) == (3, True)
+    url = reverse("api:meeting-quorum", args=[scheme.meeting.pk])
+    other_meetings_item = factories.AgendaItemFactory()
+    assert secretariat.get(url, {"agenda_item": other_meetings_item.pk}).status_code == 404
+    assert "agenda_item" in secretariat.get(url, {"agenda_item": "-3"}).json()
     decision = secretariat.post(
         reverse("api:decision-list"), payload(scheme, agenda_item=item.pk, votes_for=3), format="json"
     ).json()
