@@ -7,6 +7,8 @@ of every row; changelists select what they display, so their query count is cons
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from bodies import services
 from bodies.models import (
@@ -51,15 +53,33 @@ class PartnershipStageInline(RestrictedAdminMixin, admin.TabularInline):
     fields = ["stage", "effective_from", "effective_to"]
 
 
-class MembershipInline(RestrictedAdminMixin, admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ["organisation", "standing", "status", "effective_from", "effective_to", "note"]
-    autocomplete_fields = ["organisation"]
+def listed_rows(rows, columns, change_url: str, more_url: str, noun: str, limit: int = 100):
+    """Child rows as one compact read-only table on the parent's form, each linked to its own form.
 
-    def get_queryset(self, request):
-        # Each row's title is str(membership): its organisation and partnership, one query in all.
-        return super().get_queryset(request).select_related("organisation", "partnership")
+    A partnership has dozens of memberships and an agreement dozens of signatures: as editable
+    inline rows (a widget per field, an empty template row) they made the parent's form hundreds of
+    KiB. Rows are added and changed on their own admin pages, where stale-save and scope checks apply.
+    """
+    rows = list(rows[: limit + 1])
+    body = format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a></td>{}</tr>',
+        (
+            (
+                reverse(change_url, args=[row.pk]),
+                first,
+                format_html_join(
+                    "", "<td>{}</td>", ((value if value not in (None, "") else "–",) for value in rest)
+                ),
+            )
+            for row in rows[:limit]
+            for first, *rest in [[column(row) for column in columns]]
+        ),
+    )
+    more = format_html(' <a href="{}">All {} and add one →</a>', more_url, noun)
+    if len(rows) > limit:
+        more = format_html(" The first {} are shown.{}", limit, more)
+    return format_html("<table><tbody>{}</tbody></table><p>{}</p>", body, more)
 
 
 @admin.register(Partnership)
@@ -69,7 +89,8 @@ class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["lead"]
-    inlines = [PartnershipStageInline, MembershipInline]
+    inlines = [PartnershipStageInline]
+    readonly_fields = ["membership_list"]
     fieldsets = [
         (
             None,
@@ -80,8 +101,21 @@ class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
                 ]
             },
         ),
+        ("Members", {"fields": ["membership_list"]}),
         SOURCE_FIELDSET,
     ]  # fmt: skip
+
+    @admin.display(description="memberships")
+    def membership_list(self, obj):
+        if obj is None or obj.pk is None:
+            return "Add members once the partnership is saved."
+        rows = obj.memberships.select_related("organisation").order_by("organisation__name", "id")
+        columns = [
+            lambda m: m.organisation.name, lambda m: m.get_standing_display(), lambda m: m.get_status_display(),
+            lambda m: m.effective_from, lambda m: m.effective_to,
+        ]  # fmt: skip
+        changelist = reverse("admin:bodies_membership_changelist") + f"?partnership__id__exact={obj.pk}"
+        return listed_rows(rows, columns, "admin:bodies_membership_change", changelist, "memberships")
 
     def get_queryset(self, request):
         return (
@@ -96,9 +130,17 @@ class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
         return obj.member_count
 
 
-class OrganisationMembershipInline(MembershipInline):
+class OrganisationMembershipInline(RestrictedAdminMixin, admin.TabularInline):
+    """An organisation's partnerships: a handful each, so edited in place."""
+
+    model = Membership
+    extra = 0
     fields = ["partnership", "standing", "status", "effective_from", "effective_to", "note"]
     autocomplete_fields = ["partnership"]
+
+    def get_queryset(self, request):
+        # Each row's title is str(membership): its organisation and partnership, one query in all.
+        return super().get_queryset(request).select_related("organisation", "partnership")
 
 
 class SuccessionInline(RestrictedAdminMixin, admin.TabularInline):
@@ -170,12 +212,19 @@ class MembershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mod
     ]
 
 
-class SignatureInline(RestrictedAdminMixin, admin.TabularInline):
-    model = Signature
-    extra = 0
-    can_delete = False  # signatures are evidence: record a withdrawal instead
-    fields = ["organisation", "signatory_name", "signatory_title", "signed_on", "withdrawn_on"]
-    autocomplete_fields = ["organisation"]
+@admin.register(Signature)
+class SignatureAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    """Signatures are evidence: never deleted; a withdrawal is recorded on the signature."""
+
+    list_display = ["organisation", "agreement", "signatory_name", "signed_on", "withdrawn_on"]
+    list_select_related = ["organisation", "agreement__partnership"]
+    list_filter = ["agreement__partnership", "agreement"]
+    search_fields = ["organisation__name", "signatory_name", "agreement__title"]
+    autocomplete_fields = ["agreement", "organisation"]
+    fields = ["agreement", "organisation", "signatory_name", "signatory_title", "signed_on", "withdrawn_on"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Agreement)
@@ -193,18 +242,31 @@ class AgreementAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mode
     list_filter = ["partnership", "kind", "status"]
     search_fields = ["title", "partnership__name"]
     autocomplete_fields = ["partnership"]
-    inlines = [SignatureInline]
+    readonly_fields = ["signature_list"]
     fieldsets = [
         (None, {"fields": ["partnership", "slug", "kind", "title", "version", "status", "note"]}),
         (
             "Dates",
             {"fields": ["agreed_on", "effective_from", "effective_to", "review_interval_months"]},
         ),
+        ("Signatures", {"fields": ["signature_list"]}),
         SOURCE_FIELDSET,
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(signature_count=Count("signatures")).order_by("title")
+
+    @admin.display(description="signatures")
+    def signature_list(self, obj):
+        if obj is None or obj.pk is None:
+            return "Record signatures once the agreement is saved."
+        rows = obj.signatures.select_related("organisation").order_by("organisation__name", "id")
+        columns = [
+            lambda s: s.organisation.name, lambda s: s.signatory_name, lambda s: s.signatory_title,
+            lambda s: s.signed_on, lambda s: s.withdrawn_on and f"withdrawn {s.withdrawn_on}",
+        ]  # fmt: skip
+        changelist = reverse("admin:bodies_signature_changelist") + f"?agreement__id__exact={obj.pk}"
+        return listed_rows(rows, columns, "admin:bodies_signature_change", changelist, "signatures")
 
     @admin.display(description="signatures", ordering="signature_count")
     def signature_count(self, obj):

@@ -200,3 +200,27 @@ def test_a_fresh_save_in_the_admin_succeeds_and_is_audited(admin_client):
     last = pghistory.models.MiddlewareEvents.objects.tracks(body).get(pgh_label="update")
     assert last.pgh_diff["name"] == ["Opened version", "My change"]
     assert last.user is not None
+
+
+@pytest.mark.parametrize("rows", [5, 150])
+def test_a_partnerships_and_an_agreements_forms_stay_small_however_many_members(admin_client, rows):
+    from tests.factories import AgreementFactory, MembershipFactory, PartnershipFactory, SignatureFactory
+
+    partnership = PartnershipFactory()
+    agreement = AgreementFactory(partnership=partnership)
+    for _ in range(rows):
+        membership = MembershipFactory(partnership=partnership)
+        SignatureFactory(agreement=agreement, organisation=membership.organisation)
+
+    forms = [
+        admin_client.get(reverse("admin:bodies_partnership_change", args=[partnership.pk])),
+        admin_client.get(reverse("admin:bodies_agreement_change", args=[agreement.pk])),
+    ]
+
+    for response in forms:
+        assert response.status_code == 200
+        assert len(response.content) < 100 * 1024, len(response.content)
+    listed = forms[0].content.decode()
+    first = partnership.memberships.order_by("organisation__name", "id").first()
+    assert reverse("admin:bodies_membership_change", args=[first.pk]) in listed
+    assert ("The first 100 are shown." in listed) == (rows > 100)
