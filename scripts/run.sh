@@ -8,6 +8,8 @@ PORT="${PORT:-8000}"
 "$PY" manage.py migrate --noinput
 "$PY" manage.py load_seed
 "$PY" manage.py ensure_demo_user
+# Today's scheme and data-quality checks, as the nightly job stores them: the home page reads them.
+"$PY" manage.py scheme_check --record >/dev/null
 
 WORKER_PID=""
 if [ -z "${CELERY_TASK_ALWAYS_EAGER:-}" ]; then

@@ -124,3 +124,23 @@ def test_the_command_lists_defects(capsys):
     call_command("scheme_check", "checked")
 
     assert "Loose Board holds delegated authority" in capsys.readouterr().out
+
+
+def test_the_command_records_the_days_check_run_for_the_home_page(capsys):
+    from stp_governance.effective_dating import today
+    from stp_governance.models import CheckRun
+
+    partnership = PartnershipFactory(slug="recorded")
+    DelegationFactory(
+        partnership=partnership, delegate=BodyFactory(partnership=partnership, name="Loose Board")
+    )
+
+    call_command("scheme_check", "recorded", "--record")
+    call_command("scheme_check", "recorded", "--record")  # the same day again replaces, never duplicates
+
+    run = CheckRun.objects.get(partnership=partnership)
+    assert run.on == today()
+    live = [defect.code for defect in scheme_defects(partnership, today())]
+    assert [defect["code"] for defect in run.scheme_defects] == live
+    assert live  # a loose board: the checks find something to store
+    assert f"recorded {len(live)} scheme defect(s)" in capsys.readouterr().out
