@@ -157,9 +157,12 @@ REQUESTS = [
     "params", REQUESTS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "plain"
 )
 @pytest.mark.parametrize("who", ["viewer", "superuser"])
+@pytest.mark.parametrize("ids_first", [False, True], ids=["one-query", "ids-first"])
 def test_computed_fields_render_byte_for_byte_as_the_serializer(
-    two_registries, partnership_a, prefix, basename, params, who
+    two_registries, partnership_a, prefix, basename, params, who, ids_first, monkeypatch
 ):
+    if ids_first:  # as on a table above JOINED_WINDOW_ROWS: the page's ids first, then their rows
+        monkeypatch.setattr("stp_governance.api.pagination.JOINED_WINDOW_ROWS", -(2**62))
     from tests.platform.conftest import user_with_role
 
     viewset = next(v for p, v, _ in router.registry if p == prefix)
@@ -176,7 +179,16 @@ def test_computed_fields_render_byte_for_byte_as_the_serializer(
         url = reverse(f"api:{basename}-export") + "?format=csv"
     else:
         url = reverse(f"api:{basename}-{action}")
-    fast, slow = _fast_and_serializer(client_for(user), url, params, viewset.serializer_class)
+    from unittest import mock
+
+    from stp_governance.api.pagination import RegistryPagination
+
+    with mock.patch.object(RegistryPagination, "_slice", wraps=RegistryPagination._slice) as sliced:
+        fast, slow = _fast_and_serializer(client_for(user), url, params, viewset.serializer_class)
+    paged_by_ids = any(call.args[1] is not None for call in sliced.call_args_list)
+    assert paged_by_ids == (
+        ids_first and action == "list" and "brief" not in params and "cursor" not in params
+    )
 
     body = b"".join(fast.streaming_content) if fast.streaming else fast.content
     expected = b"".join(slow.streaming_content) if slow.streaming else slow.content
