@@ -323,6 +323,8 @@ class RiskRegister(Sourced, Revisioned):
     organisation shares with a partnership (Nottinghamshire 4.4: organisations manage their own)."""
 
     partnership_path = "partnership"
+    # The columns str(self) reads: the API's fast list path runs __str__ on them (api/fastpath.py).
+    display_values = ("body_id", "body__name", "organisation_id", "organisation__name")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="risk_registers")
     body = models.ForeignKey(

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from bodies.models import Body, Partnership
 from delegation import models
+from stp_governance.api.fastpath import values_from
 from stp_governance.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
@@ -59,6 +60,7 @@ class DelegationSerializer(RegistrySerializer):
             "financial_limit_gbp", "conditions", "further_delegation_permitted", *PERIOD_FIELDS, *SOURCE_FIELDS,
         )  # fmt: skip
 
+    @values_from("delegate__name", "delegate_office", "power", "matter__name")
     def get_display(self, obj) -> str:
         return f"{obj.delegate_display}: {obj.get_power_display().lower()} — {obj.matter.name}"
 

@@ -7,6 +7,7 @@ from bodies.models import Body, Organisation, Partnership, Person
 from decisions.models import Meeting
 from risks import models
 from risks.queries import SCORE_CHOICES
+from stp_governance.api.fastpath import values_from
 from stp_governance.api.serializers import (
     READ_ONLY,
     SOURCE_FIELDS,
@@ -90,9 +91,11 @@ class RiskSerializer(RegistrySerializer):
         )  # fmt: skip
         select_related = ("register__body", "register__organisation")
 
+    @values_from("reference", "title")
     def get_display(self, obj) -> str:
         return f"{obj.reference}: {obj.title}"
 
+    @values_from("status", "current_likelihood", "current_consequence", "tolerable_score")
     def get_above_appetite(self, obj) -> bool:
         return obj.is_above_appetite
 

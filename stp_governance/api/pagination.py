@@ -25,9 +25,19 @@ from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from stp_governance.counting import estimated_count, is_large
+from stp_governance.counting import estimated_count, is_large, table_rows
 
 BAD_CURSOR = "Not a cursor from this list: follow the `next` or `previous` link."
+
+
+JOINED_WINDOW_ROWS = 2_000  # rows (planner's estimate): above, a joined fast-path page pages its ids first
+
+
+def _joins(queryset) -> bool:
+    """Whether the query reads any table besides its own."""
+    return any(
+        count for alias, count in queryset.query.alias_refcount.items() if alias != queryset.query.base_table
+    )
 
 
 class RegistryPagination(LimitOffsetPagination):
@@ -44,10 +54,11 @@ class RegistryPagination(LimitOffsetPagination):
         return self._paginate(queryset, request, view, values=False)
 
     # -- .values() rows (the fast path) ----------------------------------------------------------
-    def paginate_values(self, queryset, request, view=None) -> list[dict]:
-        return self._paginate(queryset, request, view, values=True)
+    def paginate_values(self, queryset, request, view=None, count_queryset=None) -> list[dict]:
+        """`count_queryset`: the same rows before `.values()` joined the related tables' columns."""
+        return self._paginate(queryset, request, view, values=True, count_queryset=count_queryset)
 
-    def _paginate(self, queryset, request, view, values: bool) -> list:
+    def _paginate(self, queryset, request, view, values: bool, count_queryset=None) -> list:
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
         self.request = request
@@ -58,18 +69,35 @@ class RegistryPagination(LimitOffsetPagination):
         if self.cursor_query_param in request.query_params:
             return self._paginate_keyset(queryset, request, values)
         large = is_large(queryset)
-        if values and not large:
+        # The fast path's query joins the related tables for their display names. Joined before
+        # the sort, every row of the ordering's leading group is joined, not just the page's
+        # (6,800 delegations: 24 ms against 2 ms): so the page's ids come from the table alone,
+        # then only their rows are joined, and the count is of the table alone.
+        # Below JOINED_WINDOW_ROWS the one query with its window stays cheaper than three round trips.
+        base = (
+            count_queryset
+            if values
+            and count_queryset is not None
+            and _joins(queryset)
+            and table_rows(queryset.model) > JOINED_WINDOW_ROWS
+            else None
+        )
+        if values and not large and base is None:
             # Small table: the exact total in the page query itself (a window), not a second query.
             rows = list(queryset.annotate(_total=Window(Count("*")))[self.offset : self.offset + self.limit])
             self.count = rows[0]["_total"] if rows else (0 if self.offset == 0 else queryset.count())
             self.has_next = self.offset + self.limit < self.count
             return rows
         if not large:
-            self.count = queryset.count()
-            rows = list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.count else []
+            self.count = (base if base is not None else queryset).count()
+            rows = (
+                self._slice(queryset, base, self.offset, self.offset + self.limit)
+                if self.offset < self.count
+                else []
+            )
             self.has_next = self.offset + self.limit < self.count
             return rows
-        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        rows = self._slice(queryset, base, self.offset, self.offset + self.limit + 1)
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         if not self.has_next and (rows or self.offset == 0):
@@ -78,6 +106,17 @@ class RegistryPagination(LimitOffsetPagination):
             self.count = max(estimated_count(queryset), self.offset + len(rows) + int(self.has_next))
             self.count_estimated = True
         return rows
+
+    @staticmethod
+    def _slice(queryset, base, start: int, stop: int) -> list:
+        """Rows start:stop; with `base`, the ids paged from it, then those rows read by id."""
+        if base is None:
+            return list(queryset[start:stop])
+        ids = list(base.values_list("pk", flat=True)[start:stop])
+        if not ids:
+            return []
+        found = {row["id"]: row for row in queryset.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids]
 
     # -- keyset ------------------------------------------------------------------------------------
     def _paginate_keyset(self, queryset, request, values: bool) -> list:

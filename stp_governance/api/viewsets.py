@@ -154,8 +154,10 @@ class RegistryViewSet(viewsets.ModelViewSet):
         if not plan.supported or self.get_serializer_context()["brief"]:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginator.paginate_values(plan.queryset(queryset), request, view=self)
-        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name))
+        page = self.paginator.paginate_values(
+            plan.queryset(queryset), request, view=self, count_queryset=queryset.prefetch_related(None)
+        )
+        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name, queryset))
         return self.get_paginated_response(rows)
 
     def get_serializer_context(self):
@@ -336,14 +338,20 @@ class RegistryViewSet(viewsets.ModelViewSet):
         serializer_class, context = self.get_serializer_class(), self.get_serializer_context()
         plan = plan_for(serializer_class)
         fast = plan.supported and not context["brief"]
-        if fast and fmt == "csv":
+        # Nested lists are fetched per chunk of rows, so their CSV is flattened from rendered rows.
+        fast_csv = fast and fmt == "csv" and not plan.nested
+        if fast_csv:
             # The list's fast path (api/fastpath.py): CSV cells straight from .values() rows.
             rows = _plan_csv(
-                plan.queryset(queryset), plan, plan.context(request, serializer_class.detail_view_name)
+                plan.queryset(queryset),
+                plan,
+                plan.context(request, serializer_class.detail_view_name, queryset),
             )
         elif fast:
             rows = _plan_chunks(
-                plan.queryset(queryset), plan, plan.context(request, serializer_class.detail_view_name)
+                plan.queryset(queryset),
+                plan,
+                plan.context(request, serializer_class.detail_view_name, queryset),
             )
         else:
             rows = _serializer_chunks(queryset, serializer_class, context)
@@ -353,7 +361,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         stamp = datetime.date.today().isoformat()
         name = f"{self.basename}-{stamp}.{fmt}"
         if fmt == "csv":
-            lines = rows if fast else _csv_lines(rows)
+            lines = rows if fast_csv else _csv_lines(rows)
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         else:
             response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
