@@ -361,7 +361,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         stamp = datetime.date.today().isoformat()
         name = f"{self.basename}-{stamp}.{fmt}"
         if fmt == "csv":
-            lines = rows if fast_csv else _csv_lines(rows)
+            lines = rows if fast_csv else _csv_lines(rows, _related_names(serializer_class, context))
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         else:
             response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
@@ -396,11 +396,25 @@ def _plan_chunks(values, plan, ctx):
         yield plan.render(batch, ctx)
 
 
-def _flatten(row: dict, prefix: str = "") -> dict:
+def _related_names(serializer_class, context) -> set[str]:
+    """The fields that render as a related record: a CSV gives each an `_id` column, whether or
+    not the first row has one (the header comes from the first row)."""
+    fields = serializer_class(context=context).fields
+    return {
+        name
+        for name, field in fields.items()
+        if isinstance(field, (serializers.RelatedField, serializers.BaseSerializer))
+        and not isinstance(field, serializers.ListSerializer)
+    }
+
+
+def _flatten(row: dict, related: frozenset | set = frozenset(), prefix: str = "") -> dict:
     flat = {}
     for key, value in row.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if key in related and not isinstance(value, list):
+            flat[f"{name}_id"] = value.get("id") if isinstance(value, dict) else value
+        elif isinstance(value, dict):
             flat[f"{name}_id" if "id" in value else name] = value.get("id", orjson.dumps(value).decode())
         elif isinstance(value, list):
             flat[name] = "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
@@ -434,13 +448,13 @@ def _plan_csv(values, plan, ctx):
         yield buffer.getvalue()
 
 
-def _csv_lines(chunks):
+def _csv_lines(chunks, related: set[str] = frozenset()):
     """CSV text, one piece per chunk of rows (a write per row would dominate the export's time)."""
     buffer = io.StringIO()
     writer, names = csv.writer(buffer), None
     for chunk in chunks:
         for row in chunk:
-            flat = _flatten(row)
+            flat = _flatten(row, related)
             if names is None:
                 names = list(flat)
                 writer.writerow(names)

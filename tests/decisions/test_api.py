@@ -569,3 +569,27 @@ def test_a_withheld_interest_is_seen_by_its_person_and_the_secretariat_only(sche
     assert member.get(detail).status_code == 200
     assert secretariat.get(detail).status_code == 200
     assert other_member.get(detail).status_code == 404
+
+
+def test_the_csv_export_keeps_related_ids_when_the_first_row_has_none(scheme, secretariat):
+    """The header comes from the first row: an empty related record there must not cost later rows
+    their ids (an urgent decision has no meeting; the next one does)."""
+    import csv
+    import io
+
+    urgent = factories.DecisionFactory(
+        body=scheme.board, meeting=None, matter=scheme.matter, urgent=True, decided_on=D(2018, 1, 2),
+        urgency_reason="Could not wait", consulted=["Chair"],
+    )  # fmt: skip
+    minuted = factories.DecisionFactory(body=scheme.board, meeting=scheme.meeting, matter=scheme.matter)
+
+    response = secretariat.get(
+        reverse("api:decision-export"),
+        {"format": "csv", "body_id": scheme.board.pk, "ordering": "decided_on"},
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    by_id = {int(row["id"]): row for row in rows}
+    assert by_id[urgent.pk]["meeting_id"] == ""
+    assert by_id[minuted.pk]["meeting_id"] == str(scheme.meeting.pk)
+    assert rows[0]["id"] == str(urgent.pk)
