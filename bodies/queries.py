@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from bodies.models import (
     Appointment,
@@ -11,6 +11,7 @@ from bodies.models import (
     Membership,
     Organisation,
     Partnership,
+    Person,
     TermsOfReference,
     TermsOfReferenceRole,
 )
@@ -84,3 +85,11 @@ def successor_as_at(organisation: Organisation, on: datetime.date | None = None)
             return current
         current = succession.successor
         seen.add(current.pk)
+
+
+def people_of(partnership: Partnership) -> QuerySet[Person]:
+    """The people linked to a partnership: appointed to its bodies (at any time) or leading it."""
+    return Person.objects.filter(
+        Q(pk__in=Appointment.objects.filter(body__partnership=partnership).values("person_id"))
+        | Q(pk__in=Partnership.objects.filter(pk=partnership.pk).values("lead_id"))
+    )

@@ -5,9 +5,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -37,11 +36,12 @@ from bodies.models import (
     Signature,
     TermsOfReference,
 )
-from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
+from bodies.queries import bodies_as_at, memberships_as_at, people_of, relationships_as_at
 from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
 from stp_governance.history import changes_of, changes_of_parts
+from stp_governance.paging import paged
 
 
 def as_at_from(request) -> tuple[datetime.date, str]:
@@ -134,8 +134,7 @@ def organisation_detail(request, pk: int):
     )
 
 
-def page_of(request, queryset, per_page: int = 50):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+EDIT_LIST_PAGE_SIZE = 50
 
 
 # -- Editing (secretariat) ---------------------------------------------------------------------
@@ -424,7 +423,7 @@ def memberships(request, pk: int):
         "edit/memberships.html",
         {
             "partnership": partnership,
-            "page": page_of(request, rows),
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
             "title": "Memberships",
             "crumbs": _crumbs(partnership),
         },
@@ -519,7 +518,12 @@ def appointments(request, pk: int):
     return render(
         request,
         "edit/appointments.html",
-        {"body": body, "page": page_of(request, rows), "title": "Appointments", "crumbs": _crumbs(body=body)},
+        {
+            "body": body,
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
+            "title": "Appointments",
+            "crumbs": _crumbs(body=body),
+        },
     )
 
 
@@ -600,17 +604,17 @@ def people(request, pk: int):
     """The people linked to the partnership (its bodies' appointments, its lead), to change or add (paginated)."""
     partnership = editing.get_for(request, Partnership.objects.all(), pk)
     editable = restrict(Person.objects.filter(pk=OuterRef("pk")), request.user, "change")
-    linked = Person.objects.filter(
-        Q(pk__in=Appointment.objects.filter(body__partnership=partnership).values("person_id"))
-        | Q(pk__in=Partnership.objects.filter(pk=partnership.pk).values("lead_id"))
+    rows = (
+        restrict(people_of(partnership), request.user)
+        .annotate(editable=Exists(editable))
+        .order_by("name", "id")
     )
-    rows = restrict(linked, request.user).annotate(editable=Exists(editable)).order_by("name", "id")
     return render(
         request,
         "edit/people.html",
         {
             "partnership": partnership,
-            "page": page_of(request, rows),
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
             "title": "People",
             "crumbs": _crumbs(partnership),
         },

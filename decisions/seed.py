@@ -28,8 +28,11 @@ from stp_governance.seeding import (
     SeedLoader,
     SeedReport,
     format_validation_error,
+    illustrative_marker,
     load_partnership_seed_files,
     parse_date,
+    seed_body,
+    seed_organisation,
     seed_partnership,
 )
 
@@ -78,26 +81,17 @@ class _File:
         self.file = file
         self.partnership: Partnership = seed_partnership(loader, file, data)
         self.illustrative = bool(data.get("illustrative"))
-
-    def mark(self, text: str | None) -> str:
-        text = (text or "").strip()
-        if not self.illustrative or not text or text.startswith(ILLUSTRATIVE):
-            return text
-        return f"{ILLUSTRATIVE} {text}"
+        self.mark = illustrative_marker(ILLUSTRATIVE, self.illustrative, mark_empty=False)
 
     def problem(self, where: str, message: str):
         self.loader.problems.append(f"{where}: {message}")
         raise SeedAbort
 
     def body(self, slug: str | None, where: str) -> Body:
-        body = Body.objects.filter(partnership=self.partnership, slug=slug).first()
-        return body or self.problem(where, f"unknown body '{slug}'")
+        return seed_body(self.loader, self.partnership, slug, where) or self.problem(where, "name the body")
 
     def organisation(self, slug: str | None, where: str) -> Organisation | None:
-        if not slug:
-            return None
-        organisation = Organisation.objects.filter(slug=slug).first()
-        return organisation or self.problem(where, f"unknown organisation '{slug}'")
+        return seed_organisation(self.loader, slug, where)
 
     def meeting(self, body: Body, date, where: str) -> Meeting:
         on = parse_date(date)

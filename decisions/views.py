@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
-from bodies.views import _crumbs, page_of
+from bodies.views import EDIT_LIST_PAGE_SIZE, _crumbs
 from decisions import access, queries, services
 from decisions.access import can, restrict
 from decisions.forms import (
@@ -61,7 +61,12 @@ def meetings(request, pk: int):
     return render(
         request,
         "edit/meetings.html",
-        {"body": body, "page": page_of(request, rows), "title": "Meetings", "crumbs": _crumbs(body=body)},
+        {
+            "body": body,
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
+            "title": "Meetings",
+            "crumbs": _crumbs(body=body),
+        },
     )
 
 
@@ -480,18 +485,19 @@ def _stale(form) -> bool:
 
 
 def _record(form: RatifyForm, ratification: Ratification) -> bool:
-    """Lock the decision and the ratification (the service's order), check the revision, record."""
+    """Under the row lock at the revision the user opened (as every editing page: `lock_at_revision`), record."""
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            Decision.objects.select_for_update().order_by().filter(pk=ratification.decision_id).first()
-            current = Ratification.objects.select_for_update().order_by().get(pk=ratification.pk)
-            already = (
-                current.outcome == Ratification.Outcome.RATIFIED and current.decided_on == data["decided_on"]
-            )
-            if current.revision != data["expected_revision"]:
-                if already:  # the same answer, recorded meanwhile (a second click): nothing to change
-                    return True
+            try:
+                current = editing.lock_at_revision(ratification, data["expected_revision"])
+            except editing.StaleRecord as stale:
+                current = stale.current
+                if (
+                    current.outcome == Ratification.Outcome.RATIFIED
+                    and current.decided_on == data["decided_on"]
+                ):
+                    return True  # the same answer, recorded meanwhile (a second click): nothing to change
                 form.add_error(
                     None,
                     ValidationError(

@@ -78,17 +78,54 @@ def above_appetite(
 
 
 def escalated_awaiting_response(
-    *, partnership: Partnership | None = None, to_body: Body | None = None
+    *,
+    partnership: Partnership | None = None,
+    to_body: Body | None = None,
+    register: RiskRegister | None = None,
 ) -> QuerySet[RiskEscalation]:
-    """Escalations no one has answered yet, oldest first: what each receiving body owes an answer to."""
+    """Escalations no one has answered yet, oldest first: what each receiving body owes an answer to.
+
+    For a register: those it escalated and those escalated to the body that keeps it.
+    """
     escalations = RiskEscalation.objects.filter(response=RiskEscalation.Response.PENDING)
     if partnership is not None:
         escalations = escalations.filter(risk__partnership=partnership)
     if to_body is not None:
         escalations = escalations.filter(to_body=to_body)
+    if register is not None:
+        into = Q(to_body_id=register.body_id) if register.body_id else Q(pk__in=[])
+        escalations = escalations.filter(Q(from_register=register) | into)
     return escalations.select_related(
         "risk", "to_body", "from_register__body", "from_register__organisation"
     ).order_by("escalated_on", "id")
+
+
+def risks_matching(
+    risks: QuerySet[Risk],
+    *,
+    body: Body | None = None,
+    band: str = "",
+    category: str = "",
+    status: str = "",
+    overdue: bool | None = None,
+    above_appetite: bool | None = None,
+) -> QuerySet[Risk]:
+    """The risks a register's filters select (None: either way), by the queryset's own rules for
+    overdue and above appetite, as the API's filters apply them."""
+    if body is not None:
+        risks = risks.filter(register__body=body)
+    if band:
+        risks = risks.filter(current_band=band)
+    if category:
+        risks = risks.filter(category=category)
+    if status:
+        risks = risks.filter(status=status)
+    for wanted, rule in ((overdue, Risk.objects.overdue), (above_appetite, Risk.objects.above_appetite)):
+        if wanted is True:
+            risks = risks.filter(pk__in=rule().values("pk"))
+        elif wanted is False:
+            risks = risks.exclude(pk__in=rule().values("pk"))
+    return risks
 
 
 def attention_by_partnership(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from bodies.models import Body, Organisation, Partnership
+from bodies.models import Partnership
 from decisions.models import Meeting
 from risks import services
 from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
@@ -23,8 +23,11 @@ from stp_governance.seeding import (
     SeedLoader,
     SeedReport,
     format_validation_error,
+    illustrative_marker,
     load_partnership_seed_files,
     parse_date,
+    seed_body,
+    seed_organisation,
     seed_partnership,
     source_fields,
 )
@@ -68,7 +71,7 @@ def load_risk_seed(paths: Iterable[Path] | None = None, *, report: SeedReport | 
 
 def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
     partnership = seed_partnership(loader, file, data)
-    mark = _marker(bool(data.get("illustrative")))
+    mark = illustrative_marker(ILLUSTRATIVE, bool(data.get("illustrative")))
     if data.get("scoring_matrix"):
         _load_matrix(loader, f"{file}: scoring_matrix", partnership, data["scoring_matrix"], mark)
 
@@ -80,8 +83,8 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
             RiskRegister,
             {
                 "partnership": partnership,
-                "body": _body(loader, partnership, r.get("body"), where),
-                "organisation": _organisation(loader, r.get("organisation"), where),
+                "body": seed_body(loader, partnership, r.get("body"), where),
+                "organisation": seed_organisation(loader, r.get("organisation"), where),
             },
             {
                 "review_interval_months": r.get("review_interval_months") or 1,
@@ -104,36 +107,6 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
         _load_escalation(loader, where, partnership, risk, e, mark)
     if loader.problems:
         raise SeedAbort
-
-
-def _marker(illustrative: bool):
-    def mark(text: str | None) -> str:
-        text = (text or "").strip()
-        if not illustrative or text.startswith(ILLUSTRATIVE):
-            return text
-        return f"{ILLUSTRATIVE} {text}".strip()
-
-    return mark
-
-
-def _body(loader: SeedLoader, partnership: Partnership, slug: str | None, where: str) -> Body | None:
-    if not slug:
-        return None
-    body = Body.objects.filter(partnership=partnership, slug=slug).first()
-    if body is None:
-        loader.problems.append(f"{where}: unknown body '{slug}'")
-        raise SeedAbort
-    return body
-
-
-def _organisation(loader: SeedLoader, slug: str | None, where: str) -> Organisation | None:
-    if not slug:
-        return None
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        loader.problems.append(f"{where}: unknown organisation '{slug}'")
-        raise SeedAbort
-    return organisation
 
 
 def _levels(loader: SeedLoader, value, kind: str, where: str) -> dict[str, int]:
@@ -175,7 +148,7 @@ def _load_risk(loader, where: str, register: RiskRegister, r: dict, mark) -> Ris
             "effect": r.get("effect") or "",
             "category": r.get("category") or "",
             "owner_title": r.get("owner_title") or "",
-            "lead_organisation": _organisation(loader, r.get("lead_organisation"), where),
+            "lead_organisation": seed_organisation(loader, r.get("lead_organisation"), where),
             **_levels(loader, r.get("inherent"), "inherent", where),
             **_levels(loader, r.get("current"), "current", where),
             **_levels(loader, r.get("target"), "target", where),
@@ -225,7 +198,7 @@ def _load_risk(loader, where: str, register: RiskRegister, r: dict, mark) -> Ris
 
 def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark) -> None:
     """Escalate, answer and de-escalate through the services; an escalation already loaded is kept."""
-    to_body = _body(loader, partnership, e.get("to_body"), where)
+    to_body = seed_body(loader, partnership, e.get("to_body"), where)
     escalated_on = parse_date(e.get("escalated_on"))
     reason = mark(e.get("reason"))
     response = e.get("response") or RiskEscalation.Response.PENDING

@@ -15,13 +15,13 @@ import dataclasses
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from bodies.models import Body, Partnership
-from bodies.views import _crumbs, page_of
+from bodies.views import EDIT_LIST_PAGE_SIZE, _crumbs
 from risks import queries, services
 from risks.forms import (
     RiskDeEscalationForm,
@@ -59,7 +59,7 @@ def risks(request, pk: int):
         "edit/risks.html",
         {
             "partnership": partnership,
-            "page": page_of(request, rows),
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
             "title": "Risks",
             "crumbs": _crumbs(partnership),
         },
@@ -205,23 +205,16 @@ class RiskFilterForm(forms.Form):
     def filter(self, risks: QuerySet[Risk]) -> QuerySet[Risk]:
         """The risks matching the filters; unfiltered (or with errors): the open risks."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {"status": Risk.Status.OPEN}
-        if data.get("body"):
-            risks = risks.filter(register__body=data["body"])
-        if data.get("band"):
-            risks = risks.filter(current_band=data["band"])
-        if data.get("category"):
-            risks = risks.filter(category=data["category"])
-        if data.get("status"):
-            risks = risks.filter(status=data["status"])
-        for name, rule in (
-            ("overdue", Risk.objects.overdue),
-            ("above_appetite", Risk.objects.above_appetite),
-        ):
-            if data.get(name) == "yes":
-                risks = risks.filter(pk__in=rule().values("pk"))
-            elif data.get(name) == "no":
-                risks = risks.exclude(pk__in=rule().values("pk"))
-        return risks
+        either = {"yes": True, "no": False}
+        return queries.risks_matching(
+            risks,
+            body=data.get("body"),
+            band=data.get("band") or "",
+            category=data.get("category") or "",
+            status=data.get("status") or "",
+            overdue=either.get(data.get("overdue")),
+            above_appetite=either.get(data.get("above_appetite")),
+        )
 
     @property
     def heat_map_scores(self) -> str:
@@ -252,10 +245,7 @@ def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], 
     shown = form.filter(risks)
     title = f"{register}" if register is not None else f"{partnership.name}: risks shown"
     scope = {"register": register} if register is not None else {"partnership": partnership}
-    escalations = queries.escalated_awaiting_response(partnership=partnership)
-    if register is not None:
-        into = Q(to_body_id=register.body_id) if register.body_id else Q(pk__in=[])
-        escalations = escalations.filter(Q(from_register=register) | into)
+    escalations = queries.escalated_awaiting_response(partnership=partnership, register=register)
     other = "target" if form.heat_map_scores == "current" else "current"
     toggle = request.GET.copy()
     toggle["scores"] = other
@@ -398,7 +388,7 @@ def risk_registers(request, pk: int):
         "edit/risk_registers.html",
         {
             "partnership": partnership,
-            "page": page_of(request, rows),
+            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
             "title": "Risk registers",
             "crumbs": _crumbs(partnership),
         },

@@ -155,3 +155,42 @@ def seed_partnership(loader: SeedLoader, file: str, data: dict):
         loader.problems.append(f"{file}: unknown partnership '{data.get('partnership')}'")
         raise SeedAbort
     return partnership
+
+
+def illustrative_marker(prefix: str, illustrative: bool, *, mark_empty: bool = True):
+    """`mark(text)`: narrative of an illustrative file starts with `prefix` (once, however often it
+    is loaded), so invented records never pass for transcribed ones; a transcribed file's is as given."""
+
+    def mark(text: str | None) -> str:
+        text = (text or "").strip()
+        if not illustrative or text.startswith(prefix) or (not text and not mark_empty):
+            return text
+        return f"{prefix} {text}".strip()
+
+    return mark
+
+
+def seed_body(loader: SeedLoader, partnership, slug: str | None, where: str):
+    """The partnership's body a seed file names by slug (None when it names none), or a reported problem."""
+    from bodies.models import Body
+
+    if not slug:
+        return None
+    body = Body.objects.filter(partnership=partnership, slug=slug).first()
+    if body is None:
+        loader.problems.append(f"{where}: unknown body '{slug}'")
+        raise SeedAbort
+    return body
+
+
+def seed_organisation(loader: SeedLoader, slug: str | None, where: str):
+    """The organisation a seed file names by slug (None when it names none), or a reported problem."""
+    from bodies.models import Organisation
+
+    if not slug:
+        return None
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        loader.problems.append(f"{where}: unknown organisation '{slug}'")
+        raise SeedAbort
+    return organisation

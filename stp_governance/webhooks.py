@@ -26,6 +26,7 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from stp_governance import outbox
@@ -96,6 +97,11 @@ def event_emit(*, event_type: str, partnership_id: int | None, data: dict, restr
     return len(deliveries)
 
 
+def _api_url(view_name: str, pk: int) -> str:
+    """The record's API address as other systems reach it (SITE_URL: no request to build it from)."""
+    return settings.SITE_URL + reverse(view_name, args=[pk])
+
+
 def _day(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -107,7 +113,7 @@ def decision_recorded(decision) -> int:
         restricted=decision.restricted,
         data={
             "id": decision.pk,
-            "url": f"{settings.SITE_URL}/api/v1/decisions/{decision.pk}/",
+            "url": _api_url("api:decision-detail", decision.pk),
             "body_id": decision.body_id,
             "meeting_id": decision.meeting_id,
             "matter_id": decision.matter_id,
@@ -128,7 +134,7 @@ def ratification_recorded(ratification) -> int:
         restricted=decision.restricted,
         data={
             "id": ratification.pk,
-            "url": f"{settings.SITE_URL}/api/v1/ratifications/{ratification.pk}/",
+            "url": _api_url("api:ratification-detail", ratification.pk),
             "decision_id": decision.pk,
             "organisation_id": ratification.organisation_id,
             "outcome": ratification.outcome,
@@ -144,7 +150,7 @@ def terms_of_reference_approved(terms) -> int:
         partnership_id=terms.body.partnership_id,
         data={
             "id": terms.pk,
-            "url": f"{settings.SITE_URL}/api/v1/terms-of-reference/{terms.pk}/",
+            "url": _api_url("api:termsofreference-detail", terms.pk),
             "body_id": terms.body_id,
             "version": terms.version,
             "approved_on": _day(terms.approved_on),
@@ -159,7 +165,7 @@ def risk_escalated(escalation) -> int:
         partnership_id=escalation.risk.partnership_id,
         data={
             "id": escalation.pk,
-            "url": f"{settings.SITE_URL}/api/v1/risk-escalations/{escalation.pk}/",
+            "url": _api_url("api:riskescalation-detail", escalation.pk),
             "risk_id": escalation.risk_id,
             "to_body_id": escalation.to_body_id,
             "escalated_on": _day(escalation.escalated_on),

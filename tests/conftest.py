@@ -2,6 +2,8 @@ import pytest
 from django.test import override_settings
 
 from stp_governance.seed import load_all
+from tests import factories
+from tests.platform.conftest import user_with_role
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +23,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         load_all()
+
+
+# -- the editing pages' world: our partnership and board, another partnership, our secretariat --
+@pytest.fixture
+def ours(db):
+    return factories.PartnershipFactory(name="Our Partnership")
+
+
+@pytest.fixture
+def theirs(db):
+    return factories.PartnershipFactory(name="Their Partnership")
+
+
+@pytest.fixture
+def secretariat(client, ours):
+    """A client signed in as the secretariat of `ours` (modules may define their own `secretariat`)."""
+    user = user_with_role(ours, "secretariat")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def board(ours):
+    return factories.BodyFactory(partnership=ours, name="Our Board", slug="our-board")

@@ -81,29 +81,6 @@ def errors_of(response) -> dict:
     return {name: list(errors) for name, errors in response.context["form"].errors.items()}
 
 
-@pytest.fixture
-def ours(db):
-    return factories.PartnershipFactory(name="Our Partnership")
-
-
-@pytest.fixture
-def theirs(db):
-    return factories.PartnershipFactory(name="Their Partnership")
-
-
-@pytest.fixture
-def secretariat(client, ours):
-    user = user_with_role(ours, "secretariat")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def board(ours):
-    return factories.BodyFactory(partnership=ours, name="Our Board", slug="our-board")
-
-
 # -- bodies --------------------------------------------------------------------------------------
 def test_a_secretariat_changes_a_body_and_its_page_shows_the_change_in_its_history(secretariat, board):
     url = reverse("edit-body", args=[board.pk])

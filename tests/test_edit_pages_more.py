@@ -22,29 +22,6 @@ from tests.test_edit_pages import errors_of, events, form_data, formset_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ours(db):
-    return factories.PartnershipFactory(name="Our Partnership")
-
-
-@pytest.fixture
-def theirs(db):
-    return factories.PartnershipFactory(name="Their Partnership")
-
-
-@pytest.fixture
-def secretariat(client, ours):
-    user = user_with_role(ours, "secretariat")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def board(ours):
-    return factories.BodyFactory(partnership=ours, name="Our Board", slug="our-board")
-
-
 def draft_page_data(response, **changes) -> dict:
     data = form_data(response)
     data.update(formset_data(response.context["objectives"]))

@@ -6,6 +6,7 @@ the work runs in the background (stp_governance/exports.py). Exports are never c
 """
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -41,7 +42,7 @@ class ExportSerializer(RegistrySerializer):
         request = self.context.get("request")
         if obj.status != Export.Status.DONE or request is None:
             return None
-        return request.build_absolute_uri(f"/api/v1/exports/{obj.pk}/download/")
+        return request.build_absolute_uri(reverse("api:export-download", args=[obj.pk]))
 
 
 class ExportRequestSerializer(serializers.Serializer):
