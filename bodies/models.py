@@ -126,6 +126,12 @@ class PartnershipStage(EffectiveDated, Sourced, Revisioned):
         ordering = ["partnership", F("effective_from").asc(nulls_first=True)]
         constraints = [*PERIOD_IN_ORDER, no_overlap("partnership_stage_no_overlap", "partnership")]
 
+    display_values = (
+        "stage",
+        "partnership__short_name",
+        "partnership__name",
+    )  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.partnership}: {self.get_stage_display()}"
 
@@ -234,6 +240,12 @@ class OrganisationSuccession(Sourced, Revisioned):
             ),
         ]
 
+    display_values = (
+        "predecessor__name",
+        "successor__name",
+        "effective_on",
+    )  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.predecessor} → {self.successor} ({self.effective_on})"
 
@@ -268,6 +280,13 @@ class Membership(EffectiveDated, Sourced, Revisioned):
             no_overlap("membership_no_overlap", "partnership", "organisation"),
         ]
         indexes = [models.Index(fields=["partnership", "standing"])]
+
+    display_values = (
+        "organisation__name",
+        "partnership__short_name",
+        "partnership__name",
+        "standing",
+    )  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.organisation} in {self.partnership} ({self.get_standing_display()})"
@@ -344,6 +363,11 @@ class Signature(Sourced, Revisioned):
                 violation_error_message="A withdrawal cannot precede the signature.",
             ),
         ]
+
+    display_values = (
+        "organisation__name",
+        "agreement__title",
+    )  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.organisation} signed {self.agreement}"
@@ -481,6 +505,12 @@ class BodyRelationship(EffectiveDated, Sourced, Revisioned):
             no_overlap("body_relationship_no_overlap", "from_body", "to_body", "kind"),
         ]
 
+    display_values = (
+        "from_body__name",
+        "kind",
+        "to_body__name",
+    )  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.from_body} {self.get_kind_display().lower()} {self.to_body}"
 
@@ -598,6 +628,8 @@ class TermsOfReference(EffectiveDated, Sourced, Revisioned):
             ),
         ]
 
+    display_values = ("body__name", "version", "status")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.body} terms of reference v{self.version} ({self.get_status_display().lower()})"
 
@@ -638,6 +670,8 @@ class TermsOfReferenceObjective(Revisioned):
                 fields=["terms_of_reference", "position"], name="objective_position_unique"
             ),
         ]
+
+    display_values = ("position", "text")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.position}. {self.text[:80]}"
@@ -680,6 +714,8 @@ class TermsOfReferenceRole(Revisioned):
         constraints = [
             models.UniqueConstraint(fields=["terms_of_reference", "position"], name="role_position_unique"),
         ]
+
+    display_values = ("title", "category")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.title} ({self.get_category_display().lower()})"
@@ -730,6 +766,8 @@ class Appointment(EffectiveDated, Sourced, Revisioned):
             no_overlap("appointment_one_chair_at_a_time", "body", condition=Q(role="chair")),
             no_overlap("appointment_no_overlapping_duplicate", "body", "person", "role"),
         ]
+
+    display_values = ("person__name", "role", "body__name")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.person}, {self.get_role_display().lower()} of {self.body}"

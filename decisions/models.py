@@ -97,6 +97,8 @@ class Meeting(Sourced, Revisioned):
             ),
         ]
 
+    display_values = ("body__name", "starts_at", "title")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         label = f"{self.body.name}, {self.meeting_date:%d %B %Y}"
         return f"{label} ({self.title})" if self.title else label
@@ -191,6 +193,8 @@ class Attendance(Revisioned):
             ),
         ]
 
+    display_values = ("person__name", "status")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.person.name}: {self.get_status_display().lower()}"
 
@@ -236,6 +240,8 @@ class AgendaItem(Sourced, Revisioned):
             ),
             _restricted_has_reason("agenda_item_restricted_has_reason"),
         ]
+
+    display_values = ("reference", "position", "title")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.reference or self.position}. {self.title}"
@@ -290,6 +296,8 @@ class Interest(EffectiveDated, Sourced, Revisioned):
             *PERIOD_IN_ORDER,
             _restricted_has_reason("interest_withheld_has_reason", "withheld", "withheld_reason"),
         ]
+
+    display_values = ("person__name", "kind")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.person.name}: {self.get_kind_display().lower()} interest"
@@ -555,6 +563,8 @@ class Decision(Sourced, Revisioned):
             _restricted_has_reason("decision_restricted_has_reason"),
         ]
 
+    display_values = ("minute_reference", "resolution", "id")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         text = " ".join(self.resolution.split())
         text = text if len(text) <= 80 else f"{text[:79]}…"
@@ -647,6 +657,8 @@ class Ratification(Sourced, Revisioned):
             ),
         ]
 
+    display_values = ("organisation__name", "outcome")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.organisation.name}: {self.get_outcome_display().lower()}"
 
@@ -720,6 +732,8 @@ class Declaration(Sourced, Revisioned):
                 violation_error_message="A rescinded declaration gives the day and the reason.",
             ),
         ]
+
+    display_values = ("person__name", "management")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.person.name}: {self.get_management_display().lower()}"

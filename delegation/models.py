@@ -104,6 +104,8 @@ class Reservation(EffectiveDated, Sourced, Revisioned):
             ),
         ]
 
+    display_values = ("matter__name", "power", "reserved_to")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.matter} ({self.get_power_display().lower()}), reserved to {self.get_reserved_to_display().lower()}"
 
@@ -163,6 +165,13 @@ class Delegation(EffectiveDated, Sourced, Revisioned):
             ),
         ]
 
+    display_values = (
+        "delegate__name",
+        "delegate_office",
+        "power",
+        "matter__name",
+    )  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.delegate_display}: {self.get_power_display().lower()} — {self.matter}"
 
@@ -213,6 +222,8 @@ class ApprovalRoute(Sourced, Revisioned):
             )
         ]
 
+    display_sql = "name"  # `display` in the API's fast list path: the SQL of str(self)
+
     def __str__(self):
         return self.name
 
@@ -246,6 +257,8 @@ class ApprovalStage(Sourced, Revisioned):
         constraints = [
             models.UniqueConstraint(fields=["route", "position"], name="approval_stage_position_unique")
         ]
+
+    display_values = ("position", "name")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.position}. {self.name}"

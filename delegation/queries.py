@@ -26,21 +26,18 @@ RATIFIABLE_POWERS = {Power.APPROVE, Power.ENDORSE, Power.SIGN_OFF}
 MAX_CHAIN_DEPTH = 32
 
 CHAIN_SQL = """
-WITH RECURSIVE live_body AS (
-    SELECT id FROM bodies_body
-    WHERE (partnership_id = %(partnership)s OR partnership_id IS NULL)
-      AND status <> 'proposed'
-      AND (effective_from IS NULL OR effective_from <= %(on)s)
-      AND (effective_to IS NULL OR effective_to >= %(on)s)
-),
-chain AS (
+WITH RECURSIVE chain AS (
     SELECT d.id AS leaf_id, d.id AS delegation_id, d.delegator_id, 1 AS depth,
            d.financial_limit_gbp AS tightest_limit, ARRAY[d.id] AS path, FALSE AS cycle
     FROM delegation_delegation d
-    JOIN live_body b ON b.id = d.delegate_id
+    JOIN bodies_body b ON b.id = d.delegate_id
     WHERE d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
       AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
       AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)
+      AND (b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
+      AND b.status <> 'proposed'
+      AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
+      AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)
   UNION ALL
     SELECT c.leaf_id, d.id, d.delegator_id, c.depth + 1,
            LEAST(c.tightest_limit, d.financial_limit_gbp), c.path || d.id, d.id = ANY(c.path)
@@ -50,7 +47,11 @@ chain AS (
      AND d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
      AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
      AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)
-    JOIN live_body b ON b.id = d.delegate_id
+    JOIN bodies_body b ON b.id = d.delegate_id
+     AND (b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
+     AND b.status <> 'proposed'
+     AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
+     AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)
     WHERE NOT c.cycle AND c.depth < %(max_depth)s
 )
 SELECT c.leaf_id, c.depth, c.tightest_limit, c.path, c.cycle,

@@ -162,6 +162,11 @@ class ScoringMatrix(Sourced, Revisioned):
             ),
         ]
 
+    display_values = (
+        "likelihood_scale",
+        "consequence_scale",
+    )  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.likelihood_scale}×{self.consequence_scale} scoring matrix"
 
@@ -534,6 +539,8 @@ class Risk(Sourced, Revisioned):
             ),
         ]
 
+    display_values = ("reference", "title")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.reference}: {self.title}"
 
@@ -640,6 +647,8 @@ class RiskAction(Revisioned):
             ),
         ]
 
+    display_values = ("description",)  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return self.description[:80]
 
@@ -710,6 +719,8 @@ class RiskReview(Revisioned):
                 violation_error_message="This risk was already reviewed on this day.",
             ),
         ]
+
+    display_values = ("risk__reference", "reviewed_on")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"Review of {self.risk.reference} on {self.reviewed_on:%d %B %Y}"
@@ -808,6 +819,12 @@ class RiskEscalation(Revisioned):
                 violation_error_message="This risk is already escalated and awaiting a response.",
             ),
         ]
+
+    display_values = (
+        "risk__reference",
+        "to_body__name",
+        "escalated_on",
+    )  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.risk.reference} escalated to {self.to_body.name} on {self.escalated_on:%d %B %Y}"

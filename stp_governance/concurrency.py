@@ -26,4 +26,8 @@ class Revisioned(models.Model):
 
 def etag_for(instance: Revisioned) -> str:
     """A strong ETag: the same bytes mean the same revision of the same record."""
-    return f'"{instance._meta.label_lower}.{instance.pk}.r{instance.revision}"'
+    return etag_of(type(instance), instance.pk, instance.revision)
+
+
+def etag_of(model: type[models.Model], pk: int, revision: int) -> str:
+    return f'"{model._meta.label_lower}.{pk}.r{revision}"'

@@ -201,6 +201,8 @@ class Export(Revisioned):
             ),
         ]
 
+    display_values = ("kind", "partnership_id", "as_at")  # the columns str(self) reads (api/fastpath.py)
+
     def __str__(self):
         return f"{self.get_kind_display()}, {self.partnership_id} as at {self.as_at}"
 

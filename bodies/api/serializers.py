@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from bodies import models
+from stp_governance.api.fastpath import values_from
 from stp_governance.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
@@ -88,6 +89,7 @@ class MembershipSerializer(RegistrySerializer):
             *READ_ONLY, "partnership", "organisation", "standing", "status", *PERIOD_FIELDS, "note", *SOURCE_FIELDS,
         )  # fmt: skip
 
+    @values_from("organisation__name", "standing")
     def get_display(self, obj) -> str:
         return f"{obj.organisation.name} ({obj.get_standing_display()})"
 
@@ -119,6 +121,7 @@ class SignatureSerializer(RegistrySerializer):
             "withdrawn_on", *SOURCE_FIELDS,
         )  # fmt: skip
 
+    @values_from("organisation__name", "signatory_name")
     def get_display(self, obj) -> str:
         return f"{obj.organisation.name}: {obj.signatory_name or 'signatory not named'}"
 
@@ -150,6 +153,7 @@ class BodyRelationshipSerializer(RegistrySerializer):
         model = models.BodyRelationship
         fields = (*READ_ONLY, "from_body", "kind", "to_body", *PERIOD_FIELDS, "note", *SOURCE_FIELDS)
 
+    @values_from("from_body__name", "kind", "to_body__name")
     def get_display(self, obj) -> str:
         return f"{obj.from_body.name} {obj.get_kind_display().lower()} {obj.to_body.name}"
 
@@ -188,6 +192,7 @@ class TermsOfReferenceSerializer(RegistrySerializer):
         # Status, approval and the period in force change only through the approve action.
         read_only_fields = ("version", "status", "approved_on", "effective_from", "effective_to")
 
+    @values_from("body__name", "version", "status")
     def get_display(self, obj) -> str:
         return f"{obj.body.name} v{obj.version} ({obj.get_status_display().lower()})"
 
@@ -245,5 +250,6 @@ class AppointmentSerializer(RegistrySerializer):
             *SOURCE_FIELDS,
         )  # fmt: skip
 
+    @values_from("person__name", "role", "body__name")
     def get_display(self, obj) -> str:
         return f"{obj.person.name}, {obj.get_role_display().lower()} of {obj.body.name}"

@@ -11,6 +11,7 @@ from bodies.models import Body, Organisation, Partnership, Person, TermsOfRefere
 from decisions import models
 from decisions.access import hide_restricted
 from delegation.models import ApprovalStage, Matter, Power
+from stp_governance.api.fastpath import values_from
 from stp_governance.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
@@ -174,6 +175,20 @@ class DeclarationInlineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What get_declarations reads of a meeting's declarations (the fast list path fetches just these).
+DECLARATION_COLUMNS = (
+    "id", "person_id", "person__name", "nature", "management", "managed_by_id", "managed_by__name",
+    "minute_reference", "rescinded_on", "agenda_item_id",
+)  # fmt: skip
+
+
+# What get_declarations reads of a meeting's declarations (the fast list path fetches just these).
+DECLARATION_COLUMNS = (
+    "id", "person_id", "person__name", "nature", "management", "managed_by_id", "managed_by__name",
+    "minute_reference", "rescinded_on", "agenda_item_id",
+)  # fmt: skip
+
+
 class DecisionSerializer(RegistrySerializer):
     detail_view_name = "api:decision-detail"
     brief_fields = ("id", "url", "display", "decided_on", "outcome", "status")
@@ -213,6 +228,11 @@ class DecisionSerializer(RegistrySerializer):
         )  # fmt: skip
 
     @extend_schema_field(DeclarationInlineSerializer(many=True))
+    @values_from(
+        "meeting_id",
+        "agenda_item_id",
+        prefetch={"meeting__declarations": DECLARATION_COLUMNS},
+    )
     def get_declarations(self, obj):
         """Interests declared for this decision's item (or the whole meeting), as minuted with it."""
         if obj.meeting_id is None:
@@ -385,6 +405,9 @@ class ProposalSerializer(RegistrySerializer):
                 "power": {"type": "string"},
             },
         }
+    )
+    @values_from(
+        "status", "stage_reached", "route_id", prefetch={"route__stages": ("position", "name", "power")}
     )
     def get_next_stage(self, obj):
         """The stage the proposal is waiting for; null when it is closed or every stage is passed."""

@@ -40,6 +40,7 @@ class ReservationSerializer(RegistrySerializer):
             *SOURCE_FIELDS,
         )  # fmt: skip
 
+    @values_from("matter__name", "reserved_to")
     def get_display(self, obj) -> str:
         return f"{obj.matter.name} — reserved to {obj.get_reserved_to_display().lower()}"
 

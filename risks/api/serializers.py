@@ -37,6 +37,7 @@ class ScoringMatrixSerializer(RegistrySerializer):
         model = models.ScoringMatrix
         fields = (*READ_ONLY, "partnership", *MATRIX_SETTINGS, "note", *SOURCE_FIELDS)
 
+    @values_from("partnership__short_name", "partnership__name", "likelihood_scale", "consequence_scale")
     def get_display(self, obj) -> str:
         return f"{obj.partnership}: {obj}"
 
@@ -120,6 +121,7 @@ class RiskActionSerializer(RegistrySerializer):
             "completed_on",
         )
 
+    @values_from("description")
     def get_display(self, obj) -> str:
         return obj.description[:80]
 
@@ -148,6 +150,7 @@ class RiskReviewSerializer(RegistrySerializer):
         )  # fmt: skip
         select_related = ("meeting__body",)  # a meeting's display names its body
 
+    @values_from("risk__reference", "reviewed_on")
     def get_display(self, obj) -> str:
         return f"{obj.risk.reference} reviewed {obj.reviewed_on.isoformat()}"
 
@@ -191,6 +194,7 @@ class RiskEscalationSerializer(RegistrySerializer):
         )  # fmt: skip
         select_related = ("from_register__body", "from_register__organisation")
 
+    @values_from("risk__reference", "to_body__name", "de_escalated_on", "response")
     def get_display(self, obj) -> str:
         return f"{obj.risk.reference} → {obj.to_body.name} ({obj.status})"
 

@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from bodies.models import Partnership
 from stp_governance import exports
 from stp_governance.api.exceptions import Conflict
+from stp_governance.api.fastpath import values_from
 from stp_governance.api.filters import IntegerFilter, RegistryFilterSet
 from stp_governance.api.serializers import READ_ONLY, BriefRelatedField, RegistrySerializer, related
 from stp_governance.api.viewsets import RegistryViewSet
@@ -37,6 +38,7 @@ class ExportSerializer(RegistrySerializer):
         )  # fmt: skip
         read_only_fields = fields
 
+    @values_from("status")
     def get_download_url(self, obj) -> str | None:
         """Where to fetch the file, once the export is done."""
         request = self.context.get("request")

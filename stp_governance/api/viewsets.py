@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import itertools
+import operator
 
 import orjson
 import pghistory.models
@@ -26,14 +27,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
 from stp_governance.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
-from stp_governance.api.fastpath import plan_for
+from stp_governance.api.fastpath import JOIN_BUDGET, plan_for, stream_rows
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
-from stp_governance.concurrency import etag_for
+from stp_governance.concurrency import etag_for, etag_of
 from stp_governance.history import record_as_at
 
 EXPORT_BATCH = 2000
@@ -47,13 +49,6 @@ def visible_or_404(model, request, pk):
         return restrict(model._default_manager.all(), request.user, "view").get(pk=int(pk))
     except (model.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
-
-
-# Tables joined into one list query. Past about a dozen PostgreSQL hands join planning to its
-# genetic optimiser: a decisions page with 16 joined tables spent a second planning and 40 ms
-# running; with eight, 84 ms planning (under load) for 1.5 ms running; with four, 4 ms in all. The
-# rest are prefetched: a constant number of extra queries, not one per row.
-JOIN_BUDGET = 4
 
 
 def joins_within_budget(select: tuple[str, ...], prefetch: tuple[str, ...]) -> tuple[tuple, tuple]:
@@ -185,6 +180,10 @@ class RegistryViewSet(viewsets.ModelViewSet):
         ]
     )
     def retrieve(self, request, *args, **kwargs):
+        if "as_at" not in request.query_params:
+            fast = self.retrieve_row()
+            if fast is not None:
+                return fast
         instance = self.get_object()
         if "as_at" in request.query_params:
             try:
@@ -197,6 +196,29 @@ class RegistryViewSet(viewsets.ModelViewSet):
             return Response(self.get_serializer(snapshot).data)
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = etag_for(instance)
+        return response
+
+    def retrieve_row(self) -> Response | None:
+        """A record through the list's fast path (api/fastpath.py): one `.values()` row, rendered
+        as the serializer would. None where the serializer, or an object permission, needs the
+        instance."""
+        serializer_class = self.get_serializer_class()
+        plan = plan_for(serializer_class)
+        if (
+            not plan.supported
+            or "revision" not in plan.columns
+            or self.get_serializer_context()["brief"]
+            or not all(_no_object_rule(permission) for permission in self.get_permissions())
+        ):
+            return None
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        queryset = self.get_queryset()
+        rows = list(plan.queryset(queryset.filter(pk=int(lookup)).order_by())[:1])
+        if not rows:
+            raise Http404
+        ctx = plan.context(self.request, serializer_class.detail_view_name, queryset)
+        response = Response(plan.render(rows, ctx)[0])
+        response["ETag"] = etag_of(queryset.model, rows[0]["id"], rows[0]["revision"])
         return response
 
     # -- writing ------------------------------------------------------------------
@@ -338,8 +360,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         serializer_class, context = self.get_serializer_class(), self.get_serializer_context()
         plan = plan_for(serializer_class)
         fast = plan.supported and not context["brief"]
-        # Nested lists are fetched per chunk of rows, so their CSV is flattened from rendered rows.
-        fast_csv = fast and fmt == "csv" and not plan.nested
+        fast_csv = fast and fmt == "csv"
         if fast_csv:
             # The list's fast path (api/fastpath.py): CSV cells straight from .values() rows.
             rows = _plan_csv(
@@ -369,6 +390,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return response
 
 
+def _no_object_rule(permission) -> bool:
+    """The permission decides nothing per object (DRF's default `has_object_permission`)."""
+    return type(permission).has_object_permission is BasePermission.has_object_permission
+
+
 def _serializer_chunks(queryset, serializer_class, context):
     """Lists of serialized rows, EXPORT_BATCH at a time: prefetches apply per chunk and memory
     stays flat however many rows there are."""
@@ -384,15 +410,15 @@ def _serializer_chunks(queryset, serializer_class, context):
         yield serializer_class(chunk, many=True, context=context).data
 
 
+def _batches(rows):
+    """Lists of EXPORT_BATCH rows (the last shorter)."""
+    while batch := list(itertools.islice(rows, EXPORT_BATCH)):
+        yield batch
+
+
 def _plan_chunks(values, plan, ctx):
     """The same rows from the fast path's plan, a batch at a time."""
-    batch = []
-    for row in values.iterator(chunk_size=EXPORT_BATCH):
-        batch.append(row)
-        if len(batch) == EXPORT_BATCH:
-            yield plan.render(batch, ctx)
-            batch = []
-    if batch:
+    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
         yield plan.render(batch, ctx)
 
 
@@ -424,28 +450,33 @@ def _flatten(row: dict, related: frozenset | set = frozenset(), prefix: str = ""
 
 
 def _plan_csv(values, plan, ctx):
-    """CSV text a chunk at a time from the fast path: no dict per row, no flattening."""
-    names, getters = plan.flat_columns()
+    """CSV text a chunk at a time from the fast path: no dict per row, no flattening. The cells
+    that are a column as it is are picked together (`itemgetter`); only the rest are built."""
+    names, getters, text = plan.flat_columns()
+    keys = [getattr(get, "raw_key", None) or f"\0{i}" for i, get in enumerate(getters)]
+    built = [(key, get) for key, get in zip(keys, getters, strict=True) if not hasattr(get, "raw_key")]
+    pick = operator.itemgetter(*keys)
+    guarded = [i for i, may_be_text in enumerate(text) if may_be_text]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    batch: list[list] = []
-    for row in values.iterator(chunk_size=EXPORT_BATCH):
-        cells = [get(row, ctx) for get in getters]
-        batch.append([_csv_safe(cell) if cell.__class__ is str else cell for cell in cells])
-        if len(batch) == EXPORT_BATCH:
-            if buffer.tell() == 0 and names:
-                writer.writerow(names)
-                names = None
-            writer.writerows(batch)
-            batch = []
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-    if batch:
-        if names:
-            writer.writerow(names)
-        writer.writerows(batch)
+    writer.writerow(names)
+    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
+        batch_ctx = plan.prepare(batch, ctx, displays=False)  # nested lists and prefetched relations
+        lines = []
+        for row in batch:
+            for key, get in built:
+                row[key] = get(row, batch_ctx)
+            cells = pick(row)
+            for i in guarded:
+                cell = cells[i]
+                if cell.__class__ is str and cell[:1] in FORMULA_STARTS:
+                    cells = [_csv_safe(value) for value in cells]
+                    break
+            lines.append(cells)
+        writer.writerows(lines)
         yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
 
 
 def _csv_lines(chunks, related: set[str] = frozenset()):
@@ -464,9 +495,12 @@ def _csv_lines(chunks, related: set[str] = frozenset()):
         buffer.truncate(0)
 
 
+# Spreadsheet formula injection: a cell starting with one of these is shown as text.
+FORMULA_STARTS = frozenset("=+-@")
+
+
 def _csv_safe(value):
-    # Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
