@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import orjson
 
 from bodies import models as m
+from delegation import models as gm
+from risks import models as rm
 
 BASE = "http://testserver/api/v1/"
 SOURCE_COLUMNS = "{t}.source_document, {t}.source_reference, {t}.source_url"
@@ -83,7 +85,7 @@ def _organisation(r):
     return {
         "id": r[0], "url": f"{BASE}organisations/{r[0]}/", "display": r[2], "revision": r[1], "name": r[2],
         "slug": r[3], "kind": r[4], "is_statutory": r[5], "ods_code": r[6], "other_names": r[7],
-        "established_on": r[8], "dissolved_on": r[9], **sources(r),
+        "contact_email": r[10], "established_on": r[8], "dissolved_on": r[9], **sources(r),
     }  # fmt: skip
 
 
@@ -216,7 +218,7 @@ FLOORS: dict[str, Floor] = {
     ),
     "organisations": Floor(
         f"""SELECT x.id, x.revision, x.name, x.slug, x.kind, x.is_statutory, x.ods_code, x.other_names,
-                   x.established_on, x.dissolved_on, {src("x")}
+                   x.established_on, x.dissolved_on, x.contact_email, {src("x")}
               FROM bodies_organisation x ORDER BY x.name, x.id LIMIT %s""",
         _organisation,
     ),
@@ -326,3 +328,183 @@ FLOORS: dict[str, Floor] = {
         _appointment,
     ),
 }
+
+
+# -- decisions and risks: every related record's display, nested lists, as the API gives them ------
+# Written as a hand-writer would for a page: the page of rows first (its own index order), then
+# each related record's display by a scalar subquery on its primary key, and the nested lists
+# with json_agg; choice labels and display rules applied in Python, as the models word them.
+
+
+POWER = dict(gm.Power.choices)
+OFFICE = dict(gm.Delegation.Office.choices)
+
+MEETING = """(SELECT b.name || ', ' || to_char(m.starts_at AT TIME ZONE 'Europe/London', 'DD FMMonth YYYY')
+                     || CASE WHEN m.title <> '' THEN ' (' || m.title || ')' ELSE '' END
+                FROM decisions_meeting m JOIN bodies_body b ON b.id = m.body_id WHERE m.id = x.{column})"""
+
+
+def _decision_display(pk, minute_reference, resolution) -> str:
+    text = " ".join(resolution.split())
+    text = text if len(text) <= 80 else f"{text[:79]}…"
+    return f"{minute_reference or f'Decision {pk}'}: {text}"
+
+
+def _delegation_display(delegation) -> str:
+    delegate, office, power, matter = delegation
+    delegate = f"{OFFICE[office]} of {delegate}" if office else delegate
+    return f"{delegate}: {POWER[power].lower()} — {matter}"
+
+
+def _decision(r):
+    (
+        pk, revision, minute_reference, resolution, body_id, body, meeting_id, meeting, agenda_item_id,
+        agenda_item, decided_on, urgent, urgency_reason, consulted, taken_by_id, taken_by, reported_at_id,
+        reported_at, proposal_id, proposal, stage_id, stage, matter_id, matter, power, amount, outcome,
+        votes_for, votes_against, votes_abstaining, delegation_id, delegation, authority_explanation,
+        recorded_as, recommended_to_id, recommended_to, status, effective_on, ratifications, declarations,
+        restricted, restriction_reason, rescinded_on, rescission_reason, corrected_by_id, corrected_by,
+        *_,
+    ) = r  # fmt: skip
+    return {
+        "id": pk, "url": f"{BASE}decisions/{pk}/", "display": _decision_display(pk, minute_reference, resolution),
+        "revision": revision, "body": ref("bodies", body_id, body), "meeting": ref("meetings", meeting_id, meeting),
+        "agenda_item": ref("agenda-items", agenda_item_id, agenda_item), "decided_on": decided_on,
+        "urgent": urgent, "urgency_reason": urgency_reason, "consulted": consulted,
+        "taken_by": ref("people", taken_by_id, taken_by), "reported_at": ref("meetings", reported_at_id, reported_at),
+        "proposal": ref("proposals", proposal_id, proposal), "approval_stage": ref("approval-stages", stage_id, stage),
+        "matter": ref("matters", matter_id, matter), "power": power, "amount_gbp": amount, "resolution": resolution,
+        "outcome": outcome, "votes_for": votes_for, "votes_against": votes_against,
+        "votes_abstaining": votes_abstaining, "minute_reference": minute_reference,
+        "delegation": ref("delegations", delegation_id, delegation and _delegation_display(delegation)),
+        "authority_explanation": authority_explanation, "recorded_as": recorded_as,
+        "recommended_to": ref("bodies", recommended_to_id, recommended_to), "status": status,
+        "effective_on": effective_on,
+        "ratifications": [
+            {
+                "id": rid, "organisation": ref("organisations", org_id, org), "ratifying_board":
+                ref("bodies", board_id, board), "outcome": answer, "decided_on": on, "minute_reference": minute,
+            }
+            for rid, org_id, org, board_id, board, answer, on, minute in ratifications
+        ],
+        "declarations": [
+            {
+                "id": did, "person": ref("people", person_id, person), "nature": nature, "management": management,
+                "managed_by": ref("people", managed_by_id, managed_by), "minute_reference": minute,
+            }
+            for did, person_id, person, nature, management, managed_by_id, managed_by, minute in declarations
+        ],
+        "restricted": restricted, "restriction_reason": restriction_reason, "rescinded_on": rescinded_on,
+        "rescission_reason": rescission_reason,
+        "corrected_by": ref(
+            "decisions", corrected_by_id, corrected_by and _decision_display(corrected_by_id, *corrected_by)
+        ),
+        **sources(r),
+    }  # fmt: skip
+
+
+def _register_display(body, organisation) -> str:
+    return f"{body if body is not None else organisation} risk register"
+
+
+def _risk(r):
+    (
+        pk, revision, partnership_id, partnership, register_id, register_body, register_organisation, reference,
+        title, description, cause, effect, category, owner_id, owner, owner_title, organisation_id, organisation,
+        il, ic, iscore, iband, cl, cc, cscore, cband, tl, tc, tscore, tband, appetite, tolerable, controls, gaps,
+        assurances, status, identified_on, closed_on, last_reviewed_on, next_review_due, escalations, *_,
+    ) = r  # fmt: skip
+    return {
+        "id": pk, "url": f"{BASE}risks/{pk}/", "display": f"{reference}: {title}", "revision": revision,
+        "partnership": ref("partnerships", partnership_id, partnership),
+        "register": ref("risk-registers", register_id, _register_display(register_body, register_organisation)),
+        "reference": reference, "title": title, "description": description, "cause": cause, "effect": effect,
+        "category": category, "owner": ref("people", owner_id, owner), "owner_title": owner_title,
+        "lead_organisation": ref("organisations", organisation_id, organisation),
+        "inherent_likelihood": il, "inherent_consequence": ic, "inherent_score": iscore, "inherent_band": iband,
+        "current_likelihood": cl, "current_consequence": cc, "current_score": cscore, "current_band": cband,
+        "target_likelihood": tl, "target_consequence": tc, "target_score": tscore, "target_band": tband,
+        "appetite": appetite, "tolerable_score": tolerable,
+        "above_appetite": status == rm.Risk.Status.OPEN and cl * cc > (tolerable or 0),
+        "controls": controls, "gaps_in_control": gaps, "assurances": assurances, "status": status,
+        "identified_on": identified_on, "closed_on": closed_on, "last_reviewed_on": last_reviewed_on,
+        "next_review_due": next_review_due,
+        "escalations": [
+            {
+                "id": eid, "to_body": ref("bodies", body_id, body), "escalated_on": on, "response": response,
+                "responded_on": responded_on, "de_escalated_on": de_escalated_on,
+            }
+            for eid, body_id, body, on, response, responded_on, de_escalated_on in escalations
+        ],
+        **sources(r),
+    }  # fmt: skip
+
+
+FLOORS["decisions"] = Floor(
+    f"""WITH page AS (
+            SELECT * FROM decisions_decision ORDER BY body_id, decided_on DESC, id DESC LIMIT %s
+        )
+        SELECT x.id, x.revision, x.minute_reference, x.resolution,
+               x.body_id, (SELECT name FROM bodies_body WHERE id = x.body_id),
+               x.meeting_id, {MEETING.format(column="meeting_id")},
+               x.agenda_item_id, (SELECT COALESCE(NULLIF(a.reference, ''), a.position::text) || '. ' || a.title
+                                    FROM decisions_agendaitem a WHERE a.id = x.agenda_item_id),
+               x.decided_on, x.urgent, x.urgency_reason, x.consulted,
+               x.taken_by_id, (SELECT name FROM bodies_person WHERE id = x.taken_by_id),
+               x.reported_at_id, {MEETING.format(column="reported_at_id")},
+               x.proposal_id, (SELECT title FROM decisions_proposal WHERE id = x.proposal_id),
+               x.approval_stage_id, (SELECT s.position || '. ' || s.name FROM delegation_approvalstage s
+                                      WHERE s.id = x.approval_stage_id),
+               x.matter_id, (SELECT name FROM delegation_matter WHERE id = x.matter_id),
+               x.power, x.amount_gbp::text, x.outcome, x.votes_for, x.votes_against, x.votes_abstaining,
+               x.delegation_id, (SELECT json_build_array(b.name, d.delegate_office, d.power, t.name)
+                                   FROM delegation_delegation d JOIN bodies_body b ON b.id = d.delegate_id
+                                   JOIN delegation_matter t ON t.id = d.matter_id WHERE d.id = x.delegation_id),
+               x.authority_explanation, x.recorded_as,
+               x.recommended_to_id, (SELECT name FROM bodies_body WHERE id = x.recommended_to_id),
+               x.status, x.effective_on,
+               (SELECT COALESCE(json_agg(json_build_array(r.id, r.organisation_id, o.name, r.ratifying_board_id,
+                                   rb.name, r.outcome, r.decided_on, r.minute_reference) ORDER BY o.name, r.id), '[]')
+                  FROM decisions_ratification r JOIN bodies_organisation o ON o.id = r.organisation_id
+                  LEFT JOIN bodies_body rb ON rb.id = r.ratifying_board_id WHERE r.decision_id = x.id),
+               (SELECT COALESCE(json_agg(json_build_array(c.id, c.person_id, p.name, c.nature, c.management,
+                                   c.managed_by_id, mp.name, c.minute_reference) ORDER BY c.id), '[]')
+                  FROM decisions_declaration c JOIN bodies_person p ON p.id = c.person_id
+                  LEFT JOIN bodies_person mp ON mp.id = c.managed_by_id
+                 WHERE c.meeting_id = x.meeting_id AND c.rescinded_on IS NULL
+                   AND (c.agenda_item_id IS NULL OR c.agenda_item_id = x.agenda_item_id)),
+               x.restricted, x.restriction_reason, x.rescinded_on, x.rescission_reason,
+               x.corrected_by_id, (SELECT json_build_array(c.minute_reference, c.resolution)
+                                     FROM decisions_decision c WHERE c.id = x.corrected_by_id),
+               {src("x")}
+          FROM page x ORDER BY x.body_id, x.decided_on DESC, x.id DESC""",
+    _decision,
+)
+
+FLOORS["risks"] = Floor(
+    f"""WITH page AS (SELECT * FROM risks_risk ORDER BY partnership_id, reference LIMIT %s)
+        SELECT x.id, x.revision,
+               x.partnership_id, (SELECT {PARTNERSHIP_DISPLAY.format(p="p")} FROM bodies_partnership p
+                                   WHERE p.id = x.partnership_id),
+               x.register_id, g.body_name, g.organisation_name,
+               x.reference, x.title, x.description, x.cause, x.effect, x.category,
+               x.owner_id, (SELECT name FROM bodies_person WHERE id = x.owner_id), x.owner_title,
+               x.lead_organisation_id, (SELECT name FROM bodies_organisation WHERE id = x.lead_organisation_id),
+               x.inherent_likelihood, x.inherent_consequence, x.inherent_score, x.inherent_band,
+               x.current_likelihood, x.current_consequence, x.current_score, x.current_band,
+               x.target_likelihood, x.target_consequence, x.target_score, x.target_band,
+               x.appetite, x.tolerable_score, x.controls, x.gaps_in_control, x.assurances, x.status,
+               x.identified_on, x.closed_on, x.last_reviewed_on, x.next_review_due,
+               (SELECT COALESCE(json_agg(json_build_array(e.id, e.to_body_id, b.name, e.escalated_on, e.response,
+                                   e.responded_on, e.de_escalated_on) ORDER BY e.escalated_on, e.id), '[]')
+                  FROM risks_riskescalation e JOIN bodies_body b ON b.id = e.to_body_id WHERE e.risk_id = x.id),
+               {src("x")}
+          FROM page x
+          CROSS JOIN LATERAL (
+              SELECT (SELECT name FROM bodies_body WHERE id = rr.body_id) AS body_name,
+                     (SELECT name FROM bodies_organisation WHERE id = rr.organisation_id) AS organisation_name
+                FROM risks_riskregister rr WHERE rr.id = x.register_id
+          ) g
+         ORDER BY x.partnership_id, x.reference""",
+    _risk,
+)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 
 import orjson
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -38,6 +39,20 @@ def _joins(queryset) -> bool:
     return any(
         count for alias, count in queryset.query.alias_refcount.items() if alias != queryset.query.base_table
     )
+
+
+def _rows_read(queryset) -> int:
+    """The planner's size of the largest table the query reads: its own or one it joins. A small
+    table joined to a large one (2,000 escalations to 102,000 risks) is hashed against all of it
+    when every row is joined for a window count: 19 ms, against 1 ms paging its ids first."""
+    query = queryset.query
+    tables = {model._meta.db_table: model for model in apps.get_models()}
+    joined = [
+        tables[join.table_name]
+        for alias, join in query.alias_map.items()
+        if query.alias_refcount.get(alias) and alias != query.base_table and join.table_name in tables
+    ]
+    return max(table_rows(model, queryset.db) for model in [queryset.model, *joined])
 
 
 class RegistryPagination(LimitOffsetPagination):
@@ -79,7 +94,7 @@ class RegistryPagination(LimitOffsetPagination):
             if values
             and count_queryset is not None
             and _joins(queryset)
-            and table_rows(queryset.model) > JOINED_WINDOW_ROWS
+            and _rows_read(queryset) > JOINED_WINDOW_ROWS
             else None
         )
         if values and not large and base is None:
