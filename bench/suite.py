@@ -767,8 +767,9 @@ def measure_exports(user, args) -> tuple[str, list[str]]:
     )
     text += (
         f"\n\nMemory: peak at {n2:,} rows / at {n1:,} rows = {growth:.2f} (flat: ≤ 1.5) {verdict(ok_memory)}. "
-        "Organisations render from the fast path's `.values()` rows; decisions through their serializer "
-        "(nested ratifications and declarations), one serializer per chunk of 2,000."
+        "Both render from the fast path's `.values()` rows, 2,000 at a time; a decision's row also "
+        "reads its ratifications and its meeting's declarations (one query each per 2,000 rows) and "
+        "writes them flattened, which the floor, reading the decision's own columns, does not."
     )
     return text, problems
 
