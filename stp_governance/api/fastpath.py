@@ -26,6 +26,7 @@ is read by one query per related model for the whole page (`side lookups`), not 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -39,7 +40,7 @@ from django.db import connections
 from django.db.models import Expression, F, Prefetch, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.query import ValuesListIterable
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from rest_framework import fields as drf_fields
@@ -408,12 +409,11 @@ class ValuesPlan:
         from (the viewset's own `Prefetch` for that path where it has one, for its order), and a
         serializer for the method fields (they may read the request from its context)."""
 
-        def prefix(view_name: str) -> str:
-            url = request.build_absolute_uri(reverse(view_name, kwargs={"pk": PLACEHOLDER}))
-            return url.split(str(PLACEHOLDER))[0]
-
-        view_names = {detail_view_name} | self.view_names()
-        prefixes = {view_name: prefix(view_name) for view_name in view_names}
+        script_prefix, urlconf = get_script_prefix(), get_urlconf()
+        prefixes = {
+            view_name: request.build_absolute_uri(_path_prefix(view_name, script_prefix, urlconf))
+            for view_name in {detail_view_name} | self.view_names()
+        }
         lookups = getattr(queryset, "_prefetch_related_lookups", ()) if queryset is not None else ()
         ordered = {
             lookup.prefetch_through: lookup.queryset
@@ -421,7 +421,6 @@ class ValuesPlan:
             if isinstance(lookup, Prefetch) and lookup.queryset is not None
         }
         return {
-            "self_prefix": prefixes[detail_view_name],
             "prefixes": prefixes,
             "prefetch_querysets": ordered,
             "serializers": {},
@@ -582,6 +581,12 @@ def display_plan(model, prefix: str) -> tuple[list[str], dict, Callable[[dict], 
         {},
         lambda row: model.__str__(RowView(row, model, prefix)),
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _path_prefix(view_name: str, script_prefix: str, urlconf) -> str:
+    """The path of a record at `view_name`, up to its id (reversed once, not per request)."""
+    return reverse(view_name, kwargs={"pk": PLACEHOLDER}, urlconf=urlconf).split(str(PLACEHOLDER))[0]
 
 
 def _base_get_display():
