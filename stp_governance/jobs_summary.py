@@ -19,9 +19,3 @@ def latest_check_runs(partnerships: Iterable) -> dict[int, CheckRun]:
         .distinct("partnership_id")
     )
     return {run.partnership_id: run for run in runs}
-
-
-def latest_scheme_checks(partnerships: Iterable) -> dict[int, list[dict]]:
-    """Each partnership's scheme-check defects from its latest stored run (one query); partnerships
-    never checked are absent, so the caller can check them live instead."""
-    return {pk: run.scheme_defects for pk, run in latest_check_runs(partnerships).items()}

@@ -52,7 +52,7 @@ def test_the_nightly_job_queues_one_check_per_partnership():
     )
 
 
-def test_latest_scheme_checks_reads_every_partnership_in_one_query(django_assert_num_queries):
+def test_latest_check_runs_reads_every_partnership_in_one_query(django_assert_num_queries):
     partnerships = list(Partnership.objects.all())
     for n, partnership in enumerate(partnerships):
         CheckRun.objects.create(
@@ -63,9 +63,9 @@ def test_latest_scheme_checks_reads_every_partnership_in_one_query(django_assert
         )
 
     with django_assert_num_queries(1):
-        latest = jobs_summary.latest_scheme_checks(partnerships)
+        latest = jobs_summary.latest_check_runs(partnerships)
 
-    assert {pk: len(defects) for pk, defects in latest.items()} == {
+    assert {pk: len(run.scheme_defects) for pk, run in latest.items()} == {
         p.pk: n for n, p in enumerate(partnerships)
     }
 
