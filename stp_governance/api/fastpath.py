@@ -1,12 +1,12 @@
-"""The fast read path for hot list endpoints.
+"""The fast read path: every API list, export and record rendered from `.values()` rows.
 
 A list page of a ModelSerializer pays, per row and field, for a model instance, attribute
 descriptors, field objects and URL reversing; measured here, that is about ten times the cost of
-fetching the same rows with SQL. For serializers whose fields are plain columns and brief
-foreign keys, the plan below renders the same JSON from `.values()` rows: the URL prefixes
-are reversed once per request and the related records' display names are fetched in the
-same query. The plan is derived from the serializer, so the two paths cannot drift apart
-(tests compare them for every endpoint that uses it).
+fetching the same rows with SQL. The plan below renders the same JSON from `.values()` rows: URL
+prefixes are reversed once, and related records' display names are joined into the row query
+or read by id for the whole page. The plan is derived from the serializer, so the two paths
+cannot drift apart (tests compare them byte for byte for every resource); a field the plan
+cannot render keeps its resource on the serializer.
 
 Beyond columns, a plan renders:
 - a display computed in Python (`Model.display_values`, the columns `__str__` reads) by running
@@ -205,7 +205,8 @@ class ValuesPlan:
         self.structured: set[str] = set()  # fields whose values are lists or objects
         # name -> (source, child plan, foreign key name, its column): nested lists, one query per page
         self.nested: dict[str, tuple[str, ValuesPlan, str, str]] = {}
-        # name -> (related model, the relation's name from it, display): many-to-many briefs
+        # name -> (related model, the relation's name from it, display, its columns, its
+        # annotations): many-to-many briefs, one query per page
         self.many: dict[str, tuple[type, str, Callable[[dict], str], list[str], dict]] = {}
         # path -> (parent key column, child model, its foreign key column, columns): read by methods
         self.prefetched: dict[str, tuple[str, type, str, tuple[str, ...]]] = {}
@@ -215,7 +216,7 @@ class ValuesPlan:
         self.supported = self._build()
 
     def _build(self) -> bool:
-        serializer = self.serializer = self.serializer_class()
+        serializer = self.serializer_class()
         fields = [(name, field) for name, field in serializer.fields.items() if not field.write_only]
         # What must be joined (the record's own display, method fields) first; the related records'
         # displays then join while the budget lasts, and are side lookups beyond it.
@@ -242,14 +243,13 @@ class ValuesPlan:
                 return False
             self.builders.append((name, _url_builder(view_name)))
         elif name == "display" and getattr(type(serializer), "get_display", None) is _base_get_display():
-            expression = display_expression(self.model, "")
             display = self._display(self.model, "")
             if display is None:
                 return False
-            if expression is not None:  # a column of the row: "_display"
-                self.builders.append((name, _column("_display")))
-            else:
-                self.builders.append((name, lambda row, ctx, display=display: display(row)))
+            key = getattr(display, "raw_key", None)  # a column of the row, where the display is SQL
+            self.builders.append(
+                (name, _column(key) if key else lambda row, ctx, display=display: display(row))
+            )
         elif isinstance(field, drf_fields.SerializerMethodField):
             method = getattr(type(serializer), field.method_name, None)
             lookups = getattr(method, "values_from", None)
@@ -262,10 +262,7 @@ class ValuesPlan:
             return self._add_nested(name, field)
         elif isinstance(field, serializers.ManyRelatedField):
             return self._add_many(name, field)
-        elif isinstance(
-            field,
-            serializers.RelatedField | serializers.BaseSerializer,
-        ):
+        elif isinstance(field, serializers.RelatedField | serializers.BaseSerializer):
             return False
         else:
             source = field.source
@@ -571,8 +568,12 @@ def display_plan(model, prefix: str) -> tuple[list[str], dict, Callable[[dict], 
     expression = display_expression(model, prefix)
     if expression is not None:
         key = "_" + prefix.replace("__", "_") + "display"
-        read = _column(key)
-        return [], {key: expression}, lambda row: read(row, None)
+
+        def display(row):
+            return row[key]
+
+        display.raw_key = key
+        return [], {key: expression}, display
     lookups = display_lookups(model)
     if lookups is None:
         return [], {}, None

@@ -16,6 +16,7 @@ them. So
 from __future__ import annotations
 
 import base64
+import functools
 
 import orjson
 from django.apps import apps
@@ -41,12 +42,17 @@ def _joins(queryset) -> bool:
     )
 
 
+@functools.cache
+def _models_by_table() -> dict[str, type]:
+    return {model._meta.db_table: model for model in apps.get_models()}
+
+
 def _rows_read(queryset) -> int:
     """The planner's size of the largest table the query reads: its own or one it joins. A small
     table joined to a large one (2,000 escalations to 102,000 risks) is hashed against all of it
     when every row is joined for a window count: 19 ms, against 1 ms paging its ids first."""
     query = queryset.query
-    tables = {model._meta.db_table: model for model in apps.get_models()}
+    tables = _models_by_table()
     joined = [
         tables[join.table_name]
         for alias, join in query.alias_map.items()
