@@ -30,6 +30,7 @@ import functools
 import inspect
 import re
 import types
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,7 +38,8 @@ from functools import cached_property
 import orjson
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Expression, F, Prefetch, Value
+from django.db.models import Expression, F, Field, Lookup, Prefetch, Value
+from django.db.models.fields.related import ForeignObject
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.query import ValuesListIterable
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -193,6 +195,70 @@ class Column:
     render: Callable[[dict], object]
 
 
+class _Ids:
+    """Stands for the list of ids while a `Statement` is compiled."""
+
+    def __repr__(self):
+        return "IDS"
+
+
+IDS = _Ids()
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)`, the whole list of ids one parameter: the SQL is the same whatever the
+    ids and however many, so it can be compiled once (`Statement`)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [value if value is IDS else list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # related fields keep their own lookups
+
+
+class Statement:
+    """A `.values()` query run for one list of ids after another, compiled by Django once.
+
+    Compiling a query cost more than running it for the small per-page queries of a list (the
+    rows of a page's ids, its nested lists, its side lookups): 0.65 ms to compile a decisions page's
+    rows query, 1.0 ms to run it. `build(ids)` gives the queryset, filtered with `__any_of=ids`.
+    Where a selected field is read through a Python converter (a JSON field), the query is
+    compiled each time instead, as Django would.
+    """
+
+    def __init__(self, build: Callable[[object], object]):
+        self.build = build
+        values = build(IDS)
+        query = values.query
+        compiler = query.get_compiler(values.db)
+        sql, params = compiler.as_sql()
+        self.sql = None
+        if not compiler.get_converters([column for column, _, _ in compiler.select]):
+            self.sql, self.params, self.db = sql, list(params), values.db
+            self.slot = next(index for index, param in enumerate(self.params) if param is IDS)
+            self.names = list(query.selected) if query.selected else [
+                *query.extra_select, *query.values_select, *query.annotation_select
+            ]  # fmt: skip
+
+    def rows(self, ids) -> list[dict]:
+        if self.sql is None:
+            return list(self.build(ids))
+        params = list(self.params)
+        params[self.slot] = list(ids)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+
+
 class ValuesPlan:
     """How to render a serializer's fields from one `.values()` row."""
 
@@ -213,6 +279,9 @@ class ValuesPlan:
         # related model -> (columns, annotations, display): displays read once per page, by id
         self.side: dict[type, tuple[list[str], dict, Callable[[dict], str]]] = {}
         self.joined: set[str] = set()  # relation paths joined into the row query
+        # Statements compiled once: by name, and by name for each viewset `Prefetch` queryset.
+        self._statements: dict = {}
+        self._statements_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.supported = self._build()
 
     def _build(self) -> bool:
@@ -395,6 +464,21 @@ class ValuesPlan:
         # Prefetches apply to instances, not dicts: nested lists are fetched by render() instead.
         return queryset.prefetch_related(None).values(*self.columns, **self.annotations)
 
+    def statement(self, name: str, build: Callable, source=None) -> Statement:
+        """The statement `build` makes, compiled the first time (once per `source` queryset,
+        the viewset's own `Prefetch` queryset where the rows come from one)."""
+        cache = self._statements if source is None else self._statements_from.setdefault(source, {})
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = Statement(build)
+        return found
+
+    def rows_by_ids(self, ids) -> list[dict]:
+        """The rows of these ids (already chosen through the user's scope and the list's filters)."""
+        return self.statement(
+            "rows", lambda ids: self.queryset(self.model._base_manager.filter(pk__any_of=ids).order_by())
+        ).rows(ids)
+
     def view_names(self) -> set[str]:
         names = {builder.view_name for _, builder in self.builders if hasattr(builder, "view_name")}
         for _, child, _, _ in self.nested.values():
@@ -433,12 +517,17 @@ class ValuesPlan:
             found[name] = by_parent = {}
             if not ids:
                 continue
-            queryset = ctx["prefetch_querysets"].get(source) if top else None
-            if queryset is None:
-                queryset = child.model._default_manager.all()
-            queryset = within_parent_order(queryset, fk_name, fk_column).filter(**{f"{fk_name}__in": ids})
+            source_queryset = ctx["prefetch_querysets"].get(source) if top else None
+            base = source_queryset if source_queryset is not None else child.model._default_manager.all()
             columns = [c for c in child.columns if c != fk_column]
-            child_rows = list(queryset.values(fk_column, *columns, **child.annotations))
+
+            def build(ids, base=base, fk_name=fk_name, fk_column=fk_column, columns=columns, child=child):
+                ordered = within_parent_order(base, fk_name, fk_column)
+                return ordered.filter(**{f"{fk_column}__any_of": ids}).values(
+                    fk_column, *columns, **child.annotations
+                )
+
+            child_rows = self.statement(f"nested:{name}", build, source_queryset).rows(ids)
             # All the page's children rendered at once: their own per-page queries run once.
             rendered = child.render(child_rows, {**ctx, "_depth": ctx.get("_depth", 0) + 1})
             for row, record in zip(child_rows, rendered, strict=True):
@@ -447,8 +536,13 @@ class ValuesPlan:
             found[name] = by_parent = {}
             if not ids:
                 continue
-            queryset = related_model._default_manager.filter(**{f"{query_name}__in": ids})
-            for row in queryset.values(query_name, "id", *lookups, **expressions):
+            statement = self.statement(
+                f"many:{name}",
+                lambda ids, m=related_model, q=query_name, c=lookups, e=expressions: (
+                    m._default_manager.filter(**{f"{q}__any_of": ids}).values(q, "id", *c, **e)
+                ),
+            )
+            for row in statement.rows(ids):
                 by_parent.setdefault(row[query_name], []).append((row["id"], display(row)))
         return found
 
@@ -458,11 +552,20 @@ class ValuesPlan:
             parents = {row[key] for row in rows if row[key] is not None}
             grouped: dict[int, list[dict]] = {}
             if parents:
-                queryset = ctx["prefetch_querysets"].get(path)
-                if queryset is None:
-                    queryset = child_model._default_manager.all()
-                queryset = queryset.select_related(None).prefetch_related(None)
-                for row in queryset.filter(**{f"{fk_column}__in": parents}).values(fk_column, *columns):
+                source = ctx["prefetch_querysets"].get(path)
+                base = (source if source is not None else child_model._default_manager.all()).select_related(
+                    None
+                )
+                statement = self.statement(
+                    f"prefetch:{path}",
+                    lambda ids, base=base, fk_column=fk_column, columns=columns: (
+                        base.prefetch_related(None)
+                        .filter(**{f"{fk_column}__any_of": ids})
+                        .values(fk_column, *columns)
+                    ),
+                    source,
+                )
+                for row in statement.rows(sorted(parents)):
                     grouped.setdefault(row[fk_column], []).append(row)
             for row in rows:
                 row[path] = RowSet(grouped.get(row[key], []), child_model)
@@ -479,25 +582,16 @@ class ValuesPlan:
             display = self.side[model][2]
             found[model] = displays = {}
             if ids:
-                sql, params = self.side_statements[model]
-                with connections[model._base_manager.db].cursor() as cursor:
-                    cursor.execute(sql, [*params, sorted(ids)])
-                    names = [column.name for column in cursor.description]
-                    for values in cursor.fetchall():
-                        row = dict(zip(names, values, strict=True))
-                        displays[row["id"]] = display(row)
+                lookups, expressions, _ = self.side[model]
+                statement = self.statement(
+                    f"side:{model._meta.label}",
+                    lambda ids, m=model, c=lookups, e=expressions: (
+                        m._base_manager.filter(pk__any_of=ids).order_by().values("id", *c, **e)
+                    ),
+                )
+                for row in statement.rows(sorted(ids)):
+                    displays[row["id"]] = display(row)
         return found
-
-    @cached_property
-    def side_statements(self) -> dict[type, tuple[str, tuple]]:
-        """Each side lookup's SQL, compiled by Django once: compiling it again for every page
-        cost more than running it (eight lookups on a decisions page)."""
-        statements = {}
-        for model, (lookups, expressions, _) in self.side.items():
-            select = model._base_manager.order_by().values("id", *lookups, **expressions)
-            sql, params = select.query.sql_with_params()
-            statements[model] = (f"SELECT * FROM ({sql}) AS side WHERE side.id = ANY(%s)", params)
-        return statements
 
     def flat_columns(self) -> tuple[list[str], list[Callable], list[bool]]:
         """CSV columns, as the export flattens a rendered row (a related record is its id under

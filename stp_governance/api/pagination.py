@@ -75,9 +75,15 @@ class RegistryPagination(LimitOffsetPagination):
         return self._paginate(queryset, request, view, values=False)
 
     # -- .values() rows (the fast path) ----------------------------------------------------------
-    def paginate_values(self, queryset, request, view=None, count_queryset=None) -> list[dict]:
-        """`count_queryset`: the same rows before `.values()` joined the related tables' columns."""
+    def paginate_values(
+        self, queryset, request, view=None, count_queryset=None, rows_by_ids=None
+    ) -> list[dict]:
+        """`count_queryset`: the same rows before `.values()` joined the related tables' columns;
+        `rows_by_ids`: how to read the rows of a page's ids (by default, from `queryset`)."""
+        self.rows_by_ids = rows_by_ids
         return self._paginate(queryset, request, view, values=True, count_queryset=count_queryset)
+
+    rows_by_ids = None
 
     def _paginate(self, queryset, request, view, values: bool, count_queryset=None) -> list:
         if hasattr(queryset, "ordered") and not queryset.ordered:
@@ -128,15 +134,15 @@ class RegistryPagination(LimitOffsetPagination):
             self.count_estimated = True
         return rows
 
-    @staticmethod
-    def _slice(queryset, base, start: int, stop: int) -> list:
+    def _slice(self, queryset, base, start: int, stop: int) -> list:
         """Rows start:stop; with `base`, the ids paged from it, then those rows read by id."""
         if base is None:
             return list(queryset[start:stop])
         ids = list(base.values_list("pk", flat=True)[start:stop])
         if not ids:
             return []
-        found = {row["id"]: row for row in queryset.order_by().filter(pk__in=ids)}
+        rows = self.rows_by_ids(ids) if self.rows_by_ids else queryset.order_by().filter(pk__in=ids)
+        found = {row["id"]: row for row in rows}
         return [found[pk] for pk in ids]
 
     # -- keyset ------------------------------------------------------------------------------------

@@ -150,7 +150,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginator.paginate_values(
-            plan.queryset(queryset), request, view=self, count_queryset=queryset.prefetch_related(None)
+            plan.queryset(queryset),
+            request,
+            view=self,
+            count_queryset=queryset.prefetch_related(None),
+            rows_by_ids=plan.rows_by_ids,
         )
         rows = plan.render(page, plan.context(request, serializer_class.detail_view_name, queryset))
         return self.get_paginated_response(rows)
