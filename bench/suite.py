@@ -31,7 +31,6 @@ MEASURES = ["queries", "lists", "authority", "deep", "admin", "http", "exports"]
 LIMIT = 50
 # The ceilings for API list time / floor.
 TIGHT = {"bodies", "organisations", "delegations", "decisions", "risks"}
-OPEN_ENDED = {"bodies_person", "bodies_organisation", "bodies_body"}  # tables never shown as a <select>
 
 
 def clock() -> float:
@@ -111,10 +110,6 @@ def captured_queries(client, url: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         get(client, url)
     return [q["sql"] for q in captured.captured_queries]
-
-
-def queries_of(client, url: str) -> int:
-    return len(captured_queries(client, url))
 
 
 def flat(few: list[str], many: list[str]) -> bool:

@@ -47,10 +47,6 @@ from stp_governance.history import changes_of
 from stp_governance.paging import paged
 
 
-def _meeting_crumbs(meeting: Meeting):
-    return [*_crumbs(body=meeting.body), ("Meetings", reverse("edit-meetings", args=[meeting.body_id]))]
-
-
 @login_required
 def meetings(request, pk: int):
     """The body's meetings, newest first, to record or correct (paginated)."""

@@ -20,17 +20,20 @@ _table_rows: dict[tuple[str, str], tuple[float, int]] = {}
 
 
 def table_rows(model, using: str = "default") -> int:
-    """The planner's idea of how many rows `model`'s table holds (pg_class.reltuples), cached
-    for a few minutes; -1 or 0 for a table never analysed (treated as small)."""
-    key = (using, model._meta.db_table)
+    """The planner's idea of how many rows `model`'s table holds (see `rows_in_table`)."""
+    return rows_in_table(model._meta.db_table, using)
+
+
+def rows_in_table(table: str, using: str = "default") -> int:
+    """The planner's idea of how many rows `table` holds (pg_class.reltuples), cached for a few
+    minutes; -1 or 0 for a table never analysed (treated as small)."""
+    key = (using, table)
     now = time.monotonic()
     cached = _table_rows.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
-        )
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
         row = cursor.fetchone()
     rows = int(row[0]) if row else 0
     _table_rows[key] = (now + ESTIMATE_TTL, rows)

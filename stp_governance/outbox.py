@@ -80,7 +80,3 @@ def publish(message: OutboxMessage) -> None:
         app.loader.import_default_modules()  # the web process imports task modules only when needed
     task = app.tasks[message.task]
     task.apply_async(kwargs=message.kwargs, task_id=f"outbox-{message.pk}", retry=False, ignore_result=True)
-
-
-def waiting_count() -> int:
-    return OutboxMessage.objects.filter(dispatched_at__isnull=True).count()

@@ -4,6 +4,8 @@ Decisions, ratifications and declarations are evidence: what they record is set 
 workflows (record, ratify, rescind, advance), so their serializers leave little writable.
 """
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -182,13 +184,6 @@ DECLARATION_COLUMNS = (
 )  # fmt: skip
 
 
-# What get_declarations reads of a meeting's declarations (the fast list path fetches just these).
-DECLARATION_COLUMNS = (
-    "id", "person_id", "person__name", "nature", "management", "managed_by_id", "managed_by__name",
-    "minute_reference", "rescinded_on", "agenda_item_id",
-)  # fmt: skip
-
-
 class DecisionSerializer(RegistrySerializer):
     detail_view_name = "api:decision-detail"
     brief_fields = ("id", "url", "display", "decided_on", "outcome", "status")
@@ -244,13 +239,12 @@ class DecisionSerializer(RegistrySerializer):
         ]
         if not declarations:
             return []
+        return [self._declaration_serializer.to_representation(d) for d in declarations]
+
+    @cached_property
+    def _declaration_serializer(self) -> DeclarationInlineSerializer:
         # One inline serializer per list (its fields are built once), not one per decision.
-        inline = self.__dict__.get("_declaration_serializer")
-        if inline is None:
-            inline = self.__dict__["_declaration_serializer"] = DeclarationInlineSerializer(
-                context=self.context
-            )
-        return [inline.to_representation(d) for d in declarations]
+        return DeclarationInlineSerializer(context=self.context)
 
 
 class DecisionRecordSerializer(serializers.Serializer):

@@ -245,9 +245,7 @@ class Statement:
         if not compiler.get_converters([column for column, _, _ in compiler.select]):
             self.sql, self.params, self.db = sql, list(params), values.db
             self.slot = next(index for index, param in enumerate(self.params) if param is IDS)
-            self.names = list(query.selected) if query.selected else [
-                *query.extra_select, *query.values_select, *query.annotation_select
-            ]  # fmt: skip
+            self.names = _selected_names(query)
 
     def rows(self, ids) -> list[dict]:
         if self.sql is None:
@@ -642,13 +640,18 @@ def within_parent_order(queryset, fk_name: str, fk_column: str):
     return queryset
 
 
+def _selected_names(query) -> list[str]:
+    """The keys of a `.values()` query's rows, in the order its SQL selects them (as Django's
+    ValuesIterable names them)."""
+    if query.selected:
+        return list(query.selected)
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
 def stream_rows(values, chunk_size: int):
     """A `.values()` queryset's rows from a server-side cursor, each made with `dict(zip())`:
     Django's own dict comprehension per row costs an export about a third of its time."""
-    query = values.query
-    names = list(query.selected) if query.selected else [
-        *query.extra_select, *query.values_select, *query.annotation_select
-    ]  # fmt: skip
+    names = _selected_names(values.query)
     tuples = values._chain()
     tuples._iterable_class = ValuesListIterable
     for row in tuples.iterator(chunk_size=chunk_size):

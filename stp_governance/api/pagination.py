@@ -16,10 +16,8 @@ them. So
 from __future__ import annotations
 
 import base64
-import functools
 
 import orjson
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -27,7 +25,7 @@ from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from stp_governance.counting import estimated_count, is_large, table_rows
+from stp_governance.counting import estimated_count, is_large, rows_in_table
 
 BAD_CURSOR = "Not a cursor from this list: follow the `next` or `previous` link."
 
@@ -42,23 +40,17 @@ def _joins(queryset) -> bool:
     )
 
 
-@functools.cache
-def _models_by_table() -> dict[str, type]:
-    return {model._meta.db_table: model for model in apps.get_models()}
-
-
 def _rows_read(queryset) -> int:
     """The planner's size of the largest table the query reads: its own or one it joins. A small
     table joined to a large one (2,000 escalations to 102,000 risks) is hashed against all of it
     when every row is joined for a window count: 19 ms, against 1 ms paging its ids first."""
     query = queryset.query
-    tables = _models_by_table()
-    joined = [
-        tables[join.table_name]
+    tables = {
+        join.table_name
         for alias, join in query.alias_map.items()
-        if query.alias_refcount.get(alias) and alias != query.base_table and join.table_name in tables
-    ]
-    return max(table_rows(model, queryset.db) for model in [queryset.model, *joined])
+        if query.alias_refcount.get(alias) or alias == query.base_table
+    }
+    return max(rows_in_table(table, queryset.db) for table in tables)
 
 
 class RegistryPagination(LimitOffsetPagination):
@@ -75,17 +67,14 @@ class RegistryPagination(LimitOffsetPagination):
         return self._paginate(queryset, request, view, values=False)
 
     # -- .values() rows (the fast path) ----------------------------------------------------------
-    def paginate_values(
-        self, queryset, request, view=None, count_queryset=None, rows_by_ids=None
-    ) -> list[dict]:
+    def paginate_values(self, queryset, request, view, count_queryset, rows_by_ids) -> list[dict]:
         """`count_queryset`: the same rows before `.values()` joined the related tables' columns;
-        `rows_by_ids`: how to read the rows of a page's ids (by default, from `queryset`)."""
-        self.rows_by_ids = rows_by_ids
-        return self._paginate(queryset, request, view, values=True, count_queryset=count_queryset)
+        `rows_by_ids`: the rows of a page's ids, when its ids are paged from `count_queryset`."""
+        return self._paginate(
+            queryset, request, view, values=True, count_queryset=count_queryset, rows_by_ids=rows_by_ids
+        )
 
-    rows_by_ids = None
-
-    def _paginate(self, queryset, request, view, values: bool, count_queryset=None) -> list:
+    def _paginate(self, queryset, request, view, values: bool, count_queryset=None, rows_by_ids=None) -> list:
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
         self.request = request
@@ -103,10 +92,7 @@ class RegistryPagination(LimitOffsetPagination):
         # Below JOINED_WINDOW_ROWS the one query with its window stays cheaper than three round trips.
         base = (
             count_queryset
-            if values
-            and count_queryset is not None
-            and _joins(queryset)
-            and _rows_read(queryset) > JOINED_WINDOW_ROWS
+            if count_queryset is not None and _joins(queryset) and _rows_read(queryset) > JOINED_WINDOW_ROWS
             else None
         )
         if values and not large and base is None:
@@ -118,13 +104,13 @@ class RegistryPagination(LimitOffsetPagination):
         if not large:
             self.count = (base if base is not None else queryset).count()
             rows = (
-                self._slice(queryset, base, self.offset, self.offset + self.limit)
+                self._slice(queryset, base, self.offset, self.offset + self.limit, rows_by_ids)
                 if self.offset < self.count
                 else []
             )
             self.has_next = self.offset + self.limit < self.count
             return rows
-        rows = self._slice(queryset, base, self.offset, self.offset + self.limit + 1)
+        rows = self._slice(queryset, base, self.offset, self.offset + self.limit + 1, rows_by_ids)
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         if not self.has_next and (rows or self.offset == 0):
@@ -134,15 +120,14 @@ class RegistryPagination(LimitOffsetPagination):
             self.count_estimated = True
         return rows
 
-    def _slice(self, queryset, base, start: int, stop: int) -> list:
-        """Rows start:stop; with `base`, the ids paged from it, then those rows read by id."""
+    def _slice(self, queryset, base, start: int, stop: int, rows_by_ids=None) -> list:
+        """Rows start:stop; with `base`, the ids paged from it, then those rows (`rows_by_ids`)."""
         if base is None:
             return list(queryset[start:stop])
         ids = list(base.values_list("pk", flat=True)[start:stop])
         if not ids:
             return []
-        rows = self.rows_by_ids(ids) if self.rows_by_ids else queryset.order_by().filter(pk__in=ids)
-        found = {row["id"]: row for row in rows}
+        found = {row["id"]: row for row in rows_by_ids(ids)}
         return [found[pk] for pk in ids]
 
     # -- keyset ------------------------------------------------------------------------------------
@@ -263,7 +248,7 @@ def keyset_ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
     plain = set()
     for name, _ in keys:
         try:
-            field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+            field = model._meta.get_field(name)  # a name or a foreign key's column
         except FieldDoesNotExist:
             continue
         if "__" not in name and not field.null:
@@ -286,7 +271,7 @@ def keyset_filter(queryset: QuerySet, ordering: list[tuple[str, bool]], values: 
     columns = []
     for name, _ in ordering:
         try:
-            field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+            field = model._meta.get_field(name)  # a name or a foreign key's column
         except FieldDoesNotExist:
             break
         if "__" in name or not getattr(field, "column", None):

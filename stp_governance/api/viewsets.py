@@ -402,15 +402,9 @@ def _no_object_rule(permission) -> bool:
 def _serializer_chunks(queryset, serializer_class, context):
     """Lists of serialized rows, EXPORT_BATCH at a time: prefetches apply per chunk and memory
     stays flat however many rows there are."""
-    chunk = []
-    for obj in queryset.iterator(chunk_size=EXPORT_BATCH):
-        chunk.append(obj)
-        if len(chunk) == EXPORT_BATCH:
-            # One serializer per chunk: a ModelSerializer builds its fields per instance, which
-            # per row cost more than the row itself.
-            yield serializer_class(chunk, many=True, context=context).data
-            chunk = []
-    if chunk:
+    for chunk in _batches(queryset.iterator(chunk_size=EXPORT_BATCH)):
+        # One serializer per chunk: a ModelSerializer builds its fields per instance, which per
+        # row cost more than the row itself.
         yield serializer_class(chunk, many=True, context=context).data
 
 
