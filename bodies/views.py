@@ -41,7 +41,6 @@ from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
 from stp_governance.history import changes_of, changes_of_parts
-from stp_governance.paging import paged
 
 
 def as_at_from(request) -> tuple[datetime.date, str]:
@@ -134,22 +133,9 @@ def organisation_detail(request, pk: int):
     )
 
 
-EDIT_LIST_PAGE_SIZE = 50
-
-
 # -- Editing (secretariat) ---------------------------------------------------------------------
 # Every page: the record through the access layer (404 outside the user's partnerships, 403 where
 # they may only read), the model's and the services' rules, the revision the user opened.
-
-
-def _crumbs(partnership=None, body=None) -> list[tuple[str, str]]:
-    crumbs = [("Partnerships", reverse("home"))]
-    partnership = partnership or (body.partnership if body else None)
-    if partnership is not None:
-        crumbs.append((partnership.name, reverse("partnership-detail", args=[partnership.pk])))
-    if body is not None:
-        crumbs.append((body.name, reverse("body-detail", args=[body.pk])))
-    return crumbs
 
 
 @login_required
@@ -163,7 +149,7 @@ def body_create(request, pk: int):
         context={
             "title": "Add a body",
             "caption": partnership.name,
-            "crumbs": _crumbs(partnership),
+            "crumbs": editing.crumbs(partnership),
             "back_url": reverse("partnership-detail", args=[partnership.pk]),
             "submit_label": "Add the body",
         },
@@ -183,7 +169,7 @@ def body_edit(request, pk: int):
         context={
             "title": f"Change {body.name}",
             "caption": body.partnership.name if body.partnership else "",
-            "crumbs": _crumbs(body=body),
+            "crumbs": editing.crumbs(body=body),
             "back_url": reverse("body-detail", args=[body.pk]),
             "history": changes_of(body),
         },
@@ -216,7 +202,7 @@ def terms_of_reference_new_version(request, pk: int):
             "body": body,
             "drafts": drafts,
             "title": "Start a new version",
-            "crumbs": _crumbs(body=body),
+            "crumbs": editing.crumbs(body=body),
             "formset_errors": [("", message) for message in errors],
         },
         status=400 if errors else 200,
@@ -224,7 +210,7 @@ def terms_of_reference_new_version(request, pk: int):
 
 
 def _terms_crumbs(terms):
-    return _crumbs(body=terms.body)
+    return editing.crumbs(body=terms.body)
 
 
 @login_required
@@ -275,7 +261,8 @@ def terms_of_reference_edit(request, pk: int):
                 "form": form,
                 "objectives": objectives,
                 "roles": roles,
-                "formset_errors": _parts_errors(objectives, "Objective") + _parts_errors(roles, "Role"),
+                "formset_errors": editing.formset_errors(objectives, "Objective")
+                + editing.formset_errors(roles, "Role"),
             },
             status=status,
         )
@@ -372,14 +359,6 @@ def _part_changes(formset) -> services.DraftPartChanges:
     )
 
 
-def _parts_errors(formset, what: str) -> list[tuple[str, str]]:
-    items = [("", error) for error in formset.non_form_errors()]
-    for number, row in enumerate(formset.forms, start=1):
-        for anchor, message in row.error_list():
-            items.append((anchor, f"{what} {number}: {message}"))
-    return items
-
-
 @login_required
 def terms_of_reference_approve(request, pk: int):
     terms = editing.get_for(request, TermsOfReference.objects.select_related("body__partnership"), pk)
@@ -418,15 +397,8 @@ def memberships(request, pk: int):
         .select_related("organisation")
         .order_by("organisation__name", "effective_from", "id")
     )
-    return render(
-        request,
-        "edit/memberships.html",
-        {
-            "partnership": partnership,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "Memberships",
-            "crumbs": _crumbs(partnership),
-        },
+    return editing.list_page(
+        request, "edit/memberships.html", rows, crumbs=editing.crumbs(partnership), partnership=partnership
     )
 
 
@@ -442,7 +414,7 @@ def membership_create(request, pk: int):
         context={
             "title": "Add a member organisation",
             "caption": partnership.name,
-            "crumbs": _crumbs(partnership),
+            "crumbs": editing.crumbs(partnership),
             "back_url": reverse("edit-memberships", args=[partnership.pk]),
             "submit_label": "Add the membership",
         },
@@ -467,7 +439,7 @@ def membership_edit(request, pk: int):
             "caption": membership.partnership.name,
             "membership": membership,
             "crumbs": [
-                *_crumbs(membership.partnership),
+                *editing.crumbs(membership.partnership),
                 ("Memberships", reverse("edit-memberships", args=[membership.partnership_id])),
             ],
             "back_url": reverse("edit-memberships", args=[membership.partnership_id]),
@@ -497,7 +469,7 @@ def membership_end(request, pk: int):
             "caption": membership.partnership.name,
             "intro": "The membership stays on record, ending on the day you give: the partnership as it stood "
             "before then is unchanged.",
-            "crumbs": _crumbs(membership.partnership),
+            "crumbs": editing.crumbs(membership.partnership),
             "back_url": reverse("edit-membership", args=[membership.pk]),
             "submit_label": "End the membership",
         },
@@ -515,15 +487,8 @@ def appointments(request, pk: int):
         .select_related("person", "deputy", "representing")
         .order_by(F("effective_to").desc(nulls_first=True), "role", "person__name", "id")
     )
-    return render(
-        request,
-        "edit/appointments.html",
-        {
-            "body": body,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "Appointments",
-            "crumbs": _crumbs(body=body),
-        },
+    return editing.list_page(
+        request, "edit/appointments.html", rows, crumbs=editing.crumbs(body=body), body=body
     )
 
 
@@ -539,7 +504,7 @@ def appointment_create(request, pk: int):
         context={
             "title": "Appoint someone",
             "caption": body.name,
-            "crumbs": _crumbs(body=body),
+            "crumbs": editing.crumbs(body=body),
             "back_url": reverse("edit-appointments", args=[body.pk]),
             "submit_label": "Add the appointment",
         },
@@ -564,7 +529,10 @@ def appointment_edit(request, pk: int):
             "title": f"{appointment.person.name}, {appointment.get_role_display().lower()}",
             "caption": body.name,
             "appointment": appointment,
-            "crumbs": [*_crumbs(body=body), ("Appointments", reverse("edit-appointments", args=[body.pk]))],
+            "crumbs": [
+                *editing.crumbs(body=body),
+                ("Appointments", reverse("edit-appointments", args=[body.pk])),
+            ],
             "back_url": reverse("edit-appointments", args=[body.pk]),
             "back_label": "Back to the appointments",
             "history": changes_of(appointment),
@@ -589,7 +557,7 @@ def appointment_end(request, pk: int):
             "title": f"End the appointment of {appointment.person.name}",
             "caption": appointment.body.name,
             "intro": "The appointment stays on record, ending on the day you give.",
-            "crumbs": _crumbs(body=appointment.body),
+            "crumbs": editing.crumbs(body=appointment.body),
             "back_url": reverse("edit-appointment", args=[appointment.pk]),
             "submit_label": "End the appointment",
         },
@@ -609,15 +577,8 @@ def people(request, pk: int):
         .annotate(editable=Exists(editable))
         .order_by("name", "id")
     )
-    return render(
-        request,
-        "edit/people.html",
-        {
-            "partnership": partnership,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "People",
-            "crumbs": _crumbs(partnership),
-        },
+    return editing.list_page(
+        request, "edit/people.html", rows, crumbs=editing.crumbs(partnership), partnership=partnership
     )
 
 
@@ -635,7 +596,10 @@ def person_create(request, pk: int):
             "caption": partnership.name,
             "intro": "People are shared by every partnership: check they are not already in the registry (search "
             "by name) before adding them.",
-            "crumbs": [*_crumbs(partnership), ("People", reverse("edit-people", args=[partnership.pk]))],
+            "crumbs": [
+                *editing.crumbs(partnership),
+                ("People", reverse("edit-people", args=[partnership.pk])),
+            ],
             "back_url": reverse("edit-people", args=[partnership.pk]),
             "submit_label": "Add the person",
         },

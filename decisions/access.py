@@ -64,7 +64,7 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
 
 
 def can(user, action: str, instance) -> bool:
-    return restrict(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
+    return access.can(user, action, instance, restrict)
 
 
 def interests_writable(queryset: QuerySet, user) -> QuerySet:

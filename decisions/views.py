@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
-from bodies.views import EDIT_LIST_PAGE_SIZE, _crumbs
 from decisions import access, queries, services
 from decisions.access import can, restrict
 from decisions.forms import (
@@ -54,16 +53,7 @@ def meetings(request, pk: int):
     rows = access.restrict(Meeting.objects.filter(body=body), request.user, "change").order_by(
         "-starts_at", "-id"
     )
-    return render(
-        request,
-        "edit/meetings.html",
-        {
-            "body": body,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "Meetings",
-            "crumbs": _crumbs(body=body),
-        },
-    )
+    return editing.list_page(request, "edit/meetings.html", rows, crumbs=editing.crumbs(body=body), body=body)
 
 
 @login_required
@@ -109,7 +99,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
         "title": title,
         "caption": body.name,
         "meeting": meeting,
-        "crumbs": [*_crumbs(body=body), ("Meetings", reverse("edit-meetings", args=[body.pk]))],
+        "crumbs": [*editing.crumbs(body=body), ("Meetings", reverse("edit-meetings", args=[body.pk]))],
         "back_url": reverse("edit-meetings", args=[body.pk]),
         "history": None if creating else changes_of(meeting),
     }
@@ -144,7 +134,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
                 saved = form.save()
                 if _record_attendance(saved, formset):
                     transaction.set_rollback(True)
-                elif not editing.may(request.user, "change", saved, access.restrict):
+                elif not access.can(request.user, "change", saved):
                     raise PermissionDenied(
                         "This change would put the record outside the partnerships you may edit."
                     )
@@ -173,7 +163,12 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     return render(
         request,
         "edit/meeting.html",
-        {**context, "form": form, "formset": formset, "formset_errors": _formset_errors(formset)},
+        {
+            **context,
+            "form": form,
+            "formset": formset,
+            "formset_errors": editing.formset_errors(formset, "Attendance row"),
+        },
         status=400,
     )
 
@@ -207,14 +202,6 @@ def _record_attendance(meeting: Meeting, formset) -> bool:
     return refused
 
 
-def _formset_errors(formset) -> list[tuple[str, str]]:
-    items = [("", error) for error in formset.non_form_errors()]
-    for number, row in enumerate(formset.forms, start=1):
-        for anchor, message in row.error_list():
-            items.append((anchor, f"Attendance row {number}: {message}"))
-    return items
-
-
 @login_required
 def decision_create(request, pk: int):
     body = editing.get_for(request, Body.objects.select_related("partnership"), pk, action="add")
@@ -236,7 +223,7 @@ def decision_create(request, pk: int):
             "intro": "The registry finds the authority for the decision from the scheme of delegation, checks the "
             "meeting was quorate, and lists the partners' boards that must ratify it. If the body holds no "
             "authority, the decision is refused with the reason.",
-            "crumbs": _crumbs(body=body),
+            "crumbs": editing.crumbs(body=body),
             "back_url": reverse("body-detail", args=[body.pk]),
             "submit_label": "Record the decision",
         },
@@ -269,7 +256,7 @@ def decision_detail(request, pk: int):
         {
             "decision": decision,
             "title": str(decision),
-            "crumbs": _crumbs(body=decision.body),
+            "crumbs": editing.crumbs(body=decision.body),
             "history": changes_of(decision),
         },
     )
@@ -302,7 +289,7 @@ def ratification_record(request, pk: int):
             "intro": f"Record the answer of {ratification.organisation.name}'s own board. The decision takes effect "
             "when every party has ratified it; one that declines stops it taking effect.",
             "crumbs": [
-                *_crumbs(body=decision.body),
+                *editing.crumbs(body=decision.body),
                 ("Decision", reverse("edit-decision", args=[decision.pk])),
             ],
             "back_url": reverse("edit-decision", args=[decision.pk]),
@@ -317,12 +304,6 @@ def ratification_record(request, pk: int):
 # -- reading ----------------------------------------------------------------------------------
 TRACKER_PAGE_SIZE = 25
 DECISIONS_PAGE_SIZE = 25
-
-
-def may_change(user, partnership_id: int) -> bool:
-    """Whether `user` may change the partnership's records (and so sees the Ratify buttons)."""
-    scope = platform_access.partnership_scope(user, "change")
-    return scope is None or partnership_id in scope
 
 
 def visible_partnership(request, pk: int) -> Partnership:
@@ -422,7 +403,7 @@ def ratification_tracker(request, pk: int):
             "outstanding": sum(row["outstanding"] for row in summary),
             "organisation": organisation,
             "page": page,
-            "can_ratify": may_change(request.user, partnership.pk),
+            "can_ratify": platform_access.may_change_partnership(request.user, partnership.pk),
             "recorded": _recorded(request),
         },
     )
@@ -593,7 +574,7 @@ def decision_page(request, pk: int):
             if decision.meeting
             else None,
             "ratifications": ratifications,
-            "can_ratify": may_change(request.user, decision.body.partnership_id),
+            "can_ratify": platform_access.may_change_partnership(request.user, decision.body.partnership_id),
             "recorded": _recorded(request),
             "on": today(),
         },
@@ -701,7 +682,7 @@ def decision_rescind(request, pk: int):
             "intro": "The decision stays on record, marked rescinded with the day and your reason; it no longer "
             "takes effect.",
             "crumbs": [
-                *_crumbs(body=decision.body),
+                *editing.crumbs(body=decision.body),
                 ("Decision", reverse("edit-decision", args=[decision.pk])),
             ],
             "back_url": reverse("edit-decision", args=[decision.pk]),

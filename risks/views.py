@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from bodies.models import Body, Partnership
-from bodies.views import EDIT_LIST_PAGE_SIZE, _crumbs
 from risks import queries, services
 from risks.forms import (
     RiskDeEscalationForm,
@@ -42,7 +41,7 @@ from stp_governance.paging import paged
 
 
 def _risk_crumbs(risk: Risk):
-    return [*_crumbs(risk.partnership), ("Risks", reverse("edit-risks", args=[risk.partnership_id]))]
+    return [*editing.crumbs(risk.partnership), ("Risks", reverse("edit-risks", args=[risk.partnership_id]))]
 
 
 @login_required
@@ -54,15 +53,8 @@ def risks(request, pk: int):
         .select_related("register__body", "register__organisation")
         .order_by("reference", "id")
     )
-    return render(
-        request,
-        "edit/risks.html",
-        {
-            "partnership": partnership,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "Risks",
-            "crumbs": _crumbs(partnership),
-        },
+    return editing.list_page(
+        request, "edit/risks.html", rows, crumbs=editing.crumbs(partnership), partnership=partnership
     )
 
 
@@ -78,7 +70,7 @@ def risk_create(request, pk: int):
         context={
             "title": "Add a risk",
             "caption": partnership.name,
-            "crumbs": [*_crumbs(partnership), ("Risks", reverse("edit-risks", args=[partnership.pk]))],
+            "crumbs": [*editing.crumbs(partnership), ("Risks", reverse("edit-risks", args=[partnership.pk]))],
             "back_url": reverse("edit-risks", args=[partnership.pk]),
             "submit_label": "Add the risk",
         },
@@ -383,20 +375,16 @@ def risk_registers(request, pk: int):
         .annotate(risk_count=Count("risks"))
         .order_by("body__name", "organisation__name", "id")
     )
-    return render(
-        request,
-        "edit/risk_registers.html",
-        {
-            "partnership": partnership,
-            "page": paged(request, rows, per_page=EDIT_LIST_PAGE_SIZE),
-            "title": "Risk registers",
-            "crumbs": _crumbs(partnership),
-        },
+    return editing.list_page(
+        request, "edit/risk_registers.html", rows, crumbs=editing.crumbs(partnership), partnership=partnership
     )
 
 
 def _registers_crumbs(partnership):
-    return [*_crumbs(partnership), ("Risk registers", reverse("edit-risk-registers", args=[partnership.pk]))]
+    return [
+        *editing.crumbs(partnership),
+        ("Risk registers", reverse("edit-risk-registers", args=[partnership.pk])),
+    ]
 
 
 @login_required

@@ -176,9 +176,17 @@ def _restrict_shared(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset
 
 
-def can(user, action: str, instance: models.Model) -> bool:
-    """Whether `user` may `action` this saved instance (one query)."""
-    return restrict(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
+def can(user, action: str, instance: models.Model, rule=None) -> bool:
+    """Whether `user` may `action` this saved instance (one query); `rule` is a restrict function
+    that narrows further (decisions.access.restrict hides restricted records)."""
+    rule = rule or restrict
+    return rule(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
+
+
+def may_change_partnership(user, partnership_id: int) -> bool:
+    """Whether `user` may change the partnership's records (no query for administrators)."""
+    scope = partnership_scope(user, "change")
+    return scope is None or partnership_id in scope
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -21,20 +21,47 @@ from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict, pretty_name
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from stp_governance import access
 from stp_governance.admin_widgets import RevisionCheckedForm
+from stp_governance.paging import paged
 
 Restrict = Callable[..., models.QuerySet]
 
 
+# -- lists and breadcrumbs ---------------------------------------------------------------------
+LIST_PAGE_SIZE = 50
+
+
+def crumbs(partnership=None, body=None) -> list[tuple[str, str]]:
+    """The breadcrumbs above an editing page: partnerships, the partnership, the body."""
+    trail = [("Partnerships", reverse("home"))]
+    partnership = partnership or (body.partnership if body else None)
+    if partnership is not None:
+        trail.append((partnership.name, reverse("partnership-detail", args=[partnership.pk])))
+    if body is not None:
+        trail.append((body.name, reverse("body-detail", args=[body.pk])))
+    return trail
+
+
+def list_page(request, template: str, rows: models.QuerySet, *, crumbs: list, **context) -> HttpResponse:
+    """An editing list: its rows a page at a time, under its breadcrumbs."""
+    page = paged(request, rows, per_page=LIST_PAGE_SIZE)
+    return render(request, template, {**context, "page": page, "crumbs": crumbs})
+
+
+def formset_errors(formset: forms.BaseFormSet, what: str) -> list[tuple[str, str]]:
+    """A formset's errors for the error summary, each row's named ("Objective 2: ...")."""
+    items = [("", error) for error in formset.non_form_errors()]
+    for number, row in enumerate(formset.forms, start=1):
+        for anchor, message in row.error_list():
+            items.append((anchor, f"{what} {number}: {message}"))
+    return items
+
+
 # -- finding the record ------------------------------------------------------------------------
-def may(user, action: str, instance: models.Model, restrict: Restrict = access.restrict) -> bool:
-    """Whether `user` may `action` this saved record (one query)."""
-    return restrict(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
-
-
 def get_for(
     request, queryset: models.QuerySet, pk, action: str = "change", restrict: Restrict = access.restrict
 ):
@@ -42,7 +69,7 @@ def get_for(
     instance = restrict(queryset, request.user, "view").filter(pk=pk).first()
     if instance is None:
         raise Http404("Not found.")
-    if not may(request.user, action, instance, restrict):
+    if not access.can(request.user, action, instance, restrict):
         raise PermissionDenied("You may read this record but not change it.")
     return instance
 
@@ -319,7 +346,7 @@ def edit_page(
                 if instance.pk is not None:
                     lock_at_revision(instance, form.cleaned_data.get("expected_revision"))
                 saved = save(form) if save else form.save()
-                if not may(request.user, "change", saved, restrict):
+                if not access.can(request.user, "change", saved, restrict):
                     transaction.set_rollback(True)
                     raise PermissionDenied(
                         "This change would put the record outside the partnerships you may edit."

@@ -48,15 +48,9 @@ from django.utils.hashable import make_hashable
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 
-from stp_governance.api.serializers import BriefRelatedField
+from stp_governance.api.serializers import JOIN_BUDGET, BriefRelatedField
 
 PLACEHOLDER = 987654321987
-# Tables joined into one list query. Past about a dozen PostgreSQL hands join planning to its
-# genetic optimiser: a decisions page with 16 joined tables spent a second planning and 40 ms
-# running; with eight, 84 ms planning (under load) for 1.5 ms running; with four, 4 ms in all. The
-# rest are prefetched (serializer path) or side lookups (fast path): a constant number of extra
-# queries, not one per row.
-JOIN_BUDGET = 4
 
 
 def display_expression(model, prefix: str = "") -> Expression | None:

@@ -32,7 +32,7 @@ from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
 from stp_governance.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
-from stp_governance.api.fastpath import JOIN_BUDGET, plan_for, stream_rows
+from stp_governance.api.fastpath import plan_for, stream_rows
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
 from stp_governance.concurrency import etag_for, etag_of
@@ -49,23 +49,6 @@ def visible_or_404(model, request, pk):
         return restrict(model._default_manager.all(), request.user, "view").get(pk=int(pk))
     except (model.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
-
-
-def joins_within_budget(select: tuple[str, ...], prefetch: tuple[str, ...]) -> tuple[tuple, tuple]:
-    """Split select_related paths: the shallowest join until JOIN_BUDGET tables, the rest prefetched."""
-    joined: set[str] = set()
-    kept, moved = [], []
-    for path in sorted(select, key=lambda p: p.count("__")):
-        parts = path.split("__")
-        needed = {"__".join(parts[: n + 1]) for n in range(len(parts))} - joined
-        if len(joined) + len(needed) <= JOIN_BUDGET and not any(
-            m == path or path.startswith(m + "__") for m in moved
-        ):
-            joined |= needed
-            kept.append(path)
-        else:
-            moved.append(path)
-    return tuple(kept), (*moved, *prefetch)
 
 
 class HistoryEventSerializer(serializers.Serializer):
@@ -124,7 +107,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        select, prefetch = joins_within_budget(*prefetches_for(self.get_serializer_class()))
+        select, prefetch = prefetches_for(self.get_serializer_class())
         if select:
             queryset = queryset.select_related(*select)
         if prefetch:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from stp_governance.editing import may
+from stp_governance.access import can
 
 register = template.Library()
 
@@ -13,4 +13,4 @@ def may_change(context, instance) -> bool:
     request = context.get("request")
     if instance is None or request is None or not request.user.is_authenticated:
         return False
-    return may(request.user, "change", instance)
+    return can(request.user, "change", instance)
