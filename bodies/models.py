@@ -525,6 +525,10 @@ class TermsOfReferenceQuerySet(RestrictedQuerySet):
             status__in=[TermsOfReference.Status.APPROVED, TermsOfReference.Status.SUPERSEDED],
         )
 
+    def review_due_before(self, on: datetime.date, before: datetime.date):
+        """The approved versions in force on `on` whose next review falls due before `before`."""
+        return self.in_force(on).filter(status=TermsOfReference.Status.APPROVED, next_review_due__lt=before)
+
 
 class TermsOfReference(EffectiveDated, Sourced, Revisioned):
     """One version of a body's terms of reference."""

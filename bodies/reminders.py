@@ -16,13 +16,8 @@ def terms_of_reference_reminders(on: datetime.date) -> list[Reminder]:
     passed, for the body's secretariat and chair."""
     window = on + datetime.timedelta(days=settings.REMINDER_REVIEW_WINDOW_DAYS)
     terms = list(
-        TermsOfReference.objects.in_force(on)
-        .filter(
-            status=TermsOfReference.Status.APPROVED,
-            next_review_due__lte=window,
-            body__partnership__isnull=False,
-            body__in=Body.objects.in_force(on),
-        )
+        TermsOfReference.objects.review_due_before(on, window + datetime.timedelta(days=1))
+        .filter(body__partnership__isnull=False, body__in=Body.objects.in_force(on))
         .select_related("body")
         .order_by("next_review_due", "pk")
     )

@@ -138,11 +138,7 @@ DRAFT_FIELDS = (
 def terms_of_reference_draft_update(*, terms_of_reference: TermsOfReference, **changes) -> TermsOfReference:
     """Change a draft. Approved and superseded versions are the record of what applied: a change
     to them is a new version (`terms_of_reference_new_version`), approved in its turn."""
-    terms = TermsOfReference.objects.select_for_update().order_by().get(pk=terms_of_reference.pk)
-    if terms.status != TermsOfReference.Status.DRAFT:
-        raise ValidationError(
-            f"Version {terms.version} is {terms.get_status_display().lower()}: start a new version to change it."
-        )
+    terms = terms_of_reference_lock_draft(terms_of_reference)
     unknown = set(changes) - set(DRAFT_FIELDS)
     if unknown:
         raise ValidationError(f"These cannot be changed on a draft: {', '.join(sorted(unknown))}.")
@@ -213,6 +209,7 @@ def terms_of_reference_lock_draft(terms_of_reference: TermsOfReference) -> Terms
     return terms
 
 
+@transaction.atomic
 def terms_of_reference_draft_parts_update(
     *,
     terms_of_reference: TermsOfReference,

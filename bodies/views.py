@@ -37,6 +37,8 @@ from bodies.models import (
     TermsOfReference,
 )
 from bodies.queries import bodies_as_at, memberships_as_at, people_of, relationships_as_at
+from decisions.views import owed_by
+from risks.views import led_by
 from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
@@ -104,9 +106,6 @@ def partnership_detail(request, pk: int):
 
 @login_required
 def organisation_detail(request, pk: int):
-    from decisions.views import owed_by  # the decisions and risks views import this module
-    from risks.views import led_by
-
     organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
     memberships = restrict(
         organisation.memberships.select_related("partnership").order_by(

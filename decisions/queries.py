@@ -211,6 +211,16 @@ def outstanding(queryset: QuerySet[Ratification] | None = None) -> QuerySet[Rati
     )
 
 
+def _outstanding_counts(queryset: QuerySet[Ratification], *keys: str):
+    """Outstanding ratifications grouped by `keys`: how many, and the oldest decision's date."""
+    return (
+        outstanding(queryset)
+        .order_by()
+        .values(*keys)
+        .annotate(outstanding=Count("id"), oldest=Min("decision__decided_on"))
+    )
+
+
 def outstanding_by_organisation(
     queryset: QuerySet[Ratification], on: datetime.date | None = None
 ) -> list[dict]:
@@ -219,12 +229,7 @@ def outstanding_by_organisation(
     One grouped query, however many organisations and decisions there are.
     """
     on = on or today()
-    rows = (
-        outstanding(queryset)
-        .order_by()
-        .values("organisation_id", "organisation__name")
-        .annotate(outstanding=Count("id"), oldest=Min("decision__decided_on"))
-    )
+    rows = _outstanding_counts(queryset, "organisation_id", "organisation__name")
     summary = [
         {
             "organisation_id": row["organisation_id"],
@@ -242,12 +247,7 @@ def outstanding_by_partnership(
 ) -> dict[int, tuple[int, int]]:
     """Partnership id -> (ratifications outstanding, age in days of the oldest), in one grouped query."""
     on = on or today()
-    rows = (
-        outstanding(queryset)
-        .order_by()
-        .values("decision__body__partnership_id")
-        .annotate(outstanding=Count("id"), oldest=Min("decision__decided_on"))
-    )
+    rows = _outstanding_counts(queryset, "decision__body__partnership_id")
     return {
         row["decision__body__partnership_id"]: (row["outstanding"], (on - row["oldest"]).days) for row in rows
     }

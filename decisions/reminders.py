@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from decisions.models import Decision, Meeting, Ratification
-from decisions.queries import urgent_decisions_awaiting_report
+from decisions.queries import outstanding, urgent_decisions_awaiting_report
 from stp_governance.notifications import Reminder, body_recipients, organisation_contacts, unique_recipients
 
 
@@ -24,15 +24,7 @@ def ratification_reminders(on: datetime.date) -> list[Reminder]:
     """Ratifications outstanding past their due date (the decision's date plus the due period), for the
     ratifying organisation's contact and the deciding body's secretariat and chair."""
     due_before = on - datetime.timedelta(days=settings.RATIFICATION_DUE_DAYS)
-    ratifications = list(
-        Ratification.objects.filter(
-            outcome__in=Ratification.OUTSTANDING,
-            decision__status=Decision.Status.AWAITING_RATIFICATION,
-            decision__decided_on__lt=due_before,
-        )
-        .select_related("decision__body", "organisation")
-        .order_by("decision__decided_on", "pk")
-    )
+    ratifications = list(outstanding(Ratification.objects.filter(decision__decided_on__lt=due_before)))
     bodies = body_recipients({r.decision.body_id: r.decision.body for r in ratifications}.values(), on)
     contacts = organisation_contacts(r.organisation_id for r in ratifications)
     reminders = []

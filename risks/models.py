@@ -415,11 +415,21 @@ class RiskQuerySet(RestrictedQuerySet):
 
     def overdue(self, on=None):
         """Open risks whose next review was due before `on` (default today)."""
-        return self.open().filter(next_review_due__lt=on or today())
+        return self.open().filter(self.overdue_condition(on))
 
     def above_appetite(self):
         """Open risks whose current score is above what their appetite tolerates."""
-        return self.open().filter(current_score__gt=F("tolerable_score"))
+        return self.open().filter(self.above_appetite_condition())
+
+    @staticmethod
+    def overdue_condition(on=None) -> Q:
+        """What makes an open risk overdue for review, as a condition (for conditional counts)."""
+        return Q(next_review_due__lt=on or today())
+
+    @staticmethod
+    def above_appetite_condition() -> Q:
+        """What puts an open risk above appetite, as a condition (for conditional counts)."""
+        return Q(current_score__gt=F("tolerable_score"))
 
     def awaiting_response(self):
         """Risks escalated to a body that has not yet answered."""

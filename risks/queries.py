@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 
 from bodies.models import Body, BodyRelationship, Partnership
-from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
+from risks.models import Band, Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from stp_governance.effective_dating import today
 
 SCORE_CHOICES = ("current", "target", "inherent")
@@ -100,6 +100,22 @@ def escalated_awaiting_response(
     ).order_by("escalated_on", "id")
 
 
+def register_summary(register: RiskRegister) -> dict:
+    """A risk register in brief: its open risks by current band (highest first), overdue, above appetite."""
+    risks = Risk.objects.filter(register=register)
+    counts = {
+        row["current_band"]: row["n"]
+        for row in risks.open().order_by().values("current_band").annotate(n=Count("id"))
+    }
+    return {
+        "register": register,
+        "bands": [(band.label, band.value, counts.get(band.value, 0)) for band in reversed(Band)],
+        "open": sum(counts.values()),
+        "overdue": risks.overdue().count(),
+        "above_appetite": risks.above_appetite().count(),
+    }
+
+
 def risks_matching(
     risks: QuerySet[Risk],
     *,
@@ -120,12 +136,17 @@ def risks_matching(
         risks = risks.filter(category=category)
     if status:
         risks = risks.filter(status=status)
-    for wanted, rule in ((overdue, Risk.objects.overdue), (above_appetite, Risk.objects.above_appetite)):
-        if wanted is True:
-            risks = risks.filter(pk__in=rule().values("pk"))
-        elif wanted is False:
-            risks = risks.exclude(pk__in=rule().values("pk"))
-    return risks
+    risks = either(risks, Risk.objects.overdue(), overdue)
+    return either(risks, Risk.objects.above_appetite(), above_appetite)
+
+
+def either(queryset: QuerySet, matching: QuerySet, wanted: bool | None) -> QuerySet:
+    """The rows in `matching` (true), or not in it (false), or all (None): a yes/no filter whose
+    rule is a queryset method's."""
+    if wanted is None:
+        return queryset
+    ids = matching.values("pk")
+    return queryset.filter(pk__in=ids) if wanted else queryset.exclude(pk__in=ids)
 
 
 def attention_by_partnership(
@@ -134,19 +155,18 @@ def attention_by_partnership(
     """Partnership id -> open risks overdue for review, above appetite, and escalations awaiting a
     response: the home page's counts for every partnership in two grouped queries.
 
-    The rules are the queryset methods' (`overdue`, `above_appetite`), applied as conditional counts.
+    The rules are the queryset's (`overdue`, `above_appetite`), applied to the open risks as
+    conditional counts (not as subqueries over every risk in the registry).
     """
     on = on or today()
     counts: dict[int, dict[str, int]] = {}
-    overdue = Risk.objects.overdue(on).values("pk")
-    above = Risk.objects.above_appetite().values("pk")
     for row in (
         risks.open()
         .order_by()
         .values("partnership_id")
         .annotate(
-            overdue=Count("id", filter=Q(pk__in=overdue)),
-            above_appetite=Count("id", filter=Q(pk__in=above)),
+            overdue=Count("id", filter=Risk.objects.overdue_condition(on)),
+            above_appetite=Count("id", filter=Risk.objects.above_appetite_condition()),
         )
     ):
         counts[row["partnership_id"]] = {"overdue": row["overdue"], "above_appetite": row["above_appetite"]}

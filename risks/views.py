@@ -335,21 +335,7 @@ def risk_detail(request, pk: int):
 def register_summary(request, body: Body) -> dict | None:
     """A body's risk register in brief: open risks by current band, overdue, above appetite."""
     register = restrict(RiskRegister.objects.filter(body=body), request.user).first()
-    if register is None:
-        return None
-    risks = Risk.objects.filter(register=register)
-    counts = {row["current_band"]: row["n"] for row in _band_counts(risks)}
-    return {
-        "register": register,
-        "bands": [(band.label, band.value, counts.get(band.value, 0)) for band in reversed(Band)],
-        "open": sum(counts.values()),
-        "overdue": risks.overdue().count(),
-        "above_appetite": risks.above_appetite().count(),
-    }
-
-
-def _band_counts(risks: QuerySet[Risk]):
-    return risks.open().order_by().values("current_band").annotate(n=Count("id"))
+    return None if register is None else queries.register_summary(register)
 
 
 def led_by(request, organisation, per_page: int = 10, param: str = "risks_page"):

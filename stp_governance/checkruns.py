@@ -56,10 +56,8 @@ def data_quality_issues(partnership: Partnership, on: datetime.date) -> list[dic
                 )
             )
     overdue = (
-        TermsOfReference.objects.in_force(on)
-        .filter(
-            body__partnership=partnership, status=TermsOfReference.Status.APPROVED, next_review_due__lt=on
-        )
+        TermsOfReference.objects.review_due_before(on, on)
+        .filter(body__partnership=partnership)
         .select_related("body")
         .order_by("next_review_due")
     )

@@ -2,6 +2,7 @@
 and the secretariat's lists (overdue for review, above appetite, awaiting a response)."""
 
 from risks import models
+from risks.queries import either
 from stp_governance.api.filters import BooleanFilter, IntegerFilter, RegistryFilterSet, date_lookups
 
 
@@ -58,21 +59,13 @@ class RiskFilterSet(RegistryFilterSet):
         }
 
     def filter_overdue(self, queryset, name, value):
-        return _either(queryset, queryset.model.objects.overdue(), value)
+        return either(queryset, queryset.model.objects.overdue(), value)
 
     def filter_above_appetite(self, queryset, name, value):
-        return _either(queryset, queryset.model.objects.above_appetite(), value)
+        return either(queryset, queryset.model.objects.above_appetite(), value)
 
     def filter_awaiting_response(self, queryset, name, value):
-        return _either(queryset, queryset.model.objects.awaiting_response(), value)
-
-
-def _either(queryset, matching, value: bool | None):
-    """The rows in `matching` (true) or not in it (false); the rule itself is the queryset method's."""
-    if value is None:
-        return queryset
-    ids = matching.values("pk")
-    return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+        return either(queryset, queryset.model.objects.awaiting_response(), value)
 
 
 class RiskActionFilterSet(RegistryFilterSet):
