@@ -300,15 +300,10 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "stp_governance.tasks.dispatch_outbox", "schedule": OUTBOX_DISPATCH_SECONDS},
-    "terms-of-reference-reminders": {
-        "task": "bodies.tasks.send_terms_of_reference_reminders",
+    "daily-reminders": {
+        "task": "stp_governance.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
-    "decisions-reminders": {
-        "task": "decisions.tasks.send_decisions_reminders",
-        "schedule": crontab(hour=6, minute=35),
-    },
-    "risks-reminders": {"task": "risks.tasks.send_risks_reminders", "schedule": crontab(hour=6, minute=40)},
     "nightly-checks": {"task": "delegation.tasks.run_nightly_checks", "schedule": crontab(hour=2, minute=15)},
 }
 

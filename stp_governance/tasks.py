@@ -15,7 +15,11 @@ import random
 from celery import shared_task
 from django.conf import settings
 
+from bodies.reminders import terms_of_reference_reminders
+from decisions.reminders import meeting_notice_reminders, ratification_reminders, urgent_decision_reminders
+from risks.reminders import escalation_reminders, risk_review_reminders
 from stp_governance import exports, notifications, outbox, webhooks
+from stp_governance.effective_dating import today
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
@@ -41,6 +45,27 @@ def retry_or_record(task, error: Exception, record) -> None:
 def dispatch_outbox() -> int:
     """Publish what the outbox holds (beat runs this every few seconds)."""
     return outbox.dispatch()
+
+
+# Every register's daily reminders: gathered in one run, so each recipient gets one email a day.
+DAILY_REMINDERS = (
+    terms_of_reference_reminders,
+    ratification_reminders,
+    urgent_decision_reminders,
+    meeting_notice_reminders,
+    risk_review_reminders,
+    escalation_reminders,
+)
+
+
+@shared_task(name="stp_governance.tasks.send_daily_reminders")
+def send_daily_reminders() -> int:
+    """The day's reminders of every register, stored and then emailed together (one email per
+    recipient: separate runs per register would each have emailed what they had found)."""
+    on = today()
+    return notifications.reminders_send(
+        [reminder for find in DAILY_REMINDERS for reminder in find(on)], day=on
+    )
 
 
 @shared_task(bind=True, name="stp_governance.tasks.send_notification_email", max_retries=MAX_RETRIES)

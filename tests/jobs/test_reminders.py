@@ -137,15 +137,39 @@ def test_storing_reminders_twice_on_a_day_stores_and_emails_each_once(
     assert Notification.objects.filter(subject_key__startswith="tor-review:").count() == 3
 
 
+def test_the_daily_job_gathers_every_register_so_each_person_gets_one_email(
+    board, django_capture_on_commit_callbacks
+):
+    from stp_governance.tasks import send_daily_reminders
+
+    on = today()
+    terms = factories.TermsOfReferenceFactory(body=board, approved=True, next_review_due=on)
+    risk = factories.RiskFactory(
+        register__partnership=board.partnership,
+        register__body=board,
+        next_review_due=on - datetime.timedelta(days=1),
+    )
+
+    send_daily_reminders()
+
+    queued = OutboxMessage.objects.filter(task="stp_governance.tasks.send_notification_email")
+    chair = [m for m in queued if m.kwargs["recipient"] == "chair@example.org"]
+    assert len(chair) == 1  # one email for the day, not one per register
+    assert notification_email_send(recipient="chair@example.org", day=on) == 2
+    (email,) = [m for m in mail.outbox if m.to == ["chair@example.org"]]
+    assert f"{board.name}: terms of reference" in email.body and risk.reference in email.body
+    assert Notification.objects.filter(subject_key=f"tor-review:{terms.pk}").count() == 3
+
+
 @pytest.mark.slow
 def test_the_daily_job_run_twice_by_a_real_worker_sends_each_reminder_once(celery_worker, board):
-    from bodies.tasks import send_terms_of_reference_reminders
+    from stp_governance.tasks import send_daily_reminders
 
     terms = factories.TermsOfReferenceFactory(body=board, approved=True, next_review_due=today())
     key = f"tor-review:{terms.pk}"
 
     for _ in range(2):
-        send_terms_of_reference_reminders.apply_async()
+        send_daily_reminders.apply_async()
         wait_for(lambda: Notification.objects.filter(subject_key=key).count() == 3)
         wait_for(lambda: not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists())
         wait_for(lambda: not Notification.objects.filter(subject_key=key, emailed_at__isnull=True).exists())
