@@ -153,10 +153,6 @@ class BodyRelationshipSerializer(RegistrySerializer):
         model = models.BodyRelationship
         fields = (*READ_ONLY, "from_body", "kind", "to_body", *PERIOD_FIELDS, "note", *SOURCE_FIELDS)
 
-    @values_from("from_body__name", "kind", "to_body__name")
-    def get_display(self, obj) -> str:
-        return f"{obj.from_body.name} {obj.get_kind_display().lower()} {obj.to_body.name}"
-
 
 class ObjectiveInlineSerializer(serializers.ModelSerializer):
     class Meta:
@@ -249,7 +245,3 @@ class AppointmentSerializer(RegistrySerializer):
             *READ_ONLY, "body", "person", "role", "title", "representing", "voting", "deputy", *PERIOD_FIELDS,
             *SOURCE_FIELDS,
         )  # fmt: skip
-
-    @values_from("person__name", "role", "body__name")
-    def get_display(self, obj) -> str:
-        return f"{obj.person.name}, {obj.get_role_display().lower()} of {obj.body.name}"

@@ -61,10 +61,6 @@ class DelegationSerializer(RegistrySerializer):
             "financial_limit_gbp", "conditions", "further_delegation_permitted", *PERIOD_FIELDS, *SOURCE_FIELDS,
         )  # fmt: skip
 
-    @values_from("delegate__name", "delegate_office", "power", "matter__name")
-    def get_display(self, obj) -> str:
-        return f"{obj.delegate_display}: {obj.get_power_display().lower()} — {obj.matter.name}"
-
 
 class ApprovalStageInlineSerializer(serializers.ModelSerializer):
     acting_bodies = BriefRelatedField(view_name="api:body-detail", many=True, read_only=True)

@@ -92,10 +92,6 @@ class RiskSerializer(RegistrySerializer):
         )  # fmt: skip
         select_related = ("register__body", "register__organisation")
 
-    @values_from("reference", "title")
-    def get_display(self, obj) -> str:
-        return f"{obj.reference}: {obj.title}"
-
     @values_from("status", "current_likelihood", "current_consequence", "tolerable_score")
     def get_above_appetite(self, obj) -> bool:
         return obj.is_above_appetite
@@ -120,10 +116,6 @@ class RiskActionSerializer(RegistrySerializer):
             "status",
             "completed_on",
         )
-
-    @values_from("description")
-    def get_display(self, obj) -> str:
-        return obj.description[:80]
 
 
 class RiskReviewSerializer(RegistrySerializer):

@@ -266,8 +266,8 @@ class ValuesPlan:
         # name -> (related model, the relation's name from it, display, its columns, its
         # annotations): many-to-many briefs, one query per page
         self.many: dict[str, tuple[type, str, Callable[[dict], str], list[str], dict]] = {}
-        # path -> (parent key column, child model, its foreign key column, columns): read by methods
-        self.prefetched: dict[str, tuple[str, type, str, tuple[str, ...]]] = {}
+        # path -> (parent key column, child model, its foreign key, columns): read by methods
+        self.prefetched: dict[str, tuple[str, type, object, tuple[str, ...]]] = {}
         # related model -> (columns, annotations, display): displays read once per page, by id
         self.side: dict[type, tuple[list[str], dict, Callable[[dict], str]]] = {}
         self.joined: set[str] = set()  # relation paths joined into the row query
@@ -449,7 +449,7 @@ class ValuesPlan:
                 return False
             if through:
                 self._add_columns((key,))
-            self.prefetched[path] = (key, relation.related_model, relation.field.attname, tuple(columns))
+            self.prefetched[path] = (key, relation.related_model, relation.field, tuple(columns))
         return True
 
     def queryset(self, queryset):
@@ -509,17 +509,15 @@ class ValuesPlan:
             found[name] = by_parent = {}
             if not ids:
                 continue
-            source_queryset = ctx["prefetch_querysets"].get(source) if top else None
-            base = source_queryset if source_queryset is not None else child.model._default_manager.all()
-            columns = [c for c in child.columns if c != fk_column]
-
-            def build(ids, base=base, fk_name=fk_name, fk_column=fk_column, columns=columns, child=child):
-                ordered = within_parent_order(base, fk_name, fk_column)
-                return ordered.filter(**{f"{fk_column}__any_of": ids}).values(
-                    fk_column, *columns, **child.annotations
-                )
-
-            child_rows = self.statement(f"nested:{name}", build, source_queryset).rows(ids)
+            child_rows = self._rows_by_parent(
+                f"nested:{name}",
+                ctx["prefetch_querysets"].get(source) if top else None,
+                child.model,
+                (fk_name, fk_column),
+                ids,
+                [c for c in child.columns if c != fk_column],
+                child.annotations,
+            )
             # All the page's children rendered at once: their own per-page queries run once.
             rendered = child.render(child_rows, {**ctx, "_depth": ctx.get("_depth", 0) + 1})
             for row, record in zip(child_rows, rendered, strict=True):
@@ -540,27 +538,37 @@ class ValuesPlan:
 
     def prefetch(self, rows, ctx: dict) -> None:
         """The reverse relations methods read, into each row (`RowView` hands them to `.all()`)."""
-        for path, (key, child_model, fk_column, columns) in self.prefetched.items():
+        for path, (key, child_model, fk, columns) in self.prefetched.items():
             parents = {row[key] for row in rows if row[key] is not None}
             grouped: dict[int, list[dict]] = {}
             if parents:
                 source = ctx["prefetch_querysets"].get(path)
-                base = (source if source is not None else child_model._default_manager.all()).select_related(
-                    None
+                found = self._rows_by_parent(
+                    f"prefetch:{path}", source, child_model, (fk.name, fk.attname), sorted(parents), columns
                 )
-                statement = self.statement(
-                    f"prefetch:{path}",
-                    lambda ids, base=base, fk_column=fk_column, columns=columns: (
-                        base.prefetch_related(None)
-                        .filter(**{f"{fk_column}__any_of": ids})
-                        .values(fk_column, *columns)
-                    ),
-                    source,
-                )
-                for row in statement.rows(sorted(parents)):
-                    grouped.setdefault(row[fk_column], []).append(row)
+                for row in found:
+                    grouped.setdefault(row[fk.attname], []).append(row)
             for row in rows:
                 row[path] = RowSet(grouped.get(row[key], []), child_model)
+
+    def _rows_by_parent(
+        self, name: str, source, model, fk: tuple[str, str], ids, columns, annotations=None
+    ) -> list[dict]:
+        """The rows of `model` whose foreign key `fk` (name, column) is among `ids`, with `columns`:
+        from `source` (the viewset's `Prefetch` queryset, for its order) or the model's default
+        manager, in order within each parent; one statement, compiled once per name and source."""
+        fk_name, fk_column = fk
+        base = source if source is not None else model._default_manager.all()
+
+        def build(ids):
+            ordered = (
+                within_parent_order(base, fk_name, fk_column).select_related(None).prefetch_related(None)
+            )
+            return ordered.filter(**{f"{fk_column}__any_of": ids}).values(
+                fk_column, *columns, **(annotations or {})
+            )
+
+        return self.statement(name, build, source).rows(ids)
 
     def side_displays(self, rows) -> dict[type, dict[int, str]]:
         """The displays of related records beyond the join budget: one query per related model."""
@@ -751,16 +759,18 @@ def _column(key: str):
     return build
 
 
-def _flattened(build):
-    def flat(row, ctx):
-        value = build(row, ctx)
-        if isinstance(value, list):
-            return "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
-        if isinstance(value, dict):
-            return value.get("id", orjson.dumps(value).decode())
-        return value
+def flat_cell(value):
+    """A rendered value as one CSV cell: a list as its items' displays joined with "; ", an object
+    as its id (or, without one, its JSON)."""
+    if isinstance(value, list):
+        return "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+    if isinstance(value, dict):
+        return value.get("id", orjson.dumps(value).decode())
+    return value
 
-    return flat
+
+def _flattened(build):
+    return lambda row, ctx: flat_cell(build(row, ctx))
 
 
 def _plain_builder(source: str, field):
