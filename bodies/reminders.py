@@ -21,7 +21,7 @@ def terms_of_reference_reminders(on: datetime.date) -> list[Reminder]:
         .select_related("body")
         .order_by("next_review_due", "pk")
     )
-    recipients = body_recipients({t.body_id: t.body for t in terms}.values(), on)
+    recipients = body_recipients((t.body for t in terms), on)
     reminders = []
     for terms_of_reference in terms:
         body, due = terms_of_reference.body, terms_of_reference.next_review_due

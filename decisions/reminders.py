@@ -25,7 +25,7 @@ def ratification_reminders(on: datetime.date) -> list[Reminder]:
     ratifying organisation's contact and the deciding body's secretariat and chair."""
     due_before = on - datetime.timedelta(days=settings.RATIFICATION_DUE_DAYS)
     ratifications = list(outstanding(Ratification.objects.filter(decision__decided_on__lt=due_before)))
-    bodies = body_recipients({r.decision.body_id: r.decision.body for r in ratifications}.values(), on)
+    bodies = body_recipients((r.decision.body for r in ratifications), on)
     contacts = organisation_contacts(r.organisation_id for r in ratifications)
     reminders = []
     for ratification in ratifications:
@@ -53,7 +53,7 @@ def urgent_decision_reminders(on: datetime.date) -> list[Reminder]:
     decisions = list(
         urgent_decisions_awaiting_report(Decision.objects.select_related("body")).order_by("decided_on", "pk")
     )
-    recipients = body_recipients({d.body_id: d.body for d in decisions}.values(), on)
+    recipients = body_recipients((d.body for d in decisions), on)
     reminders = []
     for decision in decisions:
         when = "was due at the meeting just held" if decision.overdue else "is due at the next meeting"
@@ -83,7 +83,7 @@ def meeting_notice_reminders(on: datetime.date) -> list[Reminder]:
         .select_related("body")
         .order_by("starts_at", "pk")
     )
-    recipients = body_recipients({m.body_id: m.body for m in meetings}.values(), on)
+    recipients = body_recipients((m.body for m in meetings), on)
     return [
         Reminder(
             subject_key=f"meeting-notice:{meeting.pk}",

@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from bodies.models import Body, Organisation, Partnership, Person
 from decisions import services
@@ -27,7 +26,6 @@ from stp_governance.seeding import (
     SeedAbort,
     SeedLoader,
     SeedReport,
-    format_validation_error,
     illustrative_marker,
     load_partnership_seed_files,
     parse_date,
@@ -103,10 +101,7 @@ class _File:
         return meeting or self.problem(where, f"no meeting of {body.name} on {on} is declared in this file")
 
     def service(self, where: str, call, **kwargs):
-        try:
-            return call(**kwargs)
-        except ValidationError as error:
-            self.problem(where, format_validation_error(error))
+        return self.loader.through_service(where, lambda: call(**kwargs))
 
 
 def _load_file(loader: SeedLoader, file: str, data: dict) -> None:

@@ -13,8 +13,7 @@ from stp_governance.notifications import Reminder, body_recipients, person_recip
 def risk_review_reminders(on: datetime.date) -> list[Reminder]:
     """Open risks overdue for review, for their owner and the holding body's secretariat and chair."""
     risks = list(overdue_for_review(on=on))
-    bodies = {r.register.body_id: r.register.body for r in risks if r.register.body_id}
-    recipients = body_recipients(bodies.values(), on)
+    recipients = body_recipients((r.register.body for r in risks if r.register.body_id), on)
     return [
         Reminder(
             subject_key=f"risk-review-overdue:{risk.pk}",
@@ -34,7 +33,7 @@ def risk_review_reminders(on: datetime.date) -> list[Reminder]:
 def escalation_reminders(on: datetime.date) -> list[Reminder]:
     """Escalations not yet answered, for the receiving body's secretariat and chair."""
     escalations = list(escalated_awaiting_response())
-    recipients = body_recipients({e.to_body_id: e.to_body for e in escalations}.values(), on)
+    recipients = body_recipients((e.to_body for e in escalations), on)
     return [
         Reminder(
             subject_key=f"escalation-unanswered:{escalation.pk}",

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-
 from bodies.models import Partnership
 from decisions.models import Meeting
 from risks import services
@@ -22,7 +20,6 @@ from stp_governance.seeding import (
     SeedAbort,
     SeedLoader,
     SeedReport,
-    format_validation_error,
     illustrative_marker,
     load_partnership_seed_files,
     parse_date,
@@ -130,7 +127,7 @@ def _load_matrix(loader: SeedLoader, where: str, partnership: Partnership, data:
     if not changed:
         return
     created = matrix.pk is None
-    _through_service(loader, where, lambda: services.scoring_matrix_change(matrix=matrix))
+    loader.through_service(where, lambda: services.scoring_matrix_change(matrix=matrix))
     loader.report.count(ScoringMatrix, created=created)
 
 
@@ -204,8 +201,7 @@ def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark)
     response = e.get("response") or RiskEscalation.Response.PENDING
     escalation = RiskEscalation.objects.filter(risk=risk, to_body=to_body, escalated_on=escalated_on).first()
     if escalation is None:
-        escalation = _through_service(
-            loader,
+        escalation = loader.through_service(
             where,
             lambda: services.risk_escalate(
                 risk=risk, to_body=to_body, escalated_on=escalated_on, reason=reason
@@ -223,8 +219,7 @@ def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark)
                 f"{where}: the escalation was already answered ({escalation.response}); an answer is not rewritten"
             )
             raise SeedAbort
-        escalation = _through_service(
-            loader,
+        escalation = loader.through_service(
             where,
             lambda: services.risk_escalation_respond(
                 escalation=escalation,
@@ -236,8 +231,7 @@ def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark)
         loader.report.count(RiskEscalation, created=False)
     de_escalated_on = parse_date(e.get("de_escalated_on"))
     if de_escalated_on and escalation.de_escalated_on is None:
-        _through_service(
-            loader,
+        loader.through_service(
             where,
             lambda: services.risk_escalation_de_escalate(
                 escalation=escalation,
@@ -246,15 +240,6 @@ def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark)
             ),
         )
         loader.report.count(RiskEscalation, created=False)
-
-
-def _through_service(loader: SeedLoader, where: str, call):
-    try:
-        return call()
-    except (ValidationError, TypeError) as error:
-        message = format_validation_error(error) if isinstance(error, ValidationError) else str(error)
-        loader.problems.append(f"{where}: {message}")
-        raise SeedAbort from error
 
 
 def _review_meeting(loader: SeedLoader, register: RiskRegister, review: dict, where: str) -> Meeting | None:

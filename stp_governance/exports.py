@@ -90,8 +90,12 @@ class Progress:
         percent = min(99, self.done * 100 // self.total)
         now = time.monotonic()
         if percent > self.reported and (now - self.reported_at >= 0.2 or percent - self.reported >= 10):
-            Export.objects.filter(pk=self.export_id).update(progress=percent)
+            self.report(percent)
             self.reported, self.reported_at = percent, now
+
+    def report(self, percent: int) -> None:
+        """Store the percentage done (never 100 until the file is there)."""
+        Export.objects.filter(pk=self.export_id).update(progress=max(0, min(99, percent)))
 
 
 def export_run(*, export_id: int) -> Export:
@@ -238,20 +242,24 @@ REGISTERS = (
 )  # fmt: skip
 
 
+# Spreadsheet formula injection: a cell starting with one of these is shown as text.
+FORMULA_STARTS = frozenset("=+-@")
+
+
+def formula_safe(value):
+    """A cell a spreadsheet will show as written: text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def _text_cell(value):
-    """A cell as text for CSV: dates in ISO form; a leading = + - @ is shown as text, not a formula."""
+    """A cell as text for CSV: dates in ISO form, never a formula."""
     if value is None:
         return ""
     if isinstance(value, datetime.date | Decimal | bool | int):
         return value.isoformat() if isinstance(value, datetime.date) else str(value)
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-def _sheet_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return formula_safe(str(value))
 
 
 def _total_rows(partnership: Partnership, on: datetime.date) -> int:
@@ -282,7 +290,7 @@ def build_registers_xlsx(partnership: Partnership, on: datetime.date, out, expor
         sheet = workbook.create_sheet(register.name[:31])
         sheet.append([heading for heading, _ in register.columns])
         for row in register.values(partnership, on):
-            sheet.append([_sheet_cell(value) for value in row])
+            sheet.append([formula_safe(value) for value in row])
             progress.advance()
     workbook.save(out)
 
@@ -399,10 +407,7 @@ def build_popolo_json(partnership: Partnership, on: datetime.date, out, export_i
 def build_handbook_pdf(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
     from stp_governance.handbook import handbook_write
 
-    def report(percent: int) -> None:
-        Export.objects.filter(pk=export_id).update(progress=max(0, min(99, percent)))
-
-    handbook_write(partnership, on, out, progress=report)
+    handbook_write(partnership, on, out, progress=Progress(export_id, 100).report)
 
 
 BUILDERS = {

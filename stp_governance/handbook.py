@@ -128,7 +128,7 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
     ]
 
     # 1. Members
-    memberships = list(memberships_as_at(partnership, on).select_related("organisation"))
+    memberships = list(memberships_as_at(partnership, on))
     story.append(Paragraph("1. Members", H1))
     story.append(
         _table(
@@ -150,12 +150,13 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
     progress(10)
 
     # 2. Structure
-    bodies = list(bodies_as_at(partnership, on).order_by("name"))
-    relationships = list(relationships_as_at(partnership, on).select_related("from_body", "to_body"))
+    bodies = list(bodies_as_at(partnership, on))
+    relationships = list(relationships_as_at(partnership, on))
+    body_ids = {b.pk for b in bodies}
     statutory = {
         rel.to_body_id: rel.to_body
         for rel in relationships
-        if rel.to_body.partnership_id is None and rel.to_body_id not in {b.pk for b in bodies}
+        if rel.to_body.partnership_id is None and rel.to_body_id not in body_ids
     }
     story += [PageBreak(), Paragraph("2. Governance structure", H1)]
     story += _chart([*bodies, *statutory.values()], relationships)
@@ -185,13 +186,15 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
         .order_by("role", "person__name")
     ):
         appointments[appointment.body_id].append(appointment)
-    delegated: dict[int, list[str]] = defaultdict(list)
-    for delegation in (
+    # The scheme of delegation, read once: each body's matters here, the whole scheme in section 5.
+    delegations = list(
         Delegation.objects.in_force(on)
         .filter(partnership=partnership)
-        .select_related("matter")
-        .order_by("matter__name")
-    ):
+        .select_related("matter", "delegator", "delegate")
+        .order_by("matter__name", "pk")
+    )
+    delegated: dict[int, list[str]] = defaultdict(list)
+    for delegation in delegations:
         delegated[delegation.delegate_id].append(
             f"{delegation.matter.name} ({delegation.get_power_display().lower()})"
         )
@@ -230,12 +233,6 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
     progress(80)
 
     # 5. Delegations
-    delegations = list(
-        Delegation.objects.in_force(on)
-        .filter(partnership=partnership)
-        .select_related("matter", "delegator", "delegate")
-        .order_by("matter__name", "pk")
-    )
     story += [PageBreak(), Paragraph("5. Scheme of delegation", H1)]
     story.append(
         _table(

@@ -77,6 +77,11 @@ class ApiToken(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
 
+    @staticmethod
+    def usable_condition(prefix: str = "", now: datetime.datetime | None = None) -> Q:
+        """`is_usable` as a query condition, on the token at `prefix` (e.g. "token__")."""
+        return Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}expires_at__gt": now or timezone.now()})
+
     def partnership_scope(self, action: str) -> set[int] | None:
         if not self.is_usable() or action == "view_restricted":
             return set()

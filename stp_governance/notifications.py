@@ -87,8 +87,8 @@ def secretariat_users(partnership_ids: Iterable[int]) -> dict[int, list[Recipien
 def body_recipients(bodies: Iterable[Body], on: datetime.date) -> dict[int, list[Recipient]]:
     """Each body's secretariat (the partnership's secretariat users and the body's secretariat
     appointments) and its chair in force on the day: who keeps the body's records and who chairs it.
-    Three queries, however many bodies."""
-    bodies = list(bodies)
+    Three queries, however many bodies; a body given more than once is looked up once."""
+    bodies = list({body.pk: body for body in bodies}.values())
     secretariat = secretariat_users(b.partnership_id for b in bodies if b.partnership_id)
     offices: dict[int, list[Recipient]] = defaultdict(list)
     for body_id, email, name in (

@@ -105,6 +105,16 @@ class SeedLoader:
         self.report.count(model, created)
         return instance
 
+    def through_service(self, where: str, call: Callable[[], Any]):
+        """Write through a service, so its rules apply to seed data too; a refusal (or a value of
+        the wrong type in the file) is a problem reported at `where`."""
+        try:
+            return call()
+        except (ValidationError, TypeError) as error:
+            message = format_validation_error(error) if isinstance(error, ValidationError) else str(error)
+            self.problems.append(f"{where}: {message}")
+            raise SeedAbort from error
+
     def delete_extra(self, queryset: models.QuerySet) -> None:
         for instance in queryset:
             instance.delete()

@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stp_governance import outbox
-from stp_governance.models import WebhookDelivery, WebhookEndpoint
+from stp_governance.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 DECISION_RECORDED = "decision.recorded"
 RATIFICATION_RECORDED = "ratification.recorded"
@@ -73,9 +73,8 @@ def event_emit(*, event_type: str, partnership_id: int | None, data: dict, restr
     endpoints = list(
         WebhookEndpoint.objects.filter(
             Q(token__partnership_id=partnership_id) | Q(token__partnership__isnull=True),
+            ApiToken.usable_condition("token__"),
             active=True,
-            token__revoked_at__isnull=True,
-            token__expires_at__gt=timezone.now(),
         ).filter(Q(events=[]) | Q(events__contains=[event_type]))
     )
     if not endpoints:
@@ -201,6 +200,14 @@ def webhook_deliver(*, delivery_id: int, final: bool = False) -> WebhookDelivery
         if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
             return delivery or WebhookDelivery.objects.get(pk=delivery_id)
         endpoint = delivery.endpoint
+        if not endpoint.active or not endpoint.token.is_usable():
+            # Revoked, expired or switched off since the event was queued: the client no longer reads.
+            delivery.status, delivery.last_error = (
+                WebhookDelivery.Status.FAILED,
+                "The endpoint's token is no longer usable.",
+            )
+            delivery.save(update_fields=["status", "last_error"])
+            return delivery
         body = orjson.dumps(delivery.payload)
         timestamp = int(time.time())
         request = urllib.request.Request(

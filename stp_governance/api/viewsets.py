@@ -32,10 +32,11 @@ from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
 from stp_governance.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
-from stp_governance.api.fastpath import plan_for, stream_rows
+from stp_governance.api.fastpath import flat_cell, plan_for, stream_rows
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
 from stp_governance.concurrency import etag_for, etag_of
+from stp_governance.exports import FORMULA_STARTS, formula_safe
 from stp_governance.history import record_as_at
 
 EXPORT_BATCH = 2000
@@ -422,9 +423,9 @@ def _flatten(row: dict, related: frozenset | set = frozenset(), prefix: str = ""
         if key in related and not isinstance(value, list):
             flat[f"{name}_id"] = value.get("id") if isinstance(value, dict) else value
         elif isinstance(value, dict):
-            flat[f"{name}_id" if "id" in value else name] = value.get("id", orjson.dumps(value).decode())
+            flat[f"{name}_id" if "id" in value else name] = flat_cell(value)
         elif isinstance(value, list):
-            flat[name] = "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+            flat[name] = flat_cell(value)
         else:
             flat[name] = value
     return flat
@@ -451,7 +452,7 @@ def _plan_csv(values, plan, ctx):
             for i in guarded:
                 cell = cells[i]
                 if cell.__class__ is str and cell[:1] in FORMULA_STARTS:
-                    cells = [_csv_safe(value) for value in cells]
+                    cells = [formula_safe(value) for value in cells]
                     break
             lines.append(cells)
         writer.writerows(lines)
@@ -470,20 +471,10 @@ def _csv_lines(chunks, related: set[str] = frozenset()):
             if names is None:
                 names = list(flat)
                 writer.writerow(names)
-            writer.writerow([_csv_safe(flat.get(name)) for name in names])
+            writer.writerow([formula_safe(flat.get(name)) for name in names])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)
-
-
-# Spreadsheet formula injection: a cell starting with one of these is shown as text.
-FORMULA_STARTS = frozenset("=+-@")
-
-
-def _csv_safe(value):
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
 
 
 def _json_chunks(chunks):

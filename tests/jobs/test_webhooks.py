@@ -133,3 +133,24 @@ def test_with_redis_down_a_decision_is_recorded_quickly_and_its_webhook_goes_onc
     assert orjson.loads(receiver.received[0]["body"])["data"]["id"] == response.json()["id"]
     waiting.refresh_from_db()
     assert waiting.dispatched_at is not None
+
+
+@pytest.mark.django_db
+def test_a_delivery_queued_before_its_token_was_revoked_is_not_sent(monkeypatch):
+    from django.utils import timezone
+
+    world = scenario(webhook_url="http://127.0.0.1:9/hook")
+    services.decision_record(
+        body=world.board, meeting=world.meeting, matter=world.matter, power="approve",
+        resolution="Approved.", outcome="carried",
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.get()
+    token = world.endpoint.token
+    token.revoked_at = timezone.now()
+    token.save()
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: pytest.fail("sent to a revoked token"))
+
+    delivered = webhooks.webhook_deliver(delivery_id=delivery.pk)
+
+    assert (delivered.status, delivered.attempts) == ("failed", 0)
+    assert "no longer usable" in delivered.last_error

@@ -175,7 +175,8 @@ def _csv_of(json_response, names) -> bytes:
     import csv
     import io
 
-    from stp_governance.api.viewsets import _csv_safe, _flatten
+    from stp_governance.api.viewsets import _flatten
+    from stp_governance.exports import formula_safe as _csv_safe
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
