@@ -12,16 +12,7 @@ from bodies.models import Body, Person
 from decisions.models import Attendance, Decision, Meeting, Ratification
 from delegation.models import Matter, Power
 from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm
-
-LONG_TEXT = 20000  # a resolution or reason longer than this is a paste gone wrong
-
-
-def long_text(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=help_text,
-    )  # fmt: skip
+from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 
 
 class MeetingForm(EditForm):

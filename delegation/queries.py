@@ -25,33 +25,31 @@ RATIFYING_STANDINGS = (Membership.Standing.PARTY_TO, Membership.Standing.CORE)
 RATIFIABLE_POWERS = {Power.APPROVE, Power.ENDORSE, Power.SIGN_OFF}
 MAX_CHAIN_DEPTH = 32
 
-CHAIN_SQL = """
+# A delegation `d` of the scheme for the matter, in force on the day; its delegate body `b` live then
+# (not proposed, in its period, of the partnership or a member organisation's own board). Each
+# link of the chain is checked by primary key as the chain reaches it.
+_IN_SCHEME = """d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
+      AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
+      AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)"""
+_LIVE_BODY = """(b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
+      AND b.status <> 'proposed'
+      AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
+      AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)"""
+
+CHAIN_SQL = f"""
 WITH RECURSIVE chain AS (
     SELECT d.id AS leaf_id, d.id AS delegation_id, d.delegator_id, 1 AS depth,
            d.financial_limit_gbp AS tightest_limit, ARRAY[d.id] AS path, FALSE AS cycle
     FROM delegation_delegation d
     JOIN bodies_body b ON b.id = d.delegate_id
-    WHERE d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
-      AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
-      AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)
-      AND (b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
-      AND b.status <> 'proposed'
-      AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
-      AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)
+    WHERE {_IN_SCHEME}
+      AND {_LIVE_BODY}
   UNION ALL
     SELECT c.leaf_id, d.id, d.delegator_id, c.depth + 1,
            LEAST(c.tightest_limit, d.financial_limit_gbp), c.path || d.id, d.id = ANY(c.path)
     FROM chain c
-    JOIN delegation_delegation d
-      ON d.delegate_id = c.delegator_id AND d.delegate_office = ''
-     AND d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
-     AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
-     AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)
-    JOIN bodies_body b ON b.id = d.delegate_id
-     AND (b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
-     AND b.status <> 'proposed'
-     AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
-     AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)
+    JOIN delegation_delegation d ON d.delegate_id = c.delegator_id AND d.delegate_office = '' AND {_IN_SCHEME}
+    JOIN bodies_body b ON b.id = d.delegate_id AND {_LIVE_BODY}
     WHERE NOT c.cycle AND c.depth < %(max_depth)s
 )
 SELECT c.leaf_id, c.depth, c.tightest_limit, c.path, c.cycle,

@@ -10,7 +10,7 @@ from bodies.models import Body, Organisation, Person
 from decisions.models import Meeting
 from risks.models import Risk, RiskEscalation, RiskRegister, ScoringMatrix
 from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm
+from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 
 LEVELS = ("likelihood", "consequence")
 
@@ -28,6 +28,18 @@ def level_field(
     )
 
 
+def add_level_fields(form: forms.BaseForm, matrix: ScoringMatrix, kinds: tuple[str, ...]) -> list[str]:
+    """A likelihood and a consequence field for each kind of score (inherent, current, target), on
+    the partnership's matrix; their names."""
+    names = []
+    for kind in kinds:
+        for dimension in LEVELS:
+            name = f"{kind}_{dimension}"
+            form.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
+            names.append(name)
+    return names
+
+
 class RiskForm(EditForm):
     validate_also = ("partnership",)
 
@@ -43,12 +55,10 @@ class RiskForm(EditForm):
 
     def __init__(self, *args, user, partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        matrix = ScoringMatrix.for_partnership(partnership.pk)
-        for kind in ("inherent", "current", "target"):
-            for dimension in LEVELS:
-                name = f"{kind}_{dimension}"
-                self.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
-                self.fields[name].help_text = Risk._meta.get_field(name).help_text
+        for name in add_level_fields(
+            self, ScoringMatrix.for_partnership(partnership.pk), ("inherent", "current", "target")
+        ):
+            self.fields[name].help_text = Risk._meta.get_field(name).help_text
         registers = RiskRegister.objects.filter(partnership=partnership).select_related(
             "body", "organisation"
         )
@@ -75,7 +85,7 @@ class RiskReviewForm(NHSForm):
     reviewer = forms.ModelChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="Not recorded"
     )
-    note = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+    note = long_text("Note", required=False)
     next_review_due = forms.DateField(
         widget=DateInput,
         required=False,
@@ -85,12 +95,10 @@ class RiskReviewForm(NHSForm):
 
     def __init__(self, *args, risk: Risk, user, **kwargs):
         super().__init__(*args, **kwargs)
-        matrix = ScoringMatrix.for_partnership(risk.partnership_id)
-        for kind in ("current", "target"):
-            for dimension in LEVELS:
-                name = f"{kind}_{dimension}"
-                self.fields[name] = level_field(f"{kind.capitalize()} {dimension}", matrix, dimension)
-                self.fields[name].initial = getattr(risk, name)
+        for name in add_level_fields(
+            self, ScoringMatrix.for_partnership(risk.partnership_id), ("current", "target")
+        ):
+            self.fields[name].initial = getattr(risk, name)
         self.fields["reviewer"].queryset = restrict(Person.objects.order_by("name"), user)
         if risk.register.body_id:
             meetings = Meeting.objects.filter(body_id=risk.register.body_id).exclude(
@@ -117,7 +125,7 @@ class RiskEscalationForm(NHSForm):
         queryset=Body.objects.none(), label="Escalate to", empty_label="Choose a body"
     )
     escalated_on = forms.DateField(widget=DateInput, label="Escalated on")
-    reason = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), label="Reason")
+    reason = long_text("Reason")
 
     def __init__(self, *args, risk: Risk, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,17 +170,13 @@ class RiskEscalationResponseForm(RevisionForm):
         choices=RiskEscalation.ANSWERS, label="The receiving body's answer", widget=forms.RadioSelect
     )
     responded_on = forms.DateField(widget=DateInput, label="Answered on")
-    response_note = forms.CharField(
+    response_note = long_text(
+        "Advice",
         required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Advice",
         help_text="Required when the risk is returned: the advice it goes back with.",
     )
 
 
 class RiskDeEscalationForm(RevisionForm):
     de_escalated_on = forms.DateField(widget=DateInput, label="Handed back on")
-    de_escalation_note = forms.CharField(
-        required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), label="Note"
-    )
+    de_escalation_note = long_text("Note", required=False)

@@ -61,6 +61,17 @@ def formset_errors(formset: forms.BaseFormSet, what: str) -> list[tuple[str, str
     return items
 
 
+LONG_TEXT = 20000  # a resolution or reason longer than this is a paste gone wrong
+
+
+def long_text(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
+    """A text area for a resolution, reason or note."""
+    return forms.CharField(
+        label=label, required=required, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=help_text,
+    )  # fmt: skip
+
+
 # -- finding the record ------------------------------------------------------------------------
 def get_for(
     request, queryset: models.QuerySet, pk, action: str = "change", restrict: Restrict = access.restrict
