@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import os
 import platform
 import re
@@ -39,6 +40,18 @@ def clock() -> float:
 
 def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
+
+
+def median_time(fn, reps: int, warm: int = 1) -> float:
+    """The median of `reps` timed calls of `fn`, in ms, after `warm` untimed ones."""
+    for _ in range(warm):
+        fn()
+    samples = []
+    for _ in range(reps):
+        start = clock()
+        fn()
+        samples.append(clock() - start)
+    return median_ms(samples)
 
 
 def setup(size: str) -> str:
@@ -326,7 +339,6 @@ def measure_authority(user, args) -> tuple[str, list[str]]:
     whole resolution adds the reservations and the ratifying organisations (3 statements, whatever
     the depth). Timed: the chain statement, server-side prepared as a driver with a statement
     cache would run it (so that plan_cache_mode applies), and the whole resolve_authority()."""
-    import re as regex
 
     from django.db import connection
     from django.db.models import Count
@@ -360,18 +372,11 @@ def measure_authority(user, args) -> tuple[str, list[str]]:
     reps = max(args.reps * 4, 100)
 
     def timed(fn, items) -> float:
-        for item in items:
-            fn(item)
-        samples = []
-        for rep in range(reps):
-            item = items[rep % len(items)]
-            start = clock()
-            fn(item)
-            samples.append(clock() - start)
-        return median_ms(samples)
+        cycle = itertools.cycle(items)  # each item once untimed, then in turn
+        return median_time(lambda: fn(next(cycle)), reps, warm=len(items))
 
     names = {"partnership": "$1", "matter": "$2", "on": "$3", "max_depth": "$4"}
-    prepared = regex.sub(r"%\((\w+)\)s", lambda m: names[m.group(1)], CHAIN_SQL).replace("%%", "%")
+    prepared = re.sub(r"%\((\w+)\)s", lambda m: names[m.group(1)], CHAIN_SQL).replace("%%", "%")
     cursor = connection.cursor()
     cursor.execute("DEALLOCATE ALL")
     cursor.execute(f"PREPARE bench_chain (bigint, bigint, date, int) AS {prepared}")
@@ -464,13 +469,7 @@ def measure_deep(user, args) -> tuple[str, list[str]]:
     reps = max(args.reps // 2, 5)
 
     def timing(url) -> float:
-        get(client, url)
-        samples = []
-        for _ in range(reps):
-            start = clock()
-            get(client, url)
-            samples.append(clock() - start)
-        return median_ms(samples)
+        return median_time(lambda: get(client, url), reps)
 
     for prefix, viewset in routes():
         if prefix not in ("decisions", "risks", "risk-reviews", "ratifications"):
@@ -507,13 +506,7 @@ def measure_deep(user, args) -> tuple[str, list[str]]:
     deep_id = events.objects.order_by("pgh_id").values_list("pgh_id", flat=True)[int(total * 0.9)]
 
     def orm_timing(fn) -> float:
-        fn()
-        samples = []
-        for _ in range(reps):
-            start = clock()
-            fn()
-            samples.append(clock() - start)
-        return median_ms(samples)
+        return median_time(fn, reps)
 
     first = orm_timing(lambda: list(events.objects.order_by("pgh_id").values()[:LIMIT]))
     offset = orm_timing(
@@ -541,7 +534,6 @@ def measure_deep(user, args) -> tuple[str, list[str]]:
 
 
 def measure_admin(user, args) -> tuple[str, list[str]]:
-    import re
 
     from django.contrib import admin
     from django.urls import reverse
@@ -606,7 +598,6 @@ def ensure_wrk() -> str:
 
 
 def measure_http(user, args) -> tuple[str, list[str]]:
-    import re
     import socket
     import urllib.request
 
