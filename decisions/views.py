@@ -41,7 +41,6 @@ from delegation.queries import resolve_authority
 from stp_governance import access as platform_access
 from stp_governance import editing
 from stp_governance.effective_dating import today
-from stp_governance.form_styles import nhs_styled
 from stp_governance.history import changes_of
 from stp_governance.paging import paged
 
@@ -311,16 +310,22 @@ def visible_partnership(request, pk: int) -> Partnership:
 
 
 # -- forms ----------------------------------------------------------------------------------
-class DecisionFilterForm(forms.Form):
+class DecisionFilterForm(editing.NHSForm):
     """The filters of a partnership's decisions list (a GET form: bad input is a field message)."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *Decision.Status.choices], required=False)
     body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False, empty_label="Any body")
     decided_from = forms.DateField(
-        required=False, label="Decided on or after", help_text="For example 2018-04-01."
+        required=False,
+        label="Decided on or after",
+        help_text="For example 2018-04-01.",
+        widget=editing.DateInput(attrs={"class": "nhsuk-input--width-10"}),
     )
     decided_to = forms.DateField(
-        required=False, label="Decided on or before", help_text="For example 2019-03-31."
+        required=False,
+        label="Decided on or before",
+        help_text="For example 2019-03-31.",
+        widget=editing.DateInput(attrs={"class": "nhsuk-input--width-10"}),
     )
 
     def __init__(self, *args, partnership: Partnership, user, **kwargs):
@@ -351,15 +356,23 @@ class DecisionFilterForm(forms.Form):
         return decisions
 
 
-class RatifyForm(forms.Form):
+class RatifyForm(editing.RevisionForm):
     """The second click: the day the partner's board ratified, its board and minute reference."""
 
-    decided_on = forms.DateField(label="Date the board ratified it", help_text="For example 2018-04-01.")
+    decided_on = forms.DateField(
+        label="Date the board ratified it",
+        help_text="For example 2018-04-01.",
+        widget=editing.DateInput(attrs={"class": "nhsuk-input--width-10"}),
+    )
     ratifying_board = forms.ModelChoiceField(
         queryset=Body.objects.none(), required=False, label="Ratifying board", empty_label="Not recorded"
     )
-    minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference")
-    expected_revision = forms.IntegerField(widget=forms.HiddenInput)
+    minute_reference = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Minute reference",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20"}),
+    )
 
     def __init__(self, *args, ratification: Ratification, user, **kwargs):
         kwargs.setdefault(
@@ -368,10 +381,9 @@ class RatifyForm(forms.Form):
                 "decided_on": max(today(), ratification.decision.decided_on),
                 "ratifying_board": ratification.ratifying_board_id,
                 "minute_reference": ratification.minute_reference,
-                "expected_revision": ratification.revision,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=ratification, **kwargs)
         self.fields["ratifying_board"].queryset = platform_access.restrict(
             Body.objects.filter(kind=Body.Kind.STATUTORY_BOARD, organisation=ratification.organisation_id),
             user,
@@ -445,7 +457,7 @@ def ratify(request, pk: int):
     if not can(request.user, "change", ratification):
         raise PermissionDenied("You may read this partnership's records but not change them.")
     back = _next_url(request, ratification)
-    form = nhs_styled(RatifyForm(request.POST or None, ratification=ratification, user=request.user))
+    form = RatifyForm(request.POST or None, ratification=ratification, user=request.user)
     if request.method == "POST" and form.is_valid() and _record(form, ratification):
         separator = "&" if "?" in back else "?"
         return HttpResponseRedirect(f"{back}{separator}recorded={ratification.pk}")
@@ -493,8 +505,7 @@ def _record(form: RatifyForm, ratification: Ratification) -> bool:
                 ratifying_board=data.get("ratifying_board"),
             )
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        form.apply_errors(error)
         return False
     return True
 
@@ -515,7 +526,7 @@ def _next_url(request, ratification: Ratification) -> str:
 def decision_list(request, pk: int):
     """A partnership's decisions, newest first, filtered by status, body and date range."""
     partnership = visible_partnership(request, pk)
-    form = nhs_styled(DecisionFilterForm(request.GET or None, partnership=partnership, user=request.user))
+    form = DecisionFilterForm(request.GET or None, partnership=partnership, user=request.user)
     decisions = form.filter(
         restrict(Decision.objects.filter(body__partnership=partnership), request.user)
         .select_related("body", "meeting", "matter")

@@ -35,7 +35,6 @@ from risks.svg import heat_map_svg
 from stp_governance import editing
 from stp_governance.access import restrict
 from stp_governance.effective_dating import today
-from stp_governance.form_styles import nhs_styled
 from stp_governance.history import changes_of
 from stp_governance.paging import paged
 
@@ -168,7 +167,7 @@ SIDE_LIST_PAGE_SIZE = 10
 YES_NO = [("", "Either"), ("yes", "Yes"), ("no", "No")]
 
 
-class RiskFilterForm(forms.Form):
+class RiskFilterForm(editing.NHSForm):
     """The register's filters, as a GET form (every field optional; bad input is a field message)."""
 
     body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False, empty_label="Any body")
@@ -231,9 +230,7 @@ def _risk_rows(risks: QuerySet[Risk]) -> QuerySet[Risk]:
 def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], register=None):
     """What the partnership's page and a register's page share: filters, table, heat map, side lists."""
     data = request.GET if any(key in request.GET for key in RiskFilterForm.base_fields) else None
-    form = nhs_styled(
-        RiskFilterForm(data, partnership=partnership, user=request.user, with_body=register is None)
-    )
+    form = RiskFilterForm(data, partnership=partnership, user=request.user, with_body=register is None)
     shown = form.filter(risks)
     title = f"{register}" if register is not None else f"{partnership.name}: risks shown"
     scope = {"register": register} if register is not None else {"partnership": partnership}

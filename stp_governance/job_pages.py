@@ -12,15 +12,18 @@ from django.views.decorators.http import require_http_methods
 from bodies.models import Partnership
 from stp_governance import exports
 from stp_governance.access import restrict
+from stp_governance.editing import DateInput, NHSForm
 from stp_governance.models import Export
 from stp_governance.notifications import notifications_for
 
 
-class ExportRequestForm(forms.Form):
+class ExportRequestForm(NHSForm):
     kind = forms.ChoiceField(choices=Export.Kind.choices, label="What to export")
     partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), label="Partnership")
     as_at = forms.DateField(
-        label="As at", help_text="For example 2018-04-01.", widget=forms.DateInput(attrs={"type": "date"})
+        label="As at",
+        help_text="For example 2018-04-01.",
+        widget=DateInput(attrs={"class": "nhsuk-input--width-10"}),
     )
 
     def __init__(self, *args, user, **kwargs):
