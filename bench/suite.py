@@ -345,9 +345,9 @@ def measure_authority(user, args) -> tuple[str, list[str]]:
     from django.test.utils import CaptureQueriesContext
 
     from bodies.models import Partnership
+    from core.effective_dating import today
     from delegation.models import Delegation, Matter
     from delegation.queries import CHAIN_SQL, MAX_CHAIN_DEPTH, resolve_authority
-    from stp_governance.effective_dating import today
 
     counts = dict(
         Delegation.objects.values("partnership_id")
@@ -462,7 +462,7 @@ def measure_authority(user, args) -> tuple[str, list[str]]:
 def measure_deep(user, args) -> tuple[str, list[str]]:
     from django.db import connection
 
-    from stp_governance.api.pagination import encode_cursor, keyset_ordering
+    from core.api.pagination import encode_cursor, keyset_ordering
 
     client = client_for(user)
     rows, problems = [], []
@@ -602,7 +602,7 @@ def measure_http(user, args) -> tuple[str, list[str]]:
     import urllib.request
 
     from bodies.models import Body
-    from stp_governance.tokens import api_token_issue
+    from core.tokens import api_token_issue
 
     wrk = ensure_wrk()
     _, key = api_token_issue(name="bench http", user=user)

@@ -27,9 +27,9 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.access import is_registry_administrator
-from stp_governance.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
-from stp_governance.effective_dating import today
+from core.access import is_registry_administrator
+from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
+from core.effective_dating import today
 
 
 class InForceFilter(admin.SimpleListFilter):

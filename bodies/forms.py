@@ -20,8 +20,8 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
+from core.access import restrict
+from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
 
 SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
 

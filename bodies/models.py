@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from stp_governance.access import RestrictedQuerySet
-from stp_governance.concurrency import Revisioned, bump_revision
-from stp_governance.effective_dating import (
+from core.access import RestrictedQuerySet
+from core.concurrency import Revisioned, bump_revision
+from core.effective_dating import (
     EffectiveDated,
     EffectiveDatedQuerySet,
     Sourced,
@@ -518,7 +518,7 @@ class BodyRelationship(EffectiveDated, Sourced, Revisioned):
 class TermsOfReferenceQuerySet(RestrictedQuerySet):
     def in_force(self, on: datetime.date | None = None):
         """The approved version in force on the day (superseded versions count for their period)."""
-        from stp_governance.effective_dating import today
+        from core.effective_dating import today
 
         return self.filter(
             in_force_q(on or today()),

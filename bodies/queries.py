@@ -15,7 +15,7 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceRole,
 )
-from stp_governance.effective_dating import today
+from core.effective_dating import today
 
 
 def memberships_as_at(partnership: Partnership, on: datetime.date | None = None) -> QuerySet[Membership]:

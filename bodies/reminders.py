@@ -8,7 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from bodies.models import Body, TermsOfReference
-from stp_governance.notifications import Reminder, body_recipients
+from bodies.recipients import body_recipients
+from core.notifications import Reminder
 
 
 def terms_of_reference_reminders(on: datetime.date) -> list[Reminder]:

@@ -30,7 +30,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance.seeding import (
+from bodies.seeding import (
     SeedAbort,
     SeedError,
     SeedLoader,

@@ -16,7 +16,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
-from stp_governance import webhooks
+from core import webhooks
 
 
 @transaction.atomic

@@ -1,11 +1,8 @@
 """Staff pages of the registry: partnerships and organisations. Reads go through `restrict`."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,30 +27,19 @@ from bodies.models import (
     Appointment,
     Body,
     Membership,
-    Organisation,
     Partnership,
     Person,
     Signature,
     TermsOfReference,
+    TermsOfReferenceObjective,
+    TermsOfReferenceRole,
 )
 from bodies.queries import bodies_as_at, memberships_as_at, people_of, relationships_as_at
-from decisions.views import owed_by
-from risks.views import led_by
-from stp_governance import editing
-from stp_governance.access import restrict
-from stp_governance.effective_dating import today
-from stp_governance.history import changes_of, changes_of_parts
-
-
-def as_at_from(request) -> tuple[datetime.date, str]:
-    """The `as_at` date asked for, or today; a malformed date is reported, not a crash."""
-    raw = request.GET.get("as_at", "")
-    if not raw:
-        return today(), ""
-    try:
-        return datetime.date.fromisoformat(raw), ""
-    except ValueError:
-        return today(), "Enter the date as year-month-day, for example 2018-04-01."
+from core import editing
+from core.access import restrict
+from core.history import changes_of, changes_of_parts
+from core.paging import as_at_from
+from core.writes import StaleRecord, guarded_write, rows_changed_since
 
 
 @login_required
@@ -100,34 +86,6 @@ def partnership_detail(request, pk: int):
             "chart": structure_chart([*bodies, *statutory], relationships),
             "agreements": agreements,
             "stages": partnership.stages.all(),
-        },
-    )
-
-
-@login_required
-def organisation_detail(request, pk: int):
-    organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
-    memberships = restrict(
-        organisation.memberships.select_related("partnership").order_by(
-            "partnership__name", "effective_from"
-        ),
-        request.user,
-    )
-    seats = restrict(
-        organisation.appointments.select_related("person", "body").in_force().order_by("body__name"),
-        request.user,
-    )
-    return render(
-        request,
-        "pages/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "memberships": memberships,
-            "seats": seats,
-            # What its board owes and the risks it leads, in the partnerships the user may see.
-            "owed": owed_by(request, organisation),
-            "risks_led": led_by(request, organisation),
-            "on": today(),
         },
     )
 
@@ -232,7 +190,9 @@ def terms_of_reference_edit(request, pk: int):
         "back_url": reverse("body-detail", args=[terms.body_id]),
         "back_label": "Back to the body",
         "history": changes_of(terms),
-        "parts_history": changes_of_parts(terms),
+        "parts_history": changes_of_parts(
+            terms, {TermsOfReferenceObjective: "Objective", TermsOfReferenceRole: "Role"}
+        ),
     }
 
     def build(data=None):
@@ -286,8 +246,8 @@ def terms_of_reference_edit(request, pk: int):
     stale = None
     if form.is_valid() and objectives.is_valid() and roles.is_valid():
         try:
-            with transaction.atomic():
-                editing.lock_at_revision(terms, form.cleaned_data.get("expected_revision"))
+
+            def write():
                 _check_part_revisions(terms, objectives, roles)
                 changes = {
                     name: form.cleaned_data[name]
@@ -300,7 +260,15 @@ def terms_of_reference_edit(request, pk: int):
                     objectives=_part_changes(objectives),
                     roles=_part_changes(roles),
                 )
-        except editing.StaleRecord as error:
+                return terms
+
+            guarded_write(
+                user=request.user,
+                record=terms,
+                expected_revision=form.cleaned_data.get("expected_revision"),
+                write=write,
+            )
+        except StaleRecord as error:
             stale = error
         except ValidationError as error:
             form.apply_errors(error)
@@ -308,7 +276,7 @@ def terms_of_reference_edit(request, pk: int):
             messages.success(request, "The draft was saved.")
             return redirect(reverse("edit-terms-of-reference", args=[terms.pk]) + "#history")
     elif form.is_stale() or _part_gone(objectives) or _part_gone(roles):
-        stale = editing.StaleRecord(TermsOfReference.objects.get(pk=terms.pk))
+        stale = StaleRecord(TermsOfReference.objects.get(pk=terms.pk))
     if stale is not None:
         return editing.conflict_response(
             request,
@@ -325,25 +293,21 @@ def terms_of_reference_edit(request, pk: int):
 def _check_part_revisions(terms, *formsets) -> None:
     """Each objective or role the user changed or removed is as they opened it (rows locked)."""
     for formset in formsets:
-        model = formset.model
-        current = dict(
-            model.objects.select_for_update()
-            .order_by()
-            .filter(terms_of_reference=terms)
-            .values_list("pk", "revision")
+        touched = {
+            row.instance.pk: row
+            for row in formset.initial_forms
+            if row.has_changed() or formset._should_delete_form(row)
+        }
+        changed = rows_changed_since(
+            formset.model, {pk: row.cleaned_data.get("row_revision") for pk, row in touched.items()}
         )
-        for row in formset.initial_forms:
-            if not (row.has_changed() or formset._should_delete_form(row)):
-                continue
-            pk = row.instance.pk
-            opened = row.cleaned_data.get("row_revision")
-            if pk not in current or opened != current[pk]:
-                what = model._meta.verbose_name
-                raise editing.StaleRecord(
-                    TermsOfReference.objects.get(pk=terms.pk),
-                    note=f"A {what} you changed (number {row.instance.position}) was changed or removed by someone "
-                    "else after you opened the page.",
-                )
+        if changed:
+            what = formset.model._meta.verbose_name
+            raise StaleRecord(
+                TermsOfReference.objects.get(pk=terms.pk),
+                note=f"A {what} you changed (number {touched[changed[0]].instance.position}) was changed or "
+                "removed by someone else after you opened the page.",
+            )
 
 
 def _part_gone(formset) -> bool:

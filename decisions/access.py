@@ -15,7 +15,7 @@ admin, exports, calendars, pages — goes through `restrict` below.
 from django.db.models import Q, QuerySet
 
 from bodies.models import Appointment
-from stp_governance import access
+from core import access
 
 
 def person_id_of(user) -> int | None:
@@ -59,7 +59,7 @@ def hide_restricted(queryset: QuerySet, user) -> QuerySet:
 
 
 def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
-    """`stp_governance.access.restrict`, then restricted rows hidden from those who may not see them."""
+    """`core.access.restrict`, then restricted rows hidden from those who may not see them."""
     return hide_restricted(access.restrict(queryset, user, action), user)
 
 

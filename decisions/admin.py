@@ -12,6 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
+from core.admin_widgets import (
+    SOURCE_FIELDSET,
+    RestrictedAdminMixin,
+    RevisionCheckedAdminMixin,
+    RevisionCheckedForm,
+)
 from decisions import services
 from decisions.access import can, hide_restricted
 from decisions.models import (
@@ -23,12 +29,6 @@ from decisions.models import (
     Meeting,
     Proposal,
     Ratification,
-)
-from stp_governance.admin_widgets import (
-    SOURCE_FIELDSET,
-    RestrictedAdminMixin,
-    RevisionCheckedAdminMixin,
-    RevisionCheckedForm,
 )
 
 

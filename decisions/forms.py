@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from bodies.models import Body, Person
+from core.access import restrict
+from core.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 from decisions.models import Attendance, Decision, Meeting, Ratification
 from delegation.models import Matter, Power
-from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 
 
 class MeetingForm(EditForm):

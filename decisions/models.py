@@ -16,10 +16,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bodies.models import Appointment, Body, Organisation, Partnership, Person
+from core.access import RestrictedQuerySet
+from core.concurrency import Revisioned, bump_revision
+from core.effective_dating import EffectiveDated, EffectiveDatedQuerySet, Sourced
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power
-from stp_governance.access import RestrictedQuerySet
-from stp_governance.concurrency import Revisioned, bump_revision
-from stp_governance.effective_dating import EffectiveDated, EffectiveDatedQuerySet, Sourced
 
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 

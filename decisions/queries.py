@@ -10,10 +10,10 @@ from django.db.models import Case, Count, Min, OuterRef, Prefetch, Q, QuerySet, 
 
 from bodies.models import Appointment, Body, Membership, Organisation, Partnership, TermsOfReference
 from bodies.queries import terms_of_reference_as_at
+from core.effective_dating import today
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Meeting, Proposal, Ratification
 from delegation.models import ApprovalStage
 from delegation.queries import RATIFYING_STANDINGS, resolve_authority
-from stp_governance.effective_dating import today
 
 
 @dataclass

@@ -8,9 +8,10 @@ import datetime
 from django.conf import settings
 from django.urls import reverse
 
+from bodies.recipients import body_recipients, organisation_contacts
+from core.notifications import Reminder, unique_recipients
 from decisions.models import Decision, Meeting, Ratification
 from decisions.queries import outstanding, urgent_decisions_awaiting_report
-from stp_governance.notifications import Reminder, body_recipients, organisation_contacts, unique_recipients
 
 
 def _decision_label(decision: Decision) -> str:

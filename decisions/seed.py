@@ -19,10 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from bodies.models import Body, Organisation, Partnership, Person
-from decisions import services
-from decisions.models import Decision, Meeting, Proposal, Ratification
-from delegation.models import Matter
-from stp_governance.seeding import (
+from bodies.seeding import (
     SeedAbort,
     SeedLoader,
     SeedReport,
@@ -33,6 +30,9 @@ from stp_governance.seeding import (
     seed_organisation,
     seed_partnership,
 )
+from decisions import services
+from decisions.models import Decision, Meeting, Proposal, Ratification
+from delegation.models import Matter
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "decisions"
 ILLUSTRATIVE = "Illustrative example: the source documents record no meetings or decisions."

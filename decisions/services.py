@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from bodies.models import Appointment, Body, Organisation, Person, TermsOfReference
 from bodies.queries import terms_of_reference_as_at
+from core import webhooks
+from core.effective_dating import today
 from decisions.models import (
     AgendaItem,
     Attendance,
@@ -39,8 +41,6 @@ from decisions.queries import (
 )
 from delegation.models import ApprovalRoute, ApprovalStage, Matter, Power
 from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, resolve_authority
-from stp_governance import webhooks
-from stp_governance.effective_dating import today
 
 # The acts a delegated power covers: a body that may approve may also endorse, recommend,
 # review, evaluate or note; the other powers cover what they name (docs/decisions/0005).

@@ -11,14 +11,12 @@ Reading: the ratification tracker (with the two-click ratify, which calls
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +24,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
+from core import access as platform_access
+from core import editing
+from core.effective_dating import today
+from core.history import changes_of
+from core.paging import paged
+from core.writes import StaleRecord, guarded_write, rows_changed_since
 from decisions import access, queries, services
 from decisions.access import can, restrict
 from decisions.forms import (
@@ -36,13 +40,8 @@ from decisions.forms import (
     RatificationForm,
     attendance_choices,
 )
-from decisions.models import Decision, Declaration, Meeting, Ratification
+from decisions.models import Attendance, Decision, Declaration, Meeting, Ratification
 from delegation.queries import resolve_authority
-from stp_governance import access as platform_access
-from stp_governance import editing
-from stp_governance.effective_dating import today
-from stp_governance.history import changes_of
-from stp_governance.paging import paged
 
 
 @login_required
@@ -127,28 +126,33 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     stale = None
     if form.is_valid() and formset.is_valid():
         try:
-            with transaction.atomic():
-                if not creating:
-                    editing.lock_at_revision(meeting, form.cleaned_data.get("expected_revision"))
+
+            def write():
                 saved = form.save()
                 if _record_attendance(saved, formset):
-                    transaction.set_rollback(True)
-                elif not access.can(request.user, "change", saved):
-                    raise PermissionDenied(
-                        "This change would put the record outside the partnerships you may edit."
-                    )
-                else:
-                    messages.success(request, "The meeting and its attendance were saved.")
-                    return redirect("edit-meeting", pk=saved.pk)
-        except editing.StaleRecord as error:
+                    raise AttendanceRefused
+                return saved
+
+            saved = guarded_write(
+                user=request.user,
+                record=None if creating else meeting,
+                expected_revision=form.cleaned_data.get("expected_revision"),
+                write=write,
+            )
+        except StaleRecord as error:
             stale = error
         except ValidationError as error:
             form.apply_errors(error)
+        except AttendanceRefused:
+            pass  # rolled back; each refusal is on its row
+        else:
+            messages.success(request, "The meeting and its attendance were saved.")
+            return redirect("edit-meeting", pk=saved.pk)
         if creating and stale is None:
             meeting.pk = None  # rolled back: the form shows again as a new meeting
             meeting._state.adding = True
     elif not creating and form.is_stale():
-        stale = editing.StaleRecord(Meeting.objects.get(pk=meeting.pk))
+        stale = StaleRecord(Meeting.objects.get(pk=meeting.pk))
     if stale is not None:
         return editing.conflict_response(
             request,
@@ -172,9 +176,28 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     )
 
 
+class AttendanceRefused(Exception):
+    """A seat of the attendance was refused by the service: the whole save is rolled back."""
+
+
 def _record_attendance(meeting: Meeting, formset) -> bool:
     """Record each changed seat; a refusal goes on its row. Returns whether any row was refused."""
-    existing = {a.person_id: a for a in meeting.attendances.select_for_update().order_by()}
+    existing = {a.person_id: a for a in meeting.attendances.order_by()}
+    opened = {
+        row.cleaned_data["person"].pk: row.cleaned_data.get("attendance_revision")
+        for row in formset.forms
+        if row.cleaned_data.get("person") is not None
+    }
+    changed = rows_changed_since(
+        Attendance,
+        {existing[person].pk: revision for person, revision in opened.items() if person in existing},
+    )
+    if changed:
+        person = next(a.person for a in existing.values() if a.pk == changed[0])
+        raise StaleRecord(
+            Meeting.objects.get(pk=meeting.pk),
+            note=f"{person.name}'s attendance was changed by someone else after you opened the page.",
+        )
     refused = False
     for row in formset.forms:
         data = row.cleaned_data
@@ -182,12 +205,6 @@ def _record_attendance(meeting: Meeting, formset) -> bool:
         if person is None:
             continue
         current = existing.get(person.pk)
-        opened_at = data.get("attendance_revision")
-        if current is not None and opened_at is not None and current.revision != opened_at:
-            raise editing.StaleRecord(
-                Meeting.objects.get(pk=meeting.pk),
-                note=f"{person.name}'s attendance was changed by someone else after you opened the page.",
-            )
         wanted = (data["status"], data.get("deputy"), data.get("note") or "")
         if current is not None and (current.status, current.deputy, current.note) == wanted:
             continue
@@ -458,7 +475,7 @@ def ratify(request, pk: int):
         raise PermissionDenied("You may read this partnership's records but not change them.")
     back = _next_url(request, ratification)
     form = RatifyForm(request.POST or None, ratification=ratification, user=request.user)
-    if request.method == "POST" and form.is_valid() and _record(form, ratification):
+    if request.method == "POST" and form.is_valid() and _record(request, form, ratification):
         separator = "&" if "?" in back else "?"
         return HttpResponseRedirect(f"{back}{separator}recorded={ratification.pk}")
     return render(
@@ -473,37 +490,37 @@ def _stale(form) -> bool:
     return any(error.code == "stale" for error in form.errors.as_data().get("__all__", []))
 
 
-def _record(form: RatifyForm, ratification: Ratification) -> bool:
-    """Under the row lock at the revision the user opened (as every editing page: `lock_at_revision`), record."""
+def _record(request, form: RatifyForm, ratification: Ratification) -> bool:
+    """Through the one guarded write, as every editing page: under the row lock at the revision the user opened."""
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            try:
-                current = editing.lock_at_revision(ratification, data["expected_revision"])
-            except editing.StaleRecord as stale:
-                current = stale.current
-                if (
-                    current.outcome == Ratification.Outcome.RATIFIED
-                    and current.decided_on == data["decided_on"]
-                ):
-                    return True  # the same answer, recorded meanwhile (a second click): nothing to change
-                form.add_error(
-                    None,
-                    ValidationError(
-                        f"Someone else recorded {ratification.organisation.name}'s "
-                        f"answer after you opened this page: it is now {current.get_outcome_display().lower()}"
-                        f"{f' on {current.decided_on:%d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
-                        code="stale",
-                    ),
-                )
-                return False
-            services.ratification_record(
-                ratification=current,
+        guarded_write(
+            user=request.user,
+            record=ratification,
+            expected_revision=data["expected_revision"],
+            write=lambda: services.ratification_record(
+                ratification=Ratification.objects.get(pk=ratification.pk),
                 outcome=Ratification.Outcome.RATIFIED,
                 decided_on=data["decided_on"],
                 minute_reference=data.get("minute_reference", "").strip(),
                 ratifying_board=data.get("ratifying_board"),
-            )
+            ),
+            rule=access.restrict,
+        )
+    except StaleRecord as stale:
+        current = stale.current
+        if current.outcome == Ratification.Outcome.RATIFIED and current.decided_on == data["decided_on"]:
+            return True  # the same answer, recorded meanwhile (a second click): nothing to change
+        form.add_error(
+            None,
+            ValidationError(
+                f"Someone else recorded {ratification.organisation.name}'s "
+                f"answer after you opened this page: it is now {current.get_outcome_display().lower()}"
+                f"{f' on {current.decided_on:%d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
+                code="stale",
+            ),
+        )
+        return False
     except ValidationError as error:
         form.apply_errors(error)
         return False
@@ -628,49 +645,6 @@ def _declarations(request, decision: Decision) -> list[Declaration]:
             request.user,
         ).order_by("person__name", "id")
     )
-
-
-# -- for other pages ------------------------------------------------------------------------
-def owed_by(request, organisation, per_page: int = 10, param: str = "owed_page"):
-    """The ratifications an organisation's board still owes, across the partnerships the user may see."""
-    on = today()
-    page = paged(
-        request,
-        queries.outstanding(
-            restrict(Ratification.objects.filter(organisation=organisation), request.user)
-        ).select_related("decision__body__partnership"),
-        per_page,
-        param,
-    )
-    for ratification in page:
-        ratification.age_days = (on - ratification.decision.decided_on).days
-    return page
-
-
-def body_decisions(request, body: Body, per_page: int = 10, param: str = "decisions_page"):
-    return paged(
-        request,
-        restrict(body.decisions.select_related("meeting"), request.user).order_by("-decided_on", "-id"),
-        per_page,
-        param,
-    )
-
-
-def body_meetings(request, body: Body, per_page: int = 10) -> dict:
-    """The body's meetings to come (soonest first) and past (latest first), each paged."""
-    now = datetime.datetime.now(tz=datetime.UTC)
-    meetings = restrict(body.meetings.all(), request.user)
-    return {
-        "upcoming": paged(
-            request,
-            meetings.filter(starts_at__gte=now).order_by("starts_at", "id"),
-            per_page,
-            "upcoming_page",
-        ),
-        "past": paged(
-            request, meetings.filter(starts_at__lt=now).order_by("-starts_at", "-id"), per_page, "past_page"
-        ),
-    }
 
 
 @login_required

@@ -2,9 +2,9 @@
 
 from django.contrib import admin, messages
 
+from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 from delegation.checks import scheme_defects
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Reservation
-from stp_governance.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 
 
 class RegistryAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bodies.models import Body, Partnership, TermsOfReference
+from core.effective_dating import today
 from delegation.models import Delegation, Matter, Reservation
-from stp_governance.effective_dating import today
 
 
 @dataclass(frozen=True)

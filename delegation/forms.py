@@ -1,8 +1,8 @@
 from django import forms
 
 from bodies.models import Partnership
+from core.access import restrict
 from delegation.models import ApprovalRoute, Matter
-from stp_governance.access import restrict
 
 
 class AuthorityQuestionForm(forms.Form):

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 
 from bodies.models import Body, Partnership
-from stp_governance.access import RestrictedQuerySet
-from stp_governance.concurrency import Revisioned, bump_revision
-from stp_governance.effective_dating import EffectiveDated, Sourced
+from core.access import RestrictedQuerySet
+from core.concurrency import Revisioned, bump_revision
+from core.effective_dating import EffectiveDated, Sourced
 
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 

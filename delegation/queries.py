@@ -15,8 +15,8 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from bodies.models import Body, Membership, Partnership
+from core.effective_dating import today
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
-from stp_governance.effective_dating import today
 
 # Standings whose organisations are parties, and so ratify collective decisions.
 RATIFYING_STANDINGS = (Membership.Standing.PARTY_TO, Membership.Standing.CORE)

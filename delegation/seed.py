@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bodies.models import Body
-from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
-from stp_governance.seeding import (
+from bodies.seeding import (
     SeedAbort,
     SeedLoader,
     SeedReport,
@@ -21,6 +20,7 @@ from stp_governance.seeding import (
     seed_partnership,
     source_fields,
 )
+from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "delegation"
 

@@ -10,15 +10,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from risks import services
-from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
-from stp_governance.admin_widgets import (
+from core.admin_widgets import (
     SOURCE_FIELDSET,
     RestrictedAdminMixin,
     RevisionCheckedAdminMixin,
     RevisionCheckedForm,
 )
-from stp_governance.effective_dating import today
+from core.effective_dating import today
+from risks import services
+from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 
 
 class BandMedia:

@@ -7,10 +7,10 @@ escalation are workflows of `risks.services`, which say why they are refused.
 from django import forms
 
 from bodies.models import Body, Organisation, Person
+from core.access import restrict
+from core.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 from decisions.models import Meeting
 from risks.models import Risk, RiskEscalation, RiskRegister, ScoringMatrix
-from stp_governance.access import restrict
-from stp_governance.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 
 LEVELS = ("likelihood", "consequence")
 

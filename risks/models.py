@@ -18,9 +18,9 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Greatest
 
 from bodies.models import Body, Membership, Organisation, Partnership, Person
-from stp_governance.access import RestrictedQuerySet
-from stp_governance.concurrency import Revisioned, bump_revision
-from stp_governance.effective_dating import Sourced, today
+from core.access import RestrictedQuerySet
+from core.concurrency import Revisioned, bump_revision
+from core.effective_dating import Sourced, today
 
 # Every matrix's levels lie within 1..SCALE_LIMIT; the database's check constraints say so.
 SCALE_LIMIT = 5

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 
 from bodies.models import Body, BodyRelationship, Partnership
+from core.effective_dating import today
 from risks.models import Band, Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
-from stp_governance.effective_dating import today
 
 SCORE_CHOICES = ("current", "target", "inherent")
 ROUTE_KINDS = (BodyRelationship.Kind.ESCALATES_RISKS_TO, BodyRelationship.Kind.REPORTS_TO)

@@ -6,8 +6,9 @@ import datetime
 
 from django.urls import reverse
 
+from bodies.recipients import body_recipients
+from core.notifications import Reminder, person_recipient, unique_recipients
 from risks.queries import escalated_awaiting_response, overdue_for_review
-from stp_governance.notifications import Reminder, body_recipients, person_recipient, unique_recipients
 
 
 def risk_review_reminders(on: datetime.date) -> list[Reminder]:

@@ -13,10 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bodies.models import Partnership
-from decisions.models import Meeting
-from risks import services
-from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
-from stp_governance.seeding import (
+from bodies.seeding import (
     SeedAbort,
     SeedLoader,
     SeedReport,
@@ -28,6 +25,9 @@ from stp_governance.seeding import (
     seed_partnership,
     source_fields,
 )
+from decisions.models import Meeting
+from risks import services
+from risks.models import Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "risks"
 ILLUSTRATIVE = "Illustrative example: the source documents contain no real risks."

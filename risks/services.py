@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bodies.models import Body, Membership, Partnership, Person
+from core import webhooks
 from decisions.models import Meeting
 from risks.models import Risk, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
 from risks.queries import escalation_targets, holding_escalation
-from stp_governance import webhooks
 
 
 @transaction.atomic

@@ -21,6 +21,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from bodies.models import Body, Partnership
+from core import editing
+from core.access import restrict
+from core.effective_dating import today
+from core.history import changes_of
+from core.paging import paged
 from risks import queries, services
 from risks.forms import (
     RiskDeEscalationForm,
@@ -31,12 +36,8 @@ from risks.forms import (
     RiskReviewForm,
 )
 from risks.models import Band, Risk, RiskAction, RiskEscalation, RiskRegister, RiskReview, ScoringMatrix
+from risks.panels import risk_rows
 from risks.svg import heat_map_svg
-from stp_governance import editing
-from stp_governance.access import restrict
-from stp_governance.effective_dating import today
-from stp_governance.history import changes_of
-from stp_governance.paging import paged
 
 
 def _risk_crumbs(risk: Risk):
@@ -221,12 +222,6 @@ def inline_heat_map(risks: QuerySet[Risk], partnership_id: int, title: str, scor
     return mark_safe(svg.split("\n", 1)[1])  # without the XML declaration; every text in it is escaped
 
 
-def _risk_rows(risks: QuerySet[Risk]) -> QuerySet[Risk]:
-    return risks.select_related(
-        "register__body", "register__organisation", "owner", "lead_organisation"
-    ).order_by("-current_score", "reference", "id")
-
-
 def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], register=None):
     """What the partnership's page and a register's page share: filters, table, heat map, side lists."""
     data = request.GET if any(key in request.GET for key in RiskFilterForm.base_fields) else None
@@ -242,7 +237,7 @@ def _register_page(request, *, partnership: Partnership, risks: QuerySet[Risk], 
         "partnership": partnership,
         "register": register,
         "form": form,
-        "page": paged(request, _risk_rows(shown), RISKS_PAGE_SIZE),
+        "page": paged(request, risk_rows(shown), RISKS_PAGE_SIZE),
         "heat_map": inline_heat_map(shown, partnership.pk, title, form.heat_map_scores),
         "scores": form.heat_map_scores,
         "other_scores": other,
@@ -325,25 +320,6 @@ def risk_detail(request, pk: int):
             "held_by": queries.holding_escalation(risk),
             "on": today(),
         },
-    )
-
-
-# -- for other pages ------------------------------------------------------------------------
-def register_summary(request, body: Body) -> dict | None:
-    """A body's risk register in brief: open risks by current band, overdue, above appetite."""
-    register = restrict(RiskRegister.objects.filter(body=body), request.user).first()
-    return None if register is None else queries.register_summary(register)
-
-
-def led_by(request, organisation, per_page: int = 10, param: str = "risks_page"):
-    """Open risks an organisation leads, in the partnerships the user may see, highest first."""
-    return paged(
-        request,
-        _risk_rows(
-            restrict(Risk.objects.open().filter(lead_organisation=organisation), request.user)
-        ).select_related("partnership"),
-        per_page,
-        param,
     )
 
 

@@ -9,6 +9,7 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 fi
 echo "== ruff check"; "$ROOT/.venv/bin/ruff" check .
 echo "== ruff format --check"; "$ROOT/.venv/bin/ruff" format --check .
+echo "== import-linter (layers, docs/decisions/0008-layers.md)"; "$ROOT/.venv/bin/lint-imports" --no-cache
 echo "== makemigrations --check"; "$PY" manage.py makemigrations --check --dry-run
 echo "== check"; "$PY" manage.py check
 echo "== pytest"; "$PY" -m pytest --create-db "$@"

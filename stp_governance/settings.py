@@ -48,11 +48,12 @@ INSTALLED_APPS = [
     "pghistory",
     "django_htmx",
     "csp",
-    "stp_governance",
+    "core",
     "bodies",
     "delegation",
     "decisions",
     "risks",
+    "composition",
 ]
 
 # N+1 detection (django-zeal, a development dependency): in development and tests every request
@@ -81,12 +82,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "stp_governance.middleware.RequestHistoryMiddleware",
-    "stp_governance.middleware.NoStoreForAuthenticatedMiddleware",
+    "core.middleware.RequestHistoryMiddleware",
+    "core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 if ZEAL:
     MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")  # each request checked on its own
+
+# Access follows this model (core.access): the core names it here instead of importing a domain app.
+REGISTRY_TENANT_MODEL = "bodies.Partnership"
 
 ROOT_URLCONF = "stp_governance.urls"
 WSGI_APPLICATION = "stp_governance.wsgi.application"
@@ -171,23 +175,23 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "stp_governance.api.schema.RegistryAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.RegistryAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "stp_governance.api.authentication.ApiTokenAuthentication",
+        "core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "stp_governance.api.filters.RegistrySearchFilter",
-        "stp_governance.api.filters.RegistryOrderingFilter",
+        "core.api.filters.RegistrySearchFilter",
+        "core.api.filters.RegistryOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "stp_governance.api.pagination.RegistryPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.RegistryPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "stp_governance.api.renderers.ORJSONRenderer",
+        "core.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "stp_governance.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATE_INPUT_FORMATS": ["iso-8601"],
@@ -220,7 +224,7 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "decisions.models.Decision.Outcome",
         "RatificationOutcomeEnum": "decisions.models.Ratification.Outcome",
         "RatificationAnswerEnum": "decisions.models.Ratification.ANSWERS",
-        "ExportKindEnum": "stp_governance.models.Export.Kind",
+        "ExportKindEnum": "core.models.Export.Kind",
     },
 }
 
@@ -265,7 +269,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"stp_governance.security": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"core.security": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # Celery: Redis as the broker. Work is written to an outbox table in the same transaction as the
@@ -283,7 +287,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The longest countdown any task uses (a retry's backoff cap, stp_governance/tasks.py). The visibility
+# The longest countdown any task uses (a retry's backoff cap, core/tasks.py). The visibility
 # timeout is longer, so a delayed task is never delivered twice.
 TASK_RETRY_BACKOFF_MAX = int(env_str("TASK_RETRY_BACKOFF_MAX", default="600"))
 WEBHOOK_RETRY_BASE_SECONDS = float(env_str("WEBHOOK_RETRY_BASE_SECONDS", default="30"))
@@ -299,12 +303,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
 CELERY_BEAT_SCHEDULE = {
-    "dispatch-outbox": {"task": "stp_governance.tasks.dispatch_outbox", "schedule": OUTBOX_DISPATCH_SECONDS},
+    "dispatch-outbox": {"task": "core.tasks.dispatch_outbox", "schedule": OUTBOX_DISPATCH_SECONDS},
     "daily-reminders": {
-        "task": "stp_governance.tasks.send_daily_reminders",
+        "task": "core.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
-    "nightly-checks": {"task": "delegation.tasks.run_nightly_checks", "schedule": crontab(hour=2, minute=15)},
+    "nightly-checks": {
+        "task": "composition.tasks.run_nightly_checks",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # Reminders: terms of reference due for review within this many days; ratifications due this many

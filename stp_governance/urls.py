@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from stp_governance import views
+from core import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),

@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from stp_governance.seed import load_all
+from composition.seed import load_all
 from tests import factories
 from tests.platform.conftest import user_with_role
 

@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 
 from bodies import services as bodies_services
 from bodies.models import Person, TermsOfReference, TermsOfReferenceObjective, TermsOfReferenceRole
+from core.access import grant_role
 from decisions.models import Decision, Meeting
 from risks.models import RiskEscalation, RiskRegister
-from stp_governance.access import grant_role
 from tests import factories
 from tests.platform.conftest import user_with_role
 from tests.test_edit_pages import errors_of, events, form_data, formset_data

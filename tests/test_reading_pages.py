@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bodies.models import Partnership
-from stp_governance.access import grant_role
-from stp_governance.checkruns import check_run_record
+from composition.checkruns import check_run_record
+from core.access import grant_role
 from tests import factories
 from tests.platform.conftest import user_with_role
 

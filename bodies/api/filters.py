@@ -1,7 +1,7 @@
 """Filters for every list: by id for each foreign key, by dates, by status and kind."""
 
 from bodies import models
-from stp_governance.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
+from core.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
 
 
 class PersonFilterSet(RegistryFilterSet):

@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from bodies import models
-from stp_governance.api.fastpath import values_from
-from stp_governance.api.serializers import (
+from core.api.fastpath import values_from
+from core.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
     SOURCE_FIELDS,

@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 
 from bodies import models, services
 from bodies.api import filters, serializers
-from stp_governance.access import is_registry_administrator
-from stp_governance.api.viewsets import RegistryViewSet
+from core.access import is_registry_administrator
+from core.api.viewsets import RegistryViewSet
 
 
 class PersonViewSet(RegistryViewSet):

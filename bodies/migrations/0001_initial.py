@@ -7,7 +7,7 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-import stp_governance.effective_dating
+import core.effective_dating
 from django.db import migrations, models
 
 
@@ -2471,9 +2471,7 @@ class Migration(migrations.Migration):
                     (models.F("to_body"), "="),
                     (models.F("kind"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],
@@ -2663,9 +2661,7 @@ class Migration(migrations.Migration):
                     (models.F("partnership"), "="),
                     (models.F("organisation"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],
@@ -2918,9 +2914,7 @@ class Migration(migrations.Migration):
                 expressions=[
                     (models.F("partnership"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],
@@ -3096,9 +3090,7 @@ class Migration(migrations.Migration):
                 expressions=[
                     (models.F("body"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],
@@ -3114,9 +3106,7 @@ class Migration(migrations.Migration):
                     (models.F("person"), "="),
                     (models.F("role"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],
@@ -3324,9 +3314,7 @@ class Migration(migrations.Migration):
                 expressions=[
                     (models.F("body"), "="),
                     (
-                        stp_governance.effective_dating.DateRange(
-                            "effective_from", "effective_to", models.Value("[]")
-                        ),
+                        core.effective_dating.DateRange("effective_from", "effective_to", models.Value("[]")),
                         "&&",
                     ),
                 ],

@@ -1,13 +1,13 @@
 """Filters for every list: by id for each foreign key, by dates, by status and outcome."""
 
-from decisions import models
-from stp_governance.api.filters import (
+from core.api.filters import (
     BooleanFilter,
     EffectiveDatedFilterSet,
     IntegerFilter,
     RegistryFilterSet,
     date_lookups,
 )
+from decisions import models
 
 
 class MeetingFilterSet(RegistryFilterSet):

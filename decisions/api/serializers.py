@@ -10,11 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference
-from decisions import models
-from decisions.access import hide_restricted
-from delegation.models import ApprovalStage, Matter, Power
-from stp_governance.api.fastpath import values_from
-from stp_governance.api.serializers import (
+from core.api.fastpath import values_from
+from core.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
     SOURCE_FIELDS,
@@ -22,6 +19,9 @@ from stp_governance.api.serializers import (
     RegistrySerializer,
     related,
 )
+from decisions import models
+from decisions.access import hide_restricted
+from delegation.models import ApprovalStage, Matter, Power
 
 
 class ConfidentialRelatedField(BriefRelatedField):

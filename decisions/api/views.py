@@ -20,15 +20,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bodies.models import Body, Organisation, Partnership
+from core import access
+from core.api.exceptions import Conflict
+from core.api.renderers import ORJSONRenderer
+from core.api.viewsets import RegistryViewSet, visible_or_404
+from core.effective_dating import today
 from decisions import models, queries, services
 from decisions.access import hide_restricted, interests_writable, may_declare_interests, restrict
 from decisions.api import filters, serializers
 from decisions.calendars import meetings_calendar
-from stp_governance import access
-from stp_governance.api.exceptions import Conflict
-from stp_governance.api.renderers import ORJSONRenderer
-from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
-from stp_governance.effective_dating import today
 
 
 class ConfidentialViewSet(RegistryViewSet):

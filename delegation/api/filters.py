@@ -1,5 +1,5 @@
+from core.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
 from delegation import models
-from stp_governance.api.filters import EffectiveDatedFilterSet, IntegerFilter, RegistryFilterSet, date_lookups
 
 
 class MatterFilterSet(RegistryFilterSet):

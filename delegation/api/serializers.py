@@ -3,9 +3,8 @@
 from rest_framework import serializers
 
 from bodies.models import Body, Partnership
-from delegation import models
-from stp_governance.api.fastpath import values_from
-from stp_governance.api.serializers import (
+from core.api.fastpath import values_from
+from core.api.serializers import (
     PERIOD_FIELDS,
     READ_ONLY,
     SOURCE_FIELDS,
@@ -13,6 +12,7 @@ from stp_governance.api.serializers import (
     RegistrySerializer,
     related,
 )
+from delegation import models
 
 
 class MatterSerializer(RegistrySerializer):

@@ -6,11 +6,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bodies.models import Partnership
+from core.api.viewsets import RegistryViewSet, visible_or_404
 from delegation import models
 from delegation.api import filters, serializers
 from delegation.checks import scheme_defects
 from delegation.queries import resolve_authority
-from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 
 
 class MatterViewSet(RegistryViewSet):

@@ -1,9 +1,9 @@
 """Filters for the risk lists: by id for each foreign key, by band, category, owner, status and dates,
 and the secretariat's lists (overdue for review, above appetite, awaiting a response)."""
 
+from core.api.filters import BooleanFilter, IntegerFilter, RegistryFilterSet, date_lookups
 from risks import models
 from risks.queries import either
-from stp_governance.api.filters import BooleanFilter, IntegerFilter, RegistryFilterSet, date_lookups
 
 
 def _band_and_choices(*names: str) -> dict[str, list[str]]:

@@ -4,17 +4,17 @@ de-escalate) are plain serializers whose validated data goes straight to the ser
 from rest_framework import serializers
 
 from bodies.models import Body, Organisation, Partnership, Person
-from decisions.models import Meeting
-from risks import models
-from risks.queries import SCORE_CHOICES
-from stp_governance.api.fastpath import values_from
-from stp_governance.api.serializers import (
+from core.api.fastpath import values_from
+from core.api.serializers import (
     READ_ONLY,
     SOURCE_FIELDS,
     BriefRelatedField,
     RegistrySerializer,
     related,
 )
+from decisions.models import Meeting
+from risks import models
+from risks.queries import SCORE_CHOICES
 
 SCORED = tuple(
     f"{kind}_{part}"

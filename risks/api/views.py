@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bodies.models import Partnership
+from core.access import restrict
+from core.api.renderers import ORJSONRenderer
+from core.api.serializers import prefetches_for
+from core.api.viewsets import RegistryViewSet, visible_or_404
 from risks import models, queries, services
 from risks.api import filters, serializers
 from risks.api.renderers import SVGRenderer
-from stp_governance.access import restrict
-from stp_governance.api.renderers import ORJSONRenderer
-from stp_governance.api.serializers import prefetches_for
-from stp_governance.api.viewsets import RegistryViewSet, visible_or_404
 
 HEAT_MAP_RESPONSES = {
     (200, "application/json"): serializers.HeatMapSerializer,

@@ -7,13 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from bodies.api.urls import router as bodies_router
+from composition.api import router as exports_router
 from decisions.api.urls import router as decisions_router
 from decisions.api.urls import urlpatterns as decisions_urls
 from delegation.api.urls import router as delegation_router
 from delegation.api.urls import urlpatterns as delegation_urls
 from risks.api.urls import router as risks_router
 from risks.api.urls import urlpatterns as risks_urls
-from stp_governance.api.exports import router as exports_router
 
 APP_ROUTERS = [bodies_router, delegation_router, decisions_router, risks_router, exports_router]
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bodies.models import TermsOfReferenceObjective
-from stp_governance.access import grant_role
+from core.access import grant_role
 from tests import factories
 from tests.platform.conftest import client_for
 

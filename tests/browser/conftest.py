@@ -44,7 +44,7 @@ def browser():
 @pytest.fixture
 def demo(transactional_db, live_server):
     """The five partnerships, loaded into the live server's database (transactional tests flush it)."""
-    from stp_governance.seed import load_all
+    from composition.seed import load_all
 
     load_all()
     return live_server

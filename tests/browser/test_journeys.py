@@ -3,7 +3,7 @@
 import pytest
 
 from bodies.models import Body, Partnership
-from stp_governance.access import grant_role
+from core.access import grant_role
 from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.factories import UserFactory
 

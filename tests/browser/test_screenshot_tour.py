@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from bodies.models import Body, Organisation, Partnership
-from stp_governance.access import grant_role
+from core.access import grant_role
 from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.factories import UserFactory
 

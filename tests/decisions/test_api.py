@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.access import grant_role
+from core.tokens import api_token_issue
 from decisions import services
 from decisions.models import Decision, Ratification
-from stp_governance.access import grant_role
-from stp_governance.tokens import api_token_issue
 from tests import factories
 from tests.decisions.conftest import attend, held_meeting
 from tests.platform.conftest import client_for

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.effective_dating import today
 from decisions import services
 from decisions.models import Decision, Ratification
-from stp_governance.effective_dating import today
 from tests import factories
 from tests.decisions.conftest import ON, attend, held_meeting
 from tests.platform.conftest import user_with_role

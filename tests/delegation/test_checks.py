@@ -127,8 +127,8 @@ def test_the_command_lists_defects(capsys):
 
 
 def test_the_command_records_the_days_check_run_for_the_home_page(capsys):
-    from stp_governance.effective_dating import today
-    from stp_governance.models import CheckRun
+    from core.effective_dating import today
+    from core.models import CheckRun
 
     partnership = PartnershipFactory(slug="recorded")
     DelegationFactory(

@@ -4,12 +4,12 @@ import datetime
 from dataclasses import dataclass
 
 from bodies.models import Body, Partnership
+from core.access import grant_role
+from core.models import WebhookEndpoint
+from core.tokens import api_token_issue
+from core.webhooks import new_secret
 from decisions.models import Meeting
 from delegation.models import Matter
-from stp_governance.access import grant_role
-from stp_governance.models import WebhookEndpoint
-from stp_governance.tokens import api_token_issue
-from stp_governance.webhooks import new_secret
 from tests import factories
 
 DECIDED_ON = datetime.date(2018, 1, 15)

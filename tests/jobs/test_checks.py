@@ -8,11 +8,11 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from bodies.models import Partnership
-from delegation.tasks import run_nightly_checks
-from stp_governance import jobs_summary
-from stp_governance.access import grant_role
-from stp_governance.checkruns import check_run_record
-from stp_governance.models import CheckRun, OutboxMessage
+from composition import jobs_summary
+from composition.checkruns import check_run_record
+from composition.tasks import run_nightly_checks
+from core.access import grant_role
+from core.models import CheckRun, OutboxMessage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_the_nightly_job_queues_one_check_per_partnership():
     count = run_nightly_checks()
 
     assert count == Partnership.objects.count()
-    queued = OutboxMessage.objects.filter(task="delegation.tasks.run_partnership_checks")
+    queued = OutboxMessage.objects.filter(task="composition.tasks.run_partnership_checks")
     assert sorted(m.kwargs["partnership_id"] for m in queued) == sorted(
         Partnership.objects.values_list("pk", flat=True)
     )

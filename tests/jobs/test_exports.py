@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bodies.models import Partnership
+from composition import exports
+from core.access import grant_role
+from core.models import Export
 from delegation.models import Delegation
-from stp_governance import exports
-from stp_governance.access import grant_role
-from stp_governance.models import Export
 from tests import factories
 from tests.jobs.conftest import wait_for
 from tests.platform.conftest import client_for

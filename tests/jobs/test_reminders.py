@@ -6,12 +6,12 @@ import pytest
 from django.core import mail
 
 from bodies.reminders import terms_of_reference_reminders
+from core.access import grant_role
+from core.effective_dating import today
+from core.models import Notification, OutboxMessage
+from core.notifications import notification_email_send, reminders_send
 from decisions.reminders import meeting_notice_reminders, ratification_reminders, urgent_decision_reminders
 from risks.reminders import escalation_reminders, risk_review_reminders
-from stp_governance.access import grant_role
-from stp_governance.effective_dating import today
-from stp_governance.models import Notification, OutboxMessage
-from stp_governance.notifications import notification_email_send, reminders_send
 from tests import factories
 from tests.jobs.conftest import wait_for
 
@@ -140,7 +140,7 @@ def test_storing_reminders_twice_on_a_day_stores_and_emails_each_once(
 def test_the_daily_job_gathers_every_register_so_each_person_gets_one_email(
     board, django_capture_on_commit_callbacks
 ):
-    from stp_governance.tasks import send_daily_reminders
+    from core.tasks import send_daily_reminders
 
     on = today()
     terms = factories.TermsOfReferenceFactory(body=board, approved=True, next_review_due=on)
@@ -152,7 +152,7 @@ def test_the_daily_job_gathers_every_register_so_each_person_gets_one_email(
 
     send_daily_reminders()
 
-    queued = OutboxMessage.objects.filter(task="stp_governance.tasks.send_notification_email")
+    queued = OutboxMessage.objects.filter(task="core.tasks.send_notification_email")
     chair = [m for m in queued if m.kwargs["recipient"] == "chair@example.org"]
     assert len(chair) == 1  # one email for the day, not one per register
     assert notification_email_send(recipient="chair@example.org", day=on) == 2
@@ -163,7 +163,7 @@ def test_the_daily_job_gathers_every_register_so_each_person_gets_one_email(
 
 @pytest.mark.slow
 def test_the_daily_job_run_twice_by_a_real_worker_sends_each_reminder_once(celery_worker, board):
-    from stp_governance.tasks import send_daily_reminders
+    from core.tasks import send_daily_reminders
 
     terms = factories.TermsOfReferenceFactory(body=board, approved=True, next_review_due=today())
     key = f"tor-review:{terms.pk}"

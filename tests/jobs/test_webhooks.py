@@ -7,9 +7,9 @@ import orjson
 import pytest
 from django.urls import reverse
 
+from core import webhooks
+from core.models import OutboxMessage, WebhookDelivery
 from decisions import services
-from stp_governance import webhooks
-from stp_governance.models import OutboxMessage, WebhookDelivery
 from tests.jobs.conftest import Receiver, running_worker, use_broker, wait_for
 from tests.jobs.scenario import scenario
 from tests.platform.conftest import client_for
@@ -54,7 +54,7 @@ def test_recording_a_decision_queues_one_delivery_in_the_same_transaction():
     assert other.endpoint.deliveries.count() == 0
     message = OutboxMessage.objects.get()
     assert (message.task, message.kwargs, message.dispatched_at) == (
-        "stp_governance.tasks.deliver_webhook",
+        "core.tasks.deliver_webhook",
         {"delivery_id": delivery.pk},
         None,
     )
@@ -115,7 +115,7 @@ def test_with_redis_down_a_decision_is_recorded_quickly_and_its_webhook_goes_onc
 
         assert response.status_code == 201, response.content
         assert elapsed < 2.0, f"recording a decision took {elapsed:.2f}s with the broker down"
-        waiting = OutboxMessage.objects.get(task="stp_governance.tasks.deliver_webhook")
+        waiting = OutboxMessage.objects.get(task="core.tasks.deliver_webhook")
         assert waiting.dispatched_at is None
         assert waiting.attempts == 1 and waiting.last_error  # the publish was tried after commit, and failed
         assert receiver.received == []
@@ -123,7 +123,7 @@ def test_with_redis_down_a_decision_is_recorded_quickly_and_its_webhook_goes_onc
         private_redis.start()
         with running_worker():
             # What beat does every few seconds: the dispatcher publishes what the outbox holds.
-            from stp_governance.tasks import dispatch_outbox
+            from core.tasks import dispatch_outbox
 
             dispatch_outbox.apply_async()
             wait_for(lambda: receiver.received, timeout=20)

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from stp_governance.access import grant_role
+from core.access import grant_role
 from tests.factories import PartnershipFactory, UserFactory
 
 

@@ -162,7 +162,7 @@ def test_malformed_ids_in_urls_are_404(admin_api):
 def test_an_integrity_conflict_is_a_409(admin_api, monkeypatch):
     """A race past validation (two writers) ends in the database constraint: answered 409."""
     membership = factories.MembershipFactory(effective_from=datetime.date(2017, 4, 1))
-    from stp_governance.api.serializers import RegistrySerializer
+    from core.api.serializers import RegistrySerializer
 
     monkeypatch.setattr(RegistrySerializer, "validate", lambda self, attrs: attrs)
 
@@ -242,7 +242,7 @@ def test_export_neutralises_spreadsheet_formulas(admin_api):
 def test_pagination_refuses_unordered_querysets(rf):
     from django.core.exceptions import ImproperlyConfigured
 
-    from stp_governance.api.pagination import RegistryPagination
+    from core.api.pagination import RegistryPagination
 
     request = rf.get("/")
     request.query_params = request.GET

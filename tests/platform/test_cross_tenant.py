@@ -12,11 +12,11 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from bodies import models
+from core.models import Export
 from decisions import models as decision_models
 from delegation import models as delegation_models
 from risks import models as risk_models
 from stp_governance.api.urls import router
-from stp_governance.models import Export
 from tests import factories
 from tests.platform.conftest import client_for
 
@@ -240,7 +240,7 @@ def test_pointing_a_record_at_partnership_b_is_refused_and_rolled_back(
     partnership_a, partnership_b, secretariat_a
 ):
     """A secretariat of A who may also *view* B cannot move A's record into B."""
-    from stp_governance.access import grant_role
+    from core.access import grant_role
 
     grant_role(user=secretariat_a, partnership=partnership_b, role="viewer")
     appointment = factories.AppointmentFactory(body__partnership=partnership_a)

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.request import Request
 
-from stp_governance.api.fastpath import plan_for
+from core.api.fastpath import plan_for
 from stp_governance.api.urls import router
 from tests import factories
 from tests.platform.conftest import client_for
@@ -51,7 +51,7 @@ def test_fast_rows_equal_serializer_rows(prefix, viewset):
 def _jsonish(row):
     import orjson
 
-    from stp_governance.api.renderers import ORJSONRenderer
+    from core.api.renderers import ORJSONRenderer
 
     return orjson.loads(ORJSONRenderer().render(row))
 
@@ -175,8 +175,8 @@ def _csv_of(json_response, names) -> bytes:
     import csv
     import io
 
-    from stp_governance.api.viewsets import _flatten
-    from stp_governance.exports import formula_safe as _csv_safe
+    from core.api.viewsets import _flatten
+    from core.spreadsheets import formula_safe as _csv_safe
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -222,7 +222,7 @@ def test_computed_fields_render_byte_for_byte_as_the_serializer(
     two_registries, partnership_a, prefix, basename, params, who, ids_first, monkeypatch
 ):
     if ids_first:  # as on a table above JOINED_WINDOW_ROWS: the page's ids first, then their rows
-        monkeypatch.setattr("stp_governance.api.pagination.JOINED_WINDOW_ROWS", -(2**62))
+        monkeypatch.setattr("core.api.pagination.JOINED_WINDOW_ROWS", -(2**62))
     from tests.platform.conftest import user_with_role
 
     viewset = next(v for p, v, _ in router.registry if p == prefix)
@@ -241,7 +241,7 @@ def test_computed_fields_render_byte_for_byte_as_the_serializer(
         url = reverse(f"api:{basename}-{action}")
     from unittest import mock
 
-    from stp_governance.api.pagination import RegistryPagination
+    from core.api.pagination import RegistryPagination
 
     with mock.patch.object(
         RegistryPagination, "_slice", autospec=True, side_effect=RegistryPagination._slice
@@ -331,7 +331,7 @@ def test_a_record_as_at_a_day_still_reads_through_the_serializer(two_registries)
 
 
 def test_every_list_query_joins_at_most_the_budget_and_looks_up_the_rest():
-    from stp_governance.api.fastpath import JOIN_BUDGET
+    from core.api.fastpath import JOIN_BUDGET
 
     plans = {prefix: plan_for(viewset.serializer_class) for prefix, viewset, _ in router.registry}
     assert all(plan.supported for plan in plans.values()), [
@@ -387,7 +387,7 @@ def test_a_statement_is_compiled_once_and_reads_the_rows_the_orm_would(django_as
     from django.db.models.sql.compiler import SQLCompiler
 
     from bodies.models import Person
-    from stp_governance.api.fastpath import Statement
+    from core.api.fastpath import Statement
 
     people = [factories.PersonFactory(name=name) for name in ("Ann", "Bob", "Cy")]
     ids = [people[2].pk, people[0].pk]
@@ -408,8 +408,8 @@ def test_a_statement_is_compiled_once_and_reads_the_rows_the_orm_would(django_as
 def test_a_statement_over_a_field_read_through_a_converter_is_compiled_each_time():
     import datetime
 
-    from stp_governance.api.fastpath import Statement
-    from stp_governance.models import CheckRun
+    from core.api.fastpath import Statement
+    from core.models import CheckRun
 
     run = CheckRun.objects.create(
         partnership=factories.PartnershipFactory(),

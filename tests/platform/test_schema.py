@@ -27,9 +27,9 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.validation import validate_schema
 
 from bodies.models import Partnership
-from stp_governance.access import grant_role, restrict
-from stp_governance.api.serializers import BriefRelatedField
-from stp_governance.tokens import api_token_issue
+from core.access import grant_role, restrict
+from core.api.serializers import BriefRelatedField
+from core.tokens import api_token_issue
 from tests.factories import UserFactory
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"

@@ -79,7 +79,7 @@ def test_repeated_failed_logins_lock_the_account_out(client, caplog):
     user.save()
     url = reverse("admin:login")
 
-    with caplog.at_level(logging.INFO, logger="stp_governance.security"):
+    with caplog.at_level(logging.INFO, logger="core.security"):
         for _ in range(5):
             client.post(url, {"username": "secretary", "password": "wrong"})
         locked = client.post(url, {"username": "secretary", "password": "correct horse battery staple"})
@@ -93,7 +93,7 @@ def test_repeated_failed_logins_lock_the_account_out(client, caplog):
 
 @pytest.mark.django_db
 def test_denied_access_is_logged(client, caplog):
-    with caplog.at_level(logging.INFO, logger="stp_governance.security"):
+    with caplog.at_level(logging.INFO, logger="core.security"):
         client.get(reverse("api:body-list"))
 
     assert any("access_denied" in r.getMessage() for r in caplog.records)

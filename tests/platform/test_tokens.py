@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from stp_governance.models import ApiToken, hash_token_key
-from stp_governance.tokens import api_token_issue, api_token_revoke
+from core.models import ApiToken, hash_token_key
+from core.tokens import api_token_issue, api_token_revoke
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_revocation_takes_effect_on_the_next_request(system_user, partnership_a,
     client = bearer(raw_key)
     assert client.get(reverse("api:body-list")).status_code == 200
 
-    with caplog.at_level(logging.INFO, logger="stp_governance.security"):
+    with caplog.at_level(logging.INFO, logger="core.security"):
         api_token_revoke(token=token)
         response = client.get(reverse("api:body-list"))
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.access import grant_role
 from risks.models import Risk, RiskEscalation, RiskReview
-from stp_governance.access import grant_role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from core.access import grant_role
 from risks.models import Risk, RiskEscalation, RiskReview, ScoringMatrix
-from stp_governance.access import grant_role
 from tests import factories
 from tests.platform.conftest import client_for
 

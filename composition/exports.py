@@ -1,0 +1,409 @@
+"""Exports made on request in the background: a partnership's registers (CSV in a zip, or an Excel
+workbook), a Popolo JSON of its organisations, people, memberships and posts, and the governance
+handbook (PDF, stp_governance/handbook.py) — all as at a chosen date.
+
+`export_request` records the request and enqueues the work through the outbox; the worker calls
+`export_run`, which writes the file to a temporary file row by row (querysets are read with
+`.iterator()` in chunks, the workbook in write-only mode), so memory stays flat however large the
+registers, and reports its progress on the `Export` row as it goes. Restricted records (not for
+publication) are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import orjson
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bodies.models import (
+    Appointment,
+    Body,
+    Membership,
+    Partnership,
+    Person,
+    TermsOfReference,
+    TermsOfReferenceRole,
+)
+from core import outbox
+from core.models import Export
+from core.spreadsheets import formula_safe
+from decisions.models import Decision, Ratification
+from delegation.models import Delegation, Reservation
+from risks.models import Risk
+
+CHUNK = 2000
+EXTENSIONS = {
+    Export.Kind.REGISTERS_CSV: "zip",
+    Export.Kind.REGISTERS_XLSX: "xlsx",
+    Export.Kind.POPOLO_JSON: "json",
+    Export.Kind.HANDBOOK_PDF: "pdf",
+}
+CONTENT_TYPES = {
+    "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+
+# -- requesting and running -----------------------------------------------------------------------
+@transaction.atomic
+def export_request(
+    *, kind: str, partnership: Partnership, as_at: datetime.date | None = None, requested_by=None
+) -> Export:
+    """Record the request and enqueue the work (published once this transaction commits)."""
+    if kind not in Export.Kind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(Export.Kind.values)}."})
+    export = Export(
+        kind=kind,
+        partnership=partnership,
+        as_at=as_at or timezone.localdate(),
+        requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+    )
+    export.full_clean()
+    export.save()
+    outbox.enqueue("composition.tasks.run_export", export_id=export.pk)
+    return export
+
+
+class Progress:
+    """Reports progress on the export row, at most a few times a second (each report is one UPDATE)."""
+
+    def __init__(self, export_id: int, total: int):
+        self.export_id, self.total, self.done = export_id, max(total, 1), 0
+        self.reported, self.reported_at = -1, 0.0
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        percent = min(99, self.done * 100 // self.total)
+        now = time.monotonic()
+        if percent > self.reported and (now - self.reported_at >= 0.2 or percent - self.reported >= 10):
+            self.report(percent)
+            self.reported, self.reported_at = percent, now
+
+    def report(self, percent: int) -> None:
+        """Store the percentage done (never 100 until the file is there)."""
+        Export.objects.filter(pk=self.export_id).update(progress=max(0, min(99, percent)))
+
+
+def export_run(*, export_id: int) -> Export:
+    """Make the export's file. Idempotent: a finished export is left as it is; if two workers run the
+    same export, the second to finish keeps the first one's file."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().select_related("partnership").get(pk=export_id)
+        if export.status == Export.Status.DONE:
+            return export
+        export.status, export.started_at, export.progress = Export.Status.RUNNING, timezone.now(), 0
+        export.attempts += 1
+        export.save(update_fields=["status", "started_at", "progress", "attempts"])
+    build = BUILDERS[export.kind]
+    extension = EXTENSIONS[export.kind]
+    with tempfile.TemporaryFile() as out:
+        build(export.partnership, export.as_at, out, export.pk)
+        out.seek(0)
+        with transaction.atomic():
+            export = Export.objects.select_for_update().select_related("partnership").get(pk=export_id)
+            if export.status == Export.Status.DONE:
+                return export
+            name = f"{export.partnership.slug}-{export.kind.replace('_', '-')}-{export.as_at.isoformat()}.{extension}"
+            export.file.save(name, File(out), save=False)
+            export.status, export.progress, export.finished_at, export.error = (
+                Export.Status.DONE,
+                100,
+                timezone.now(),
+                "",
+            )
+            export.save()
+    return export
+
+
+def export_attempt_failed(*, export_id: int, error: str) -> None:
+    """An attempt failed (it will be retried): say so on the row."""
+    Export.objects.filter(pk=export_id).exclude(status=Export.Status.DONE).update(error=error[:2000])
+
+
+def export_failed(*, export_id: int, error: str) -> None:
+    """The last attempt failed: the export is failed, with the reason."""
+    Export.objects.filter(pk=export_id).exclude(status=Export.Status.DONE).update(
+        status=Export.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def file_name(export: Export) -> str:
+    return export.file.name.rsplit("/", 1)[-1]
+
+
+def content_type(export: Export) -> str:
+    return CONTENT_TYPES[EXTENSIONS[export.kind]]
+
+
+# -- the registers ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Register:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (heading, path for .values_list)
+    rows: Callable[[Partnership, datetime.date], QuerySet]
+
+    def count(self, partnership: Partnership, on: datetime.date) -> int:
+        return self.rows(partnership, on).count()
+
+    def values(self, partnership: Partnership, on: datetime.date) -> Iterator[tuple]:
+        paths = [path for _, path in self.columns]
+        yield from self.rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
+
+
+REGISTERS = (
+    Register(
+        "memberships",
+        (("id", "pk"), ("organisation", "organisation__name"), ("ods_code", "organisation__ods_code"),
+         ("standing", "standing"), ("status", "status"), ("effective_from", "effective_from"),
+         ("effective_to", "effective_to"), ("source", "source_document")),
+        lambda p, on: Membership.objects.in_force(on).filter(partnership=p).order_by("organisation__name", "pk"),
+    ),
+    Register(
+        "bodies",
+        (("id", "pk"), ("name", "name"), ("kind", "kind"), ("status", "status"),
+         ("holds_delegated_authority", "holds_delegated_authority"),
+         ("decisions_bind_partners", "decisions_bind_partners"), ("effective_from", "effective_from"),
+         ("effective_to", "effective_to")),
+        lambda p, on: Body.objects.in_force(on).filter(partnership=p).order_by("name", "pk"),
+    ),
+    Register(
+        "terms_of_reference",
+        (("id", "pk"), ("body", "body__name"), ("version", "version"), ("status", "status"),
+         ("approved_by", "approved_by__name"), ("approved_on", "approved_on"), ("effective_from", "effective_from"),
+         ("quorum", "quorum_rule"), ("decision_method", "decision_method"), ("meets", "meeting_frequency"),
+         ("next_review_due", "next_review_due"), ("source", "source_document")),
+        lambda p, on: TermsOfReference.objects.in_force(on).filter(body__partnership=p).order_by("body__name", "pk"),
+    ),
+    Register(
+        "appointments",
+        (("id", "pk"), ("body", "body__name"), ("person", "person__name"), ("role", "role"), ("title", "title"),
+         ("representing", "representing__name"), ("voting", "voting"), ("effective_from", "effective_from"),
+         ("effective_to", "effective_to")),
+        lambda p, on: Appointment.objects.in_force(on)
+        .filter(body__partnership=p)
+        .order_by("body__name", "role", "person__name", "pk"),
+    ),
+    Register(
+        "reservations",
+        (("id", "pk"), ("matter", "matter__name"), ("reserved_to", "reserved_to"),
+         ("reserved_to_body", "reserved_to_body__name"), ("power", "power"), ("source", "source_document"),
+         ("source_reference", "source_reference")),
+        lambda p, on: Reservation.objects.in_force(on).filter(partnership=p).order_by("matter__name", "pk"),
+    ),
+    Register(
+        "delegations",
+        (("id", "pk"), ("matter", "matter__name"), ("delegator", "delegator__name"), ("delegate", "delegate__name"),
+         ("office", "delegate_office"), ("power", "power"), ("financial_limit_gbp", "financial_limit_gbp"),
+         ("conditions", "conditions"), ("further_delegation_permitted", "further_delegation_permitted"),
+         ("effective_from", "effective_from"), ("effective_to", "effective_to"), ("source", "source_document"),
+         ("source_reference", "source_reference")),
+        lambda p, on: Delegation.objects.in_force(on).filter(partnership=p).order_by("matter__name", "pk"),
+    ),
+    Register(
+        "decisions",
+        (("id", "pk"), ("body", "body__name"), ("decided_on", "decided_on"), ("minute_reference", "minute_reference"),
+         ("matter", "matter__name"), ("power", "power"), ("resolution", "resolution"), ("outcome", "outcome"),
+         ("status", "status"), ("urgent", "urgent"), ("effective_on", "effective_on")),
+        lambda p, on: Decision.objects.filter(body__partnership=p, restricted=False, decided_on__lte=on).order_by(
+            "decided_on", "pk"
+        ),
+    ),
+    Register(
+        "ratifications",
+        (("id", "pk"), ("decision_id", "decision_id"), ("decision", "decision__minute_reference"),
+         ("organisation", "organisation__name"), ("outcome", "outcome"), ("decided_on", "decided_on"),
+         ("minute_reference", "minute_reference")),
+        lambda p, on: Ratification.objects.filter(
+            decision__body__partnership=p, decision__restricted=False, decision__decided_on__lte=on
+        ).order_by("decision__decided_on", "decision_id", "organisation__name", "pk"),
+    ),
+    Register(
+        "risks",
+        (("id", "pk"), ("reference", "reference"), ("title", "title"), ("category", "category"),
+         ("held_by", "register__body__name"), ("owner", "owner__name"), ("inherent_score", "inherent_score"),
+         ("current_score", "current_score"), ("target_score", "target_score"), ("status", "status"),
+         ("next_review_due", "next_review_due")),
+        lambda p, on: Risk.objects.filter(partnership=p).order_by("reference", "pk"),
+    ),
+)  # fmt: skip
+
+
+# Spreadsheet formula injection: a cell starting with one of these is shown as text.
+def _text_cell(value):
+    """A cell as text for CSV: dates in ISO form, never a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date | Decimal | bool | int):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return formula_safe(str(value))
+
+
+def _total_rows(partnership: Partnership, on: datetime.date) -> int:
+    return sum(register.count(partnership, on) for register in REGISTERS)
+
+
+def build_registers_csv(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+    progress = Progress(export_id, _total_rows(partnership, on))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for register in REGISTERS:
+            with archive.open(f"{register.name}.csv", "w") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                writer = csv.writer(text)
+                writer.writerow([heading for heading, _ in register.columns])
+                for row in register.values(partnership, on):
+                    writer.writerow([_text_cell(value) for value in row])
+                    progress.advance()
+                text.flush()
+                text.detach()
+
+
+def build_registers_xlsx(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+    from openpyxl import Workbook
+
+    progress = Progress(export_id, _total_rows(partnership, on))
+    workbook = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
+    for register in REGISTERS:
+        sheet = workbook.create_sheet(register.name[:31])
+        sheet.append([heading for heading, _ in register.columns])
+        for row in register.values(partnership, on):
+            sheet.append([formula_safe(value) for value in row])
+            progress.advance()
+    workbook.save(out)
+
+
+# -- Popolo ---------------------------------------------------------------------------------------
+def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[str, QuerySet, Callable]]:
+    pid = f"partnership/{partnership.pk}"
+
+    def date(value):
+        return value.isoformat() if value else None
+
+    memberships = (
+        Membership.objects.in_force(on).filter(partnership=partnership).select_related("organisation")
+    )
+    bodies = Body.objects.in_force(on).filter(partnership=partnership)
+    appointments = Appointment.objects.in_force(on).filter(body__in=bodies)
+    terms = TermsOfReference.objects.in_force(on).filter(body__in=bodies)
+    return [
+        (
+            "organizations",
+            memberships.order_by("organisation__name", "pk"),
+            lambda m: {
+                "id": f"organisation/{m.organisation_id}",
+                "name": m.organisation.name,
+                "classification": m.organisation.get_kind_display(),
+                "identifiers": [{"scheme": "ODS", "identifier": m.organisation.ods_code}]
+                if m.organisation.ods_code
+                else [],
+                "other_names": [{"name": name} for name in m.organisation.other_names],
+            },
+        ),
+        (
+            "organizations",
+            bodies.order_by("name", "pk"),
+            lambda b: {
+                "id": f"body/{b.pk}",
+                "name": b.name,
+                "classification": b.get_kind_display(),
+                "parent_id": pid,
+                "founding_date": date(b.effective_from),
+                "dissolution_date": date(b.effective_to),
+            },
+        ),
+        (
+            "persons",
+            Person.objects.filter(appointments__in=appointments).distinct().order_by("name", "pk"),
+            lambda person: {"id": f"person/{person.pk}", "name": person.name},
+        ),
+        (
+            "memberships",
+            memberships.order_by("organisation__name", "pk"),
+            lambda m: {
+                "id": f"membership/{m.pk}",
+                "member": {"@type": "Organization", "id": f"organisation/{m.organisation_id}"},
+                "organization_id": pid,
+                "role": m.get_standing_display(),
+                "start_date": date(m.effective_from),
+                "end_date": date(m.effective_to),
+            },
+        ),
+        (
+            "memberships",
+            appointments.select_related("body").order_by("body__name", "role", "pk"),
+            lambda a: {
+                "id": f"appointment/{a.pk}",
+                "person_id": f"person/{a.person_id}",
+                "organization_id": f"body/{a.body_id}",
+                "role": a.get_role_display(),
+                "label": a.title or a.get_role_display(),
+                "on_behalf_of_id": f"organisation/{a.representing_id}" if a.representing_id else None,
+                "start_date": date(a.effective_from),
+                "end_date": date(a.effective_to),
+            },
+        ),
+        (
+            "posts",
+            TermsOfReferenceRole.objects.filter(terms_of_reference__in=terms)
+            .select_related("terms_of_reference")
+            .order_by("terms_of_reference__body_id", "position", "pk"),
+            lambda role: {
+                "id": f"post/{role.pk}",
+                "label": role.title,
+                "role": role.get_category_display(),
+                "organization_id": f"body/{role.terms_of_reference.body_id}",
+                "voting": role.voting,
+            },
+        ),
+    ]
+
+
+def build_popolo_json(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+    """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item."""
+    sections = _popolo_sections(partnership, on)
+    progress = Progress(export_id, sum(queryset.count() for _, queryset, _ in sections))
+    out.write(b'{"meta":' + orjson.dumps({"partnership": str(partnership), "as_at": on.isoformat()}))
+    itself = {
+        "id": f"partnership/{partnership.pk}",
+        "name": partnership.name,
+        "classification": "Partnership",
+    }
+    out.write(b',"organizations":[' + orjson.dumps(itself))
+    current, comma = "organizations", True
+    for key, queryset, render in sections:
+        if key != current:
+            out.write(f'],"{key}":['.encode())
+            current, comma = key, False
+        for item in queryset.iterator(chunk_size=CHUNK):
+            out.write((b"," if comma else b"") + orjson.dumps(render(item)))
+            comma = True
+            progress.advance()
+    out.write(b"]}")
+
+
+def build_handbook_pdf(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+    from composition.handbook import handbook_write
+
+    handbook_write(partnership, on, out, progress=Progress(export_id, 100).report)
+
+
+BUILDERS = {
+    Export.Kind.REGISTERS_CSV: build_registers_csv,
+    Export.Kind.REGISTERS_XLSX: build_registers_xlsx,
+    Export.Kind.POPOLO_JSON: build_popolo_json,
+    Export.Kind.HANDBOOK_PDF: build_handbook_pdf,
+}

@@ -1,0 +1,199 @@
+"""Access follows the partnership.
+
+Roles are granted on a partnership with django-guardian: each (partnership, role) pair is a
+group holding object permissions on that partnership, and users join the group. Every record
+that belongs to a partnership inherits its permissions through the path to its partnership
+(`partnership_path` on the model); no per-row permissions are stored for child records.
+
+Shared reference data (organisations, people, and member organisations' own statutory
+boards) follows its own rule, documented in docs/decisions/0002-access.md:
+- read: any signed-in user who holds a role anywhere, and any valid API token;
+- create: registry administrators and secretariats;
+- change: registry administrators, or a secretariat whose partnerships include every
+  partnership the record is linked to (so a shared organisation stays administrators' to edit).
+
+`restrict(queryset, user, action)` is the one entry point every API view, page, admin
+changelist, export and autocomplete uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import assign_perm, get_objects_for_user
+
+security_log = logging.getLogger("core.security")
+
+Action = Literal["view", "view_restricted", "add", "change", "delete"]
+
+REGISTRY_ADMINISTRATORS = "Registry administrators"
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", "Secretariat"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
+# Object permissions on the partnership that each role carries.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SECRETARIAT: ["view_partnership", "view_restricted_records", "change_partnership_records"],
+    Role.MEMBER: ["view_partnership", "view_restricted_records", "declare_interests"],
+    Role.VIEWER: ["view_partnership"],
+}
+
+# The partnership permission each action needs.
+ACTION_PERMISSION: dict[str, str] = {
+    "view": "view_partnership",
+    "view_restricted": "view_restricted_records",
+    "add": "change_partnership_records",
+    "change": "change_partnership_records",
+    "delete": "change_partnership_records",
+    "declare": "declare_interests",
+}
+
+WRITE_ACTIONS = {"add", "change", "delete"}
+
+
+def tenant_model() -> type[models.Model]:
+    """The model every record's access follows (settings.REGISTRY_TENANT_MODEL, the partnership):
+    the core reaches it by name, never by import, so it stays below the domain apps."""
+    return apps.get_model(settings.REGISTRY_TENANT_MODEL)
+
+
+def role_group_name(partnership, role: str) -> str:
+    return f"{partnership.slug}: {role}"
+
+
+def role_group(partnership, role: str) -> Group:
+    """The group for a role on a partnership, with its object permissions (created once)."""
+    group, created = Group.objects.get_or_create(name=role_group_name(partnership, role))
+    if created:
+        for codename in ROLE_PERMISSIONS[role]:
+            assign_perm(f"{partnership._meta.app_label}.{codename}", group, partnership)
+    return group
+
+
+def grant_role(*, user, partnership, role: str) -> None:
+    user.groups.add(role_group(partnership, role))
+    _forget_scope(user)
+    security_log.info("role_granted user=%s partnership=%s role=%s", user.pk, partnership.pk, role)
+
+
+def revoke_role(*, user, partnership, role: str) -> None:
+    user.groups.remove(role_group(partnership, role))
+    _forget_scope(user)
+    security_log.info("role_revoked user=%s partnership=%s role=%s", user.pk, partnership.pk, role)
+
+
+def is_registry_administrator(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "api_token", None) is not None:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_registry_administrator", None)
+    if cached is None:
+        cached = user.groups.filter(name=REGISTRY_ADMINISTRATORS).exists()
+        user._is_registry_administrator = cached
+    return cached
+
+
+def _forget_scope(user) -> None:
+    for name in ("_partnership_scope", "_is_registry_administrator"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def partnership_scope(user, action: str = "view") -> set[int] | None:
+    """Ids of the partnerships on which `user` may do `action`; None means every partnership."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    token = getattr(user, "api_token", None)
+    if token is not None:
+        return token.partnership_scope(action)
+    if is_registry_administrator(user):
+        return None
+    cache = user.__dict__.setdefault("_partnership_scope", {})
+    if action not in cache:
+        Partnership = tenant_model()
+        permission = ACTION_PERMISSION.get(action, ACTION_PERMISSION["change"])
+        cache[action] = set(
+            get_objects_for_user(
+                user,
+                f"{Partnership._meta.app_label}.{permission}",
+                klass=Partnership,
+                accept_global_perms=False,
+                with_superuser=False,
+            ).values_list("pk", flat=True)
+        )
+    return cache[action]
+
+
+def holds_any_role(user) -> bool:
+    scope = partnership_scope(user, "view")
+    return scope is None or bool(scope)
+
+
+def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """The rows of `queryset` that `user` may `action`.
+
+    Models say how they reach their partnership with `partnership_path` ("" for the
+    partnership itself); shared reference data declares `shared_reference_data = True` and
+    `partnership_links`, the paths to every partnership it is linked to.
+    """
+    model = queryset.model
+    if getattr(model, "shared_reference_data", False):
+        return _restrict_shared(queryset, user, action)
+    path = getattr(model, "partnership_path", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} declares no partnership_path: it cannot be restricted")
+    scope = partnership_scope(user, action)
+    if scope is None:
+        return queryset
+    lookup = f"{path}__in" if path else "pk__in"
+    condition = Q(**{lookup: scope})
+    # Member organisations' own statutory boards belong to no partnership: reference data.
+    optional = getattr(model, "partnership_optional", False)
+    if optional and action in ("view", "view_restricted") and holds_any_role(user):
+        condition |= Q(**{f"{path}__isnull": True})
+    return queryset.filter(condition)
+
+
+def _restrict_shared(queryset: QuerySet, user, action: str) -> QuerySet:
+    if action in ("view", "view_restricted"):
+        return queryset if holds_any_role(user) else queryset.none()
+    if is_registry_administrator(user):
+        return queryset
+    editable = partnership_scope(user, "change")
+    if not editable:
+        return queryset.none()
+    if action == "delete":
+        return queryset.none()
+    foreign = tenant_model().objects.exclude(pk__in=editable)
+    for link in queryset.model.partnership_links:
+        queryset = queryset.exclude(**{f"{link}__in": foreign})
+    return queryset
+
+
+def can(user, action: str, instance: models.Model, rule=None) -> bool:
+    """Whether `user` may `action` this saved instance (one query); `rule` is a restrict function
+    that narrows further (decisions.access.restrict hides restricted records)."""
+    rule = rule or restrict
+    return rule(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
+
+
+def may_change_partnership(user, partnership_id: int) -> bool:
+    """Whether `user` may change the partnership's records (no query for administrators)."""
+    scope = partnership_scope(user, "change")
+    return scope is None or partnership_id in scope
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> QuerySet:
+        return restrict(self, user, action)

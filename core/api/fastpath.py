@@ -1,0 +1,808 @@
+"""The fast read path: every API list, export and record rendered from `.values()` rows.
+
+A list page of a ModelSerializer pays, per row and field, for a model instance, attribute
+descriptors, field objects and URL reversing; measured here, that is about ten times the cost of
+fetching the same rows with SQL. The plan below renders the same JSON from `.values()` rows: URL
+prefixes are reversed once, and related records' display names are joined into the row query
+or read by id for the whole page. The plan is derived from the serializer, so the two paths
+cannot drift apart (tests compare them byte for byte for every resource); a field the plan
+cannot render keeps its resource on the serializer.
+
+Beyond columns, a plan renders:
+- a display computed in Python (`Model.display_values`, the columns `__str__` reads) by running
+  the model's own `__str__` on a `RowView` of the row, so the rule is written once;
+- a `SerializerMethodField` whose method is marked `@values_from(...)`: the same method, called
+  with a `RowView` instead of an instance;
+- a nested read-only list (`Child(many=True, read_only=True)` over a reverse foreign key) by one
+  extra query per page, keyed by the parent's id, in the order the viewset prefetches it;
+- a many-to-many list of brief records (`BriefRelatedField(many=True)`), one query per page;
+- related records a method reads through a relation (`@values_from(..., prefetch={"meeting__declarations":
+  (...)})`): one query per page, handed to the method as `obj.meeting.declarations.all()`.
+
+The row query joins at most JOIN_BUDGET tables (the planner's time grows fast with joins: a
+16-table decisions query spent a second planning). A related record's display beyond that budget
+is read by one query per related model for the whole page (`side lookups`), not one per row.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import types
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import orjson
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
+from django.db.models import Expression, F, Field, Lookup, Prefetch, Value
+from django.db.models.fields.related import ForeignObject
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.query import ValuesListIterable
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from rest_framework import fields as drf_fields
+from rest_framework import serializers
+
+from core.api.serializers import JOIN_BUDGET, BriefRelatedField
+
+PLACEHOLDER = 987654321987
+
+
+def display_expression(model, prefix: str = "") -> Expression | None:
+    """The SQL for a record's `display`, where it is a column (or a short column rule)."""
+    rule = getattr(model, "display_sql", None)
+    if rule == "short_name_or_name":
+        return Coalesce(NullIf(F(f"{prefix}short_name"), Value("")), F(f"{prefix}name"))
+    if rule:
+        return F(f"{prefix}{rule}")
+    return None
+
+
+def values_from(*lookups: str, prefetch: dict[str, tuple[str, ...]] | None = None):
+    """Mark a serializer method (`get_<field>`) as computable from these `.values()` lookups: the
+    fast path calls it with a `RowView`, which answers attribute access from the row.
+
+    `prefetch` names reverse relations the method reads with `.all()` (`"route__stages"`), each
+    with the columns it reads of them: fetched once per page, in the viewset's prefetch order."""
+
+    def mark(method):
+        method.values_from = lookups
+        method.values_prefetch = dict(prefetch or {})
+        return method
+
+    return mark
+
+
+def display_lookups(model) -> tuple[str, ...] | None:
+    """The columns `str(record)` reads, where the model lists them (`display_values`)."""
+    return getattr(model, "display_values", None)
+
+
+_MISSING = object()
+_CHOICE_DISPLAY = re.compile(r"get_(\w+)_display")
+
+
+class RowView:
+    """A `.values()` row seen as a model instance, for code written against instances.
+
+    `view.matter.name` reads `row["matter__name"]`; `get_<field>_display()` the field's choice
+    label; a property runs on the view. A column not fetched is an AttributeError naming it,
+    so a method that reads more than it declares fails its test rather than rendering wrongly.
+    """
+
+    __slots__ = ("_id_key", "_model", "_prefix", "_row")
+
+    def __init__(self, row: dict, model, prefix: str = "", id_key: str = ""):
+        self._row, self._model, self._prefix = row, model, prefix
+        self._id_key = id_key or f"{prefix}id"  # a related record's id is its foreign key's column
+
+    def __getattr__(self, name):
+        row, key = self._row, self._prefix + name
+        if key in row:
+            return row[key]
+        if name in ("pk", "id"):
+            return row[self._id_key]
+        kind, payload = _resolve(self._model, name)
+        if kind == "relation":
+            id_key = self._prefix + payload.attname
+            if id_key in row and row[id_key] is None:
+                return None
+            return RowView(row, payload.related_model, f"{key}__", id_key if id_key in row else "")
+        if kind == "choice":
+            attname, labels = payload
+            value = getattr(self, attname)
+            try:
+                label = labels.get(value, value)
+            except TypeError:  # an unhashable value (a list)
+                label = labels.get(make_hashable(value), value)
+            return lambda: force_str(label, strings_only=True)
+        if kind == "property":
+            return payload(self)
+        if kind == "method":
+            return types.MethodType(payload, self)
+        if kind == "attribute":
+            return payload
+        raise AttributeError(f"{key!r} is not among the fetched columns")
+
+    def __str__(self):
+        return self._model.__str__(self)
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
+_RESOLVED: dict[tuple[type, str], tuple[str, object]] = {}
+
+
+def _resolve(model, name: str) -> tuple[str, object]:
+    """What `name` is on `model`, for a RowView (worked out once per model and name)."""
+    found = _RESOLVED.get((model, name))
+    if found is not None:
+        return found
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    choice = _CHOICE_DISPLAY.fullmatch(name)
+    static = inspect.getattr_static(model, name, _MISSING)
+    if field is not None and field.concrete and (field.many_to_one or field.one_to_one):
+        found = ("relation", field)
+    elif field is not None:
+        found = ("missing", None)
+    elif choice:
+        choice_field = model._meta.get_field(choice.group(1))
+        found = ("choice", (choice_field.attname, dict(make_hashable(choice_field.flatchoices))))
+    elif isinstance(static, property):
+        found = ("property", static.fget)
+    elif isinstance(static, cached_property):
+        found = ("property", static.func)
+    elif isinstance(static, types.FunctionType):
+        found = ("method", static)
+    elif static is _MISSING:
+        found = ("missing", None)
+    else:
+        found = ("attribute", getattr(model, name))  # class attributes: choices enums, constants
+    _RESOLVED[(model, name)] = found
+    return found
+
+
+class RowSet:
+    """A prefetched reverse relation of a `RowView`: `.all()` gives the related rows as views."""
+
+    __slots__ = ("_model", "_rows")
+
+    def __init__(self, rows: list[dict], model):
+        self._rows, self._model = rows, model
+
+    def all(self):
+        return [RowView(row, self._model) for row in self._rows]
+
+
+@dataclass
+class Column:
+    name: str
+    render: Callable[[dict], object]
+
+
+class _Ids:
+    """Stands for the list of ids while a `Statement` is compiled."""
+
+    def __repr__(self):
+        return "IDS"
+
+
+IDS = _Ids()
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)`, the whole list of ids one parameter: the SQL is the same whatever the
+    ids and however many, so it can be compiled once (`Statement`)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [value if value is IDS else list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # related fields keep their own lookups
+
+
+class Statement:
+    """A `.values()` query run for one list of ids after another, compiled by Django once.
+
+    Compiling a query cost more than running it for the small per-page queries of a list (the
+    rows of a page's ids, its nested lists, its side lookups): 0.65 ms to compile a decisions page's
+    rows query, 1.0 ms to run it. `build(ids)` gives the queryset, filtered with `__any_of=ids`.
+    Where a selected field is read through a Python converter (a JSON field), the query is
+    compiled each time instead, as Django would.
+    """
+
+    def __init__(self, build: Callable[[object], object]):
+        self.build = build
+        values = build(IDS)
+        query = values.query
+        compiler = query.get_compiler(values.db)
+        sql, params = compiler.as_sql()
+        self.sql = None
+        if not compiler.get_converters([column for column, _, _ in compiler.select]):
+            self.sql, self.params, self.db = sql, list(params), values.db
+            self.slot = next(index for index, param in enumerate(self.params) if param is IDS)
+            self.names = _selected_names(query)
+
+    def rows(self, ids) -> list[dict]:
+        if self.sql is None:
+            return list(self.build(ids))
+        params = list(self.params)
+        params[self.slot] = list(ids)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class ValuesPlan:
+    """How to render a serializer's fields from one `.values()` row."""
+
+    def __init__(self, serializer_class):
+        self.serializer_class = serializer_class
+        self.model = serializer_class.Meta.model
+        self.columns: list[str] = []
+        self.annotations: dict[str, Expression] = {}
+        self.builders: list[tuple[str, Callable]] = []
+        self.structured: set[str] = set()  # fields whose values are lists or objects
+        # name -> (source, child plan, foreign key name, its column): nested lists, one query per page
+        self.nested: dict[str, tuple[str, ValuesPlan, str, str]] = {}
+        # name -> (related model, the relation's name from it, display, its columns, its
+        # annotations): many-to-many briefs, one query per page
+        self.many: dict[str, tuple[type, str, Callable[[dict], str], list[str], dict]] = {}
+        # path -> (parent key column, child model, its foreign key, columns): read by methods
+        self.prefetched: dict[str, tuple[str, type, object, tuple[str, ...]]] = {}
+        # related model -> (columns, annotations, display): displays read once per page, by id
+        self.side: dict[type, tuple[list[str], dict, Callable[[dict], str]]] = {}
+        self.joined: set[str] = set()  # relation paths joined into the row query
+        # Statements compiled once: by name, and by name for each viewset `Prefetch` queryset.
+        self._statements: dict = {}
+        self._statements_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.supported = self._build()
+
+    def _build(self) -> bool:
+        serializer = self.serializer_class()
+        fields = [(name, field) for name, field in serializer.fields.items() if not field.write_only]
+        # What must be joined (the record's own display, method fields) first; the related records'
+        # displays then join while the budget lasts, and are side lookups beyond it.
+        briefs = []
+        for name, field in fields:
+            if isinstance(field, BriefRelatedField):
+                briefs.append((name, field))
+                self.builders.append((name, None))
+            elif not self._add_field(serializer, name, field):
+                return False
+        for name, field in briefs:
+            builder = self._brief(field)
+            if builder is None:
+                return False
+            self.builders[[n for n, _ in self.builders].index(name)] = (name, builder)
+        if "id" not in self.columns:
+            self.columns.append("id")
+        return True
+
+    def _add_field(self, serializer, name: str, field) -> bool:
+        if name == "url" and isinstance(field, drf_fields.SerializerMethodField):
+            view_name = getattr(self.serializer_class, "detail_view_name", "")
+            if not view_name:
+                return False
+            self.builders.append((name, _url_builder(view_name)))
+        elif name == "display" and getattr(type(serializer), "get_display", None) is _base_get_display():
+            display = self._display(self.model, "")
+            if display is None:
+                return False
+            key = getattr(display, "raw_key", None)  # a column of the row, where the display is SQL
+            self.builders.append(
+                (name, _column(key) if key else lambda row, ctx, display=display: display(row))
+            )
+        elif isinstance(field, drf_fields.SerializerMethodField):
+            method = getattr(type(serializer), field.method_name, None)
+            lookups = getattr(method, "values_from", None)
+            if lookups is None or not self._add_prefetched(getattr(method, "values_prefetch", {})):
+                return False
+            self._add_columns(lookups)
+            self.builders.append((name, _method_builder(type(serializer), method, self.model)))
+            self.structured.add(name)
+        elif isinstance(field, serializers.ListSerializer):
+            return self._add_nested(name, field)
+        elif isinstance(field, serializers.ManyRelatedField):
+            return self._add_many(name, field)
+        elif isinstance(field, serializers.RelatedField | serializers.BaseSerializer):
+            return False
+        else:
+            source = field.source
+            if "." in source or source == "*":
+                return False
+            self._add_columns((source,))
+            self.builders.append((name, _plain_builder(source, field)))
+            if isinstance(field, drf_fields.ListField | drf_fields.JSONField | drf_fields.DictField):
+                self.structured.add(name)
+        return True
+
+    def _brief(self, field):
+        """A foreign key as `{id, url, display}`: its display joined, or a side lookup."""
+        related_model = self._related_model(field)
+        if related_model is None or not field.view_name or "." in field.source:
+            return None
+        id_key = f"{field.source}_id"
+        self._add_columns((id_key,))
+        lookups, annotations, display = display_plan(related_model, f"{field.source}__")
+        if display is None:
+            return None
+        needed = self._relations([*lookups, f"{field.source}__x"]) - self.joined
+        if len(self.joined) + len(needed) <= JOIN_BUDGET:
+            self.joined |= needed
+            self._add_columns(lookups)
+            self.annotations.update(annotations)
+            return _related_builder(id_key, display, field.view_name)
+        if related_model not in self.side:
+            self.side[related_model] = display_plan(related_model, "")
+        return _side_builder(id_key, related_model, field.view_name)
+
+    def _relations(self, lookups) -> set[str]:
+        """The relation paths (tables) these lookups join, from the model's own columns."""
+        paths = set()
+        for lookup in lookups:
+            model, parts = self.model, lookup.split("__")
+            for depth, part in enumerate(parts[:-1]):
+                try:
+                    field = model._meta.get_field(part)
+                except FieldDoesNotExist:
+                    break
+                if not (field.many_to_one or field.one_to_one) or part == getattr(field, "attname", None):
+                    break
+                paths.add("__".join(parts[: depth + 1]))
+                model = field.related_model
+        return paths
+
+    def _add_columns(self, lookups) -> None:
+        lookups = list(lookups)
+        self.joined |= self._relations(lookups)
+        for lookup in lookups:
+            if lookup not in self.columns:
+                self.columns.append(lookup)
+
+    def _related_model(self, field):
+        if field.queryset is not None:
+            return field.queryset.model
+        try:
+            return self.model._meta.get_field(field.source).related_model
+        except FieldDoesNotExist:
+            return None
+
+    def _display(self, model, prefix: str) -> Callable[[dict], str] | None:
+        """How to read `str(record)` for `model` at `prefix` from the row, its columns added."""
+        lookups, annotations, display = display_plan(model, prefix)
+        if display is not None:
+            self._add_columns(lookups)
+            self.annotations.update(annotations)
+        return display
+
+    def _add_nested(self, name: str, field) -> bool:
+        """A read-only list of a reverse foreign key's records, rendered by the child's own plan."""
+        if not field.read_only or "." in field.source:
+            return False
+        try:
+            relation = self.model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            return False
+        if not relation.one_to_many or relation.concrete:
+            return False
+        child = plan_for(type(field.child))
+        if not child.supported or child.prefetched:
+            return False
+        fk = relation.field
+        self.nested[name] = (field.source, child, fk.name, fk.attname)
+        self.builders.append((name, lambda row, ctx, name=name: ctx["_children"][name].get(row["id"], [])))
+        self.structured.add(name)
+        return True
+
+    def _add_many(self, name: str, field) -> bool:
+        """A many-to-many list of brief records (`BriefRelatedField(many=True)`)."""
+        child = field.child_relation
+        if not isinstance(child, BriefRelatedField) or not child.view_name or "." in field.source:
+            return False
+        try:
+            relation = self.model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            return False
+        if not relation.many_to_many or not relation.concrete:
+            return False
+        related_model = relation.related_model
+        lookups, annotations, display = display_plan(related_model, "")
+        if display is None:
+            return False
+        self.many[name] = (related_model, relation.related_query_name(), display, lookups, annotations)
+        view_name = child.view_name
+        self.builders.append((name, _many_builder(name, view_name)))
+        self.structured.add(name)
+        return True
+
+    def _add_prefetched(self, prefetch: dict[str, tuple[str, ...]]) -> bool:
+        for path, columns in prefetch.items():
+            *through, last = path.split("__")
+            model, key = self.model, "id"
+            for depth, part in enumerate(through):
+                field = model._meta.get_field(part)
+                if not (field.many_to_one or field.one_to_one):
+                    return False
+                key = "__".join([*through[:depth], field.attname])  # the parent's id, in the row
+                model = field.related_model
+            relation = model._meta.get_field(last)
+            if not relation.one_to_many or relation.concrete:
+                return False
+            if through:
+                self._add_columns((key,))
+            self.prefetched[path] = (key, relation.related_model, relation.field, tuple(columns))
+        return True
+
+    def queryset(self, queryset):
+        # Prefetches apply to instances, not dicts: nested lists are fetched by render() instead.
+        return queryset.prefetch_related(None).values(*self.columns, **self.annotations)
+
+    def statement(self, name: str, build: Callable, source=None) -> Statement:
+        """The statement `build` makes, compiled the first time (once per `source` queryset,
+        the viewset's own `Prefetch` queryset where the rows come from one)."""
+        cache = self._statements if source is None else self._statements_from.setdefault(source, {})
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = Statement(build)
+        return found
+
+    def rows_by_ids(self, ids) -> list[dict]:
+        """The rows of these ids (already chosen through the user's scope and the list's filters)."""
+        return self.statement(
+            "rows", lambda ids: self.queryset(self.model._base_manager.filter(pk__any_of=ids).order_by())
+        ).rows(ids)
+
+    def view_names(self) -> set[str]:
+        names = {builder.view_name for _, builder in self.builders if hasattr(builder, "view_name")}
+        for _, child, _, _ in self.nested.values():
+            names |= child.view_names()
+        return names
+
+    def context(self, request, detail_view_name: str, queryset=None) -> dict:
+        """Per request: URL prefixes, the querysets nested lists and prefetched relations are read
+        from (the viewset's own `Prefetch` for that path where it has one, for its order), and a
+        serializer for the method fields (they may read the request from its context)."""
+
+        script_prefix, urlconf = get_script_prefix(), get_urlconf()
+        prefixes = {
+            view_name: request.build_absolute_uri(_path_prefix(view_name, script_prefix, urlconf))
+            for view_name in {detail_view_name} | self.view_names()
+        }
+        lookups = getattr(queryset, "_prefetch_related_lookups", ()) if queryset is not None else ()
+        ordered = {
+            lookup.prefetch_through: lookup.queryset
+            for lookup in lookups
+            if isinstance(lookup, Prefetch) and lookup.queryset is not None
+        }
+        return {
+            "prefixes": prefixes,
+            "prefetch_querysets": ordered,
+            "serializers": {},
+            "request": request,
+        }
+
+    def children(self, rows, ctx: dict) -> dict[str, dict[int, list]]:
+        """Each nested list's rendered records by parent id: one query per list for the page."""
+        found: dict[str, dict[int, list]] = {}
+        ids = [row["id"] for row in rows]
+        top = ctx.get("_depth", 0) == 0
+        for name, (source, child, fk_name, fk_column) in self.nested.items():
+            found[name] = by_parent = {}
+            if not ids:
+                continue
+            child_rows = self._rows_by_parent(
+                f"nested:{name}",
+                ctx["prefetch_querysets"].get(source) if top else None,
+                child.model,
+                (fk_name, fk_column),
+                ids,
+                [c for c in child.columns if c != fk_column],
+                child.annotations,
+            )
+            # All the page's children rendered at once: their own per-page queries run once.
+            rendered = child.render(child_rows, {**ctx, "_depth": ctx.get("_depth", 0) + 1})
+            for row, record in zip(child_rows, rendered, strict=True):
+                by_parent.setdefault(row[fk_column], []).append(record)
+        for name, (related_model, query_name, display, lookups, expressions) in self.many.items():
+            found[name] = by_parent = {}
+            if not ids:
+                continue
+            statement = self.statement(
+                f"many:{name}",
+                lambda ids, m=related_model, q=query_name, c=lookups, e=expressions: (
+                    m._default_manager.filter(**{f"{q}__any_of": ids}).values(q, "id", *c, **e)
+                ),
+            )
+            for row in statement.rows(ids):
+                by_parent.setdefault(row[query_name], []).append((row["id"], display(row)))
+        return found
+
+    def prefetch(self, rows, ctx: dict) -> None:
+        """The reverse relations methods read, into each row (`RowView` hands them to `.all()`)."""
+        for path, (key, child_model, fk, columns) in self.prefetched.items():
+            parents = {row[key] for row in rows if row[key] is not None}
+            grouped: dict[int, list[dict]] = {}
+            if parents:
+                source = ctx["prefetch_querysets"].get(path)
+                found = self._rows_by_parent(
+                    f"prefetch:{path}", source, child_model, (fk.name, fk.attname), sorted(parents), columns
+                )
+                for row in found:
+                    grouped.setdefault(row[fk.attname], []).append(row)
+            for row in rows:
+                row[path] = RowSet(grouped.get(row[key], []), child_model)
+
+    def _rows_by_parent(
+        self, name: str, source, model, fk: tuple[str, str], ids, columns, annotations=None
+    ) -> list[dict]:
+        """The rows of `model` whose foreign key `fk` (name, column) is among `ids`, with `columns`:
+        from `source` (the viewset's `Prefetch` queryset, for its order) or the model's default
+        manager, in order within each parent; one statement, compiled once per name and source."""
+        fk_name, fk_column = fk
+        base = source if source is not None else model._default_manager.all()
+
+        def build(ids):
+            ordered = (
+                within_parent_order(base, fk_name, fk_column).select_related(None).prefetch_related(None)
+            )
+            return ordered.filter(**{f"{fk_column}__any_of": ids}).values(
+                fk_column, *columns, **(annotations or {})
+            )
+
+        return self.statement(name, build, source).rows(ids)
+
+    def side_displays(self, rows) -> dict[type, dict[int, str]]:
+        """The displays of related records beyond the join budget: one query per related model."""
+        found: dict[type, dict[int, str]] = {}
+        id_keys: dict[type, list[str]] = {}
+        for _, build in self.builders:
+            if getattr(build, "side_model", None) is not None:
+                id_keys.setdefault(build.side_model, []).append(build.id_key)
+        for model, keys in id_keys.items():
+            ids = {row[key] for row in rows for key in keys if row[key] is not None}
+            display = self.side[model][2]
+            found[model] = displays = {}
+            if ids:
+                lookups, expressions, _ = self.side[model]
+                statement = self.statement(
+                    f"side:{model._meta.label}",
+                    lambda ids, m=model, c=lookups, e=expressions: (
+                        m._base_manager.filter(pk__any_of=ids).order_by().values("id", *c, **e)
+                    ),
+                )
+                for row in statement.rows(sorted(ids)):
+                    displays[row["id"]] = display(row)
+        return found
+
+    def flat_columns(self) -> tuple[list[str], list[Callable], list[bool]]:
+        """CSV columns, as the export flattens a rendered row (a related record is its id under
+        `<name>_id`, a list is joined with "; "), read straight from the `.values()` row; and
+        which of them may hold text (ids, numbers, dates and URLs cannot)."""
+        names, getters, text = [], [], []
+        for name, build in self.builders:
+            if hasattr(build, "id_key"):
+                names.append(f"{name}_id")
+                getters.append(_column(build.id_key))
+                text.append(False)
+            elif name in self.structured:
+                names.append(name)
+                getters.append(_flattened(build))
+                text.append(True)
+            else:
+                names.append(name)
+                getters.append(build)
+                text.append(not getattr(build, "not_text", False))
+        return names, getters, text
+
+    def prepare(self, rows, ctx: dict, displays: bool = True) -> dict:
+        """What a batch of rows needs before its fields are built: the per-page queries. A CSV
+        names related records by id alone, so it does without their displays (`displays=False`)."""
+        if self.nested or self.many:
+            ctx = {**ctx, "_children": self.children(rows, ctx)}
+        if self.side and displays:
+            ctx = {**ctx, "_side": self.side_displays(rows)}
+        if self.prefetched:
+            self.prefetch(rows, ctx)
+        return ctx
+
+    def render(self, rows, ctx: dict) -> list[dict]:
+        builders = self.builders
+        ctx = self.prepare(rows, ctx)
+        return [{name: build(row, ctx) for name, build in builders} for row in rows]
+
+
+def within_parent_order(queryset, fk_name: str, fk_column: str):
+    """A model ordered by its parent first (`ordering = ["decision", ...]`) sorts by the parent's
+    own ordering, joining its tables (a decision's body and partnership): grouped by parent, only
+    the order within each parent matters, which the parent's id gives as well."""
+    if queryset.query.order_by or not queryset.query.default_ordering:
+        return queryset
+    ordering = list(queryset.model._meta.ordering)
+    if ordering and ordering[0] == fk_name:
+        return queryset.order_by(fk_column, *ordering[1:])
+    return queryset
+
+
+def _selected_names(query) -> list[str]:
+    """The keys of a `.values()` query's rows, in the order its SQL selects them (as Django's
+    ValuesIterable names them)."""
+    if query.selected:
+        return list(query.selected)
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+def stream_rows(values, chunk_size: int):
+    """A `.values()` queryset's rows from a server-side cursor, each made with `dict(zip())`:
+    Django's own dict comprehension per row costs an export about a third of its time."""
+    names = _selected_names(values.query)
+    tuples = values._chain()
+    tuples._iterable_class = ValuesListIterable
+    for row in tuples.iterator(chunk_size=chunk_size):
+        yield dict(zip(names, row, strict=True))
+
+
+def display_plan(model, prefix: str) -> tuple[list[str], dict, Callable[[dict], str] | None]:
+    """The columns, annotations and function that read `str(record)` for `model` at `prefix` from a
+    row: a SQL column where the model gives one (`display_sql`), else its own `__str__` run on the
+    row (`display_values`, the columns it reads)."""
+    expression = display_expression(model, prefix)
+    if expression is not None:
+        key = "_" + prefix.replace("__", "_") + "display"
+
+        def display(row):
+            return row[key]
+
+        display.raw_key = key
+        return [], {key: expression}, display
+    lookups = display_lookups(model)
+    if lookups is None:
+        return [], {}, None
+    return (
+        [f"{prefix}{lookup}" for lookup in lookups],
+        {},
+        lambda row: model.__str__(RowView(row, model, prefix)),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _path_prefix(view_name: str, script_prefix: str, urlconf) -> str:
+    """The path of a record at `view_name`, up to its id (reversed once, not per request)."""
+    return reverse(view_name, kwargs={"pk": PLACEHOLDER}, urlconf=urlconf).split(str(PLACEHOLDER))[0]
+
+
+def _base_get_display():
+    from core.api.serializers import RegistrySerializer
+
+    return RegistrySerializer.get_display
+
+
+def _related_builder(id_key: str, display: Callable[[dict], str], view_name: str):
+    def build(row, ctx):
+        pk = row[id_key]
+        if pk is None:
+            return None
+        return {"id": pk, "url": f"{ctx['prefixes'][view_name]}{pk}/", "display": display(row)}
+
+    build.view_name = view_name
+    build.id_key = id_key
+    return build
+
+
+def _method_builder(serializer_class, method, model):
+    def build(row, ctx):
+        # One serializer per request, for methods that read the request from its context.
+        serializers_ = ctx["serializers"]
+        serializer = serializers_.get(serializer_class)
+        if serializer is None:
+            context = {"request": ctx["request"], "brief": False}
+            serializer = serializers_[serializer_class] = serializer_class(context=context)
+        return method(serializer, RowView(row, model))
+
+    return build
+
+
+def _url_builder(view_name: str):
+    def build(row, ctx):
+        return f"{ctx['prefixes'][view_name]}{row['id']}/"
+
+    build.view_name, build.not_text = view_name, True
+    return build
+
+
+def _side_builder(id_key: str, model, view_name: str):
+    def build(row, ctx):
+        pk = row[id_key]
+        if pk is None:
+            return None
+        return {"id": pk, "url": f"{ctx['prefixes'][view_name]}{pk}/", "display": ctx["_side"][model][pk]}
+
+    build.view_name, build.id_key, build.side_model = view_name, id_key, model
+    return build
+
+
+def _many_builder(name: str, view_name: str):
+    def build(row, ctx):
+        prefix = ctx["prefixes"][view_name]
+        return [
+            {"id": pk, "url": f"{prefix}{pk}/", "display": display}
+            for pk, display in ctx["_children"][name].get(row["id"], [])
+        ]
+
+    build.view_name = view_name
+    return build
+
+
+def _column(key: str):
+    def build(row, ctx):
+        return row[key]
+
+    build.raw_key = key  # the cell is the row's value as it is (the CSV export picks these in bulk)
+    return build
+
+
+def flat_cell(value):
+    """A rendered value as one CSV cell: a list as its items' displays joined with "; ", an object
+    as its id (or, without one, its JSON)."""
+    if isinstance(value, list):
+        return "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+    if isinstance(value, dict):
+        return value.get("id", orjson.dumps(value).decode())
+    return value
+
+
+def _flattened(build):
+    return lambda row, ctx: flat_cell(build(row, ctx))
+
+
+def _plain_builder(source: str, field):
+    if isinstance(field, drf_fields.DecimalField | drf_fields.DateTimeField):
+
+        def build(row, ctx):
+            value = row[source]
+            return None if value is None else field.to_representation(value)
+
+    elif isinstance(field, drf_fields.DateField):
+
+        def build(row, ctx):
+            value = row[source]
+            return None if value is None else value.isoformat()
+
+        build.raw_key = source  # in CSV a date is written as its ISO form
+    else:
+
+        def build(row, ctx):
+            return row[source]
+
+        build.raw_key = source
+
+    # Text a spreadsheet could read as a formula comes only from character and choice fields.
+    build.not_text = not isinstance(field, drf_fields.CharField | drf_fields.ChoiceField)
+    return build
+
+
+_PLANS: dict[type, ValuesPlan] = {}
+
+
+def plan_for(serializer_class) -> ValuesPlan:
+    if serializer_class not in _PLANS:
+        _PLANS[serializer_class] = ValuesPlan(serializer_class)
+    return _PLANS[serializer_class]

@@ -1,0 +1,487 @@
+"""The one shape of every resource's API.
+
+A viewset is one line per concern: its model's restricted queryset, a serializer, a
+filterset. This base supplies the rest, the same for every app:
+- reads through `restrict(user, action)`: another partnership's object is a 404;
+- prefetches derived from the serializer, so query counts do not grow with page size;
+- ETag on every record, If-Match required on writes (428 without, 412 when stale), with
+  the row locked so concurrent writers cannot both pass;
+- every write in one transaction, re-checked to be inside the user's scope after saving;
+- `?brief=1` for brief representations, `?as_at=` on effective-dated resources;
+- `/history/` per record and `/export/` (CSV or JSON) per list.
+"""
+
+import csv
+import datetime
+import io
+import itertools
+import operator
+
+import orjson
+import pghistory.models
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from core.access import can, partnership_scope, restrict, security_log
+from core.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
+from core.api.fastpath import flat_cell, plan_for, stream_rows
+from core.api.renderers import CSVRenderer, ORJSONRenderer
+from core.api.serializers import prefetches_for
+from core.concurrency import etag_for, etag_of
+from core.history import record_as_at
+from core.spreadsheets import FORMULA_STARTS, formula_safe
+
+EXPORT_BATCH = 2000
+PAGING_ONLY = {"limit", "offset", "cursor", "format", "brief"}
+BRIEF_VALUES = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
+def visible_or_404(model, request, pk):
+    """A record by id from what the user may see: not found, malformed or another partnership's is 404."""
+    try:
+        return restrict(model._default_manager.all(), request.user, "view").get(pk=int(pk))
+    except (model.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    id = serializers.CharField(source="pgh_id")
+    created_at = serializers.DateTimeField(source="pgh_created_at")
+    label = serializers.CharField(source="pgh_label")
+    data = serializers.JSONField(source="pgh_data")
+    diff = serializers.JSONField(source="pgh_diff", allow_null=True)
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    request_id = serializers.SerializerMethodField()
+
+    def get_request_id(self, event) -> str | None:
+        return (event.pgh_context or {}).get("request_id")
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    """Base viewset; subclasses set `queryset`, `serializer_class` and `filterset_class`."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # Ids are whole numbers; anything else never reaches a query (the API answers a JSON 404).
+    lookup_value_regex = "[0-9]+"
+    deletable = True
+    ordering = ("id",)
+    # Actions that change an existing record, so need its ETag in If-Match.
+    if_match_actions = ("update", "partial_update", "destroy")
+    # The API reads JSON only: form encodings cannot say null, and the schema promises what is read.
+    parser_classes = [JSONParser]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.deletable:
+            # Not routed at all: DELETE answers 405 with an Allow header that leaves it out.
+            cls.http_method_names = [name for name in cls.http_method_names if name != "delete"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method == "DELETE" and not self.deletable:
+            raise exceptions.MethodNotAllowed(
+                request.method, detail="These records are evidence and are never deleted."
+            )
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # An unknown ?format= is bad input, not a missing resource.
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise exceptions.ValidationError({"format": [f"Choose one of: {formats}."]}) from None
+
+    # -- reading ------------------------------------------------------------------
+    def get_action_scope(self) -> str:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return "view"
+        return {"create": "add", "destroy": "delete"}.get(self.action, "change")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        select, prefetch = prefetches_for(self.get_serializer_class())
+        if select:
+            queryset = queryset.select_related(*select)
+        if prefetch:
+            queryset = queryset.prefetch_related(*prefetch)
+        return restrict(queryset, self.request.user, self.get_action_scope())
+
+    def filter_queryset(self, queryset):
+        # List filters narrow lists; a record is found by its id alone (?as_at= on it reads its history).
+        if self.detail:
+            return queryset
+        params = self.request.query_params
+        if set(params) <= PAGING_ONLY and all(len(params.getlist(name)) == 1 for name in params):
+            # Nothing to filter or search: only the default ordering applies. The filter backends
+            # would build a filter set and its form for nothing, a third of a list request's time.
+            return queryset.order_by(*self.ordering)
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        """Lists render from `.values()` rows where the serializer allows it (see api/fastpath.py)."""
+        serializer_class = self.get_serializer_class()
+        plan = plan_for(serializer_class)
+        if not plan.supported or self.get_serializer_context()["brief"]:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginator.paginate_values(
+            plan.queryset(queryset),
+            request,
+            view=self,
+            count_queryset=queryset.prefetch_related(None),
+            rows_by_ids=plan.rows_by_ids,
+        )
+        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name, queryset))
+        return self.get_paginated_response(rows)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["brief"] = self.brief_requested()
+        return context
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.brief_requested()  # a bad ?brief= is a 400 on every action, whether or not it serializes
+
+    def brief_requested(self) -> bool:
+        value = self.request.query_params.get("brief", "").lower()
+        if value not in BRIEF_VALUES:
+            raise exceptions.ValidationError({"brief": ["Give true or false."]})
+        return BRIEF_VALUES[value]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_at",
+                OpenApiTypes.DATE,
+                description="The record as it stood at the end of this day (from its history).",
+            )
+        ]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        if "as_at" not in request.query_params:
+            fast = self.retrieve_row()
+            if fast is not None:
+                return fast
+        instance = self.get_object()
+        if "as_at" in request.query_params:
+            try:
+                on = serializers.DateField().run_validation(request.query_params["as_at"])
+            except exceptions.ValidationError as error:
+                raise exceptions.ValidationError({"as_at": error.detail}) from None
+            snapshot = record_as_at(instance, on)
+            if snapshot is None:
+                raise exceptions.NotFound("This record did not exist on that day.")
+            return Response(self.get_serializer(snapshot).data)
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    def retrieve_row(self) -> Response | None:
+        """A record through the list's fast path (api/fastpath.py): one `.values()` row, rendered
+        as the serializer would. None where the serializer, or an object permission, needs the
+        instance."""
+        serializer_class = self.get_serializer_class()
+        plan = plan_for(serializer_class)
+        if (
+            not plan.supported
+            or "revision" not in plan.columns
+            or self.get_serializer_context()["brief"]
+            or not all(_no_object_rule(permission) for permission in self.get_permissions())
+        ):
+            return None
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        queryset = self.get_queryset()
+        rows = list(plan.queryset(queryset.filter(pk=int(lookup)).order_by())[:1])
+        if not rows:
+            raise Http404
+        ctx = plan.context(self.request, serializer_class.detail_view_name, queryset)
+        response = Response(plan.render(rows, ctx)[0])
+        response["ETag"] = etag_of(queryset.model, rows[0]["id"], rows[0]["revision"])
+        return response
+
+    # -- writing ------------------------------------------------------------------
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+    def check_if_match(self, instance):
+        """Lock the row, then compare its current revision with the client's If-Match."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        current = (
+            type(instance)
+            ._default_manager.select_for_update()
+            .order_by()
+            .filter(pk=instance.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        instance.revision = current
+        tags = {tag.strip() for tag in header.split(",")}
+        if "*" not in tags and etag_for(instance) not in tags:
+            raise PreconditionFailed()
+
+    def get_object_for_write(self):
+        try:
+            instance = self.get_object()
+        except Http404:
+            # Visible but not editable (a viewer of this partnership): say so. Invisible: 404.
+            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+            visible = restrict(self.queryset.model._default_manager.all(), self.request.user, "view")
+            if visible.filter(**lookup).exists():
+                raise exceptions.PermissionDenied("You may read this record but not change it.") from None
+            raise
+        self.check_if_match(instance)
+        return instance
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object_for_write()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.written(serializer.instance, status.HTTP_200_OK)
+
+    def create(self, request, *args, **kwargs):
+        if not self.create_permitted():
+            raise exceptions.PermissionDenied("You may not add records.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self.written(serializer.instance, status.HTTP_201_CREATED)
+
+    def create_permitted(self) -> bool:
+        scope = partnership_scope(self.request.user, "add")
+        return scope is None or bool(scope)
+
+    def perform_create(self, serializer):
+        instance = serializer.save()
+        self.recheck_scope(instance, "add")
+
+    def perform_update(self, serializer):
+        instance = serializer.save()
+        self.recheck_scope(instance, "change")
+
+    def recheck_scope(self, instance, scope: str) -> None:
+        """After saving, in the same transaction: is the record still inside the user's scope?"""
+        if not can(self.request.user, scope, instance):
+            security_log.warning(
+                "write_refused user=%s model=%s pk=%s reason=outside_scope",
+                getattr(self.request.user, "pk", None),
+                instance._meta.label,
+                instance.pk,
+            )
+            transaction.set_rollback(True)
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        "This change would put the record outside the partnerships you may edit."
+                    ]
+                }
+            )
+
+    def written(self, instance, code):
+        # Re-read through the list's queryset, so nested rows come prefetched (an approval route's
+        # stages and each stage's bodies), not one query per nested row (found by django-zeal).
+        fresh = self.get_queryset().filter(pk=instance.pk).first()
+        if fresh is None:
+            instance.refresh_from_db()
+        else:
+            instance = fresh
+        response = Response(self.get_serializer(instance).data, status=code)
+        response["ETag"] = etag_for(instance)
+        if code == status.HTTP_201_CREATED and response.data.get("url"):
+            response["Location"] = response.data["url"]
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object_for_write()
+        try:
+            with transaction.atomic():  # a savepoint: a refused delete leaves the request usable
+                self.perform_destroy(instance)
+        except ProtectedError as error:
+            raise Conflict(
+                f"This {instance._meta.verbose_name} is still referred to by "
+                f"{len(error.protected_objects)} other record(s); end or remove those first."
+            ) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_allowed_methods_for_schema(self):
+        return self.http_method_names
+
+    # -- history and export ---------------------------------------------------------
+    @extend_schema(responses=HistoryEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        """Every change to this record: who, when, from which request, old and new values."""
+        instance = self.get_object()
+        events = pghistory.models.MiddlewareEvents.objects.tracks(instance).order_by(
+            "pgh_created_at", "pgh_id"
+        )
+        return Response(HistoryEventSerializer(events, many=True).data)
+
+    # Its responses (the resource's rows as JSON or CSV) are documented by RegistryAutoSchema.
+    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"])])
+    @action(
+        detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer], pagination_class=None
+    )
+    def export(self, request, *args, **kwargs):
+        """The whole filtered list, streamed as CSV or JSON (the same rows the list shows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if not queryset.ordered:
+            queryset = queryset.order_by("pk")
+        fmt = getattr(request.accepted_renderer, "format", "json")
+        # Built before streaming starts, so a bad ?brief= is a 400 rather than a broken download.
+        serializer_class, context = self.get_serializer_class(), self.get_serializer_context()
+        plan = plan_for(serializer_class)
+        fast = plan.supported and not context["brief"]
+        fast_csv = fast and fmt == "csv"
+        if fast_csv:
+            # The list's fast path (api/fastpath.py): CSV cells straight from .values() rows.
+            rows = _plan_csv(
+                plan.queryset(queryset),
+                plan,
+                plan.context(request, serializer_class.detail_view_name, queryset),
+            )
+        elif fast:
+            rows = _plan_chunks(
+                plan.queryset(queryset),
+                plan,
+                plan.context(request, serializer_class.detail_view_name, queryset),
+            )
+        else:
+            rows = _serializer_chunks(queryset, serializer_class, context)
+        # The query runs here, not mid-download: a database error is a clean 400, not a cut-off file.
+        first = next(rows, None)
+        rows = itertools.chain([first], rows) if first is not None else iter(())
+        stamp = datetime.date.today().isoformat()
+        name = f"{self.basename}-{stamp}.{fmt}"
+        if fmt == "csv":
+            lines = rows if fast_csv else _csv_lines(rows, _related_names(serializer_class, context))
+            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        else:
+            response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _no_object_rule(permission) -> bool:
+    """The permission decides nothing per object (DRF's default `has_object_permission`)."""
+    return type(permission).has_object_permission is BasePermission.has_object_permission
+
+
+def _serializer_chunks(queryset, serializer_class, context):
+    """Lists of serialized rows, EXPORT_BATCH at a time: prefetches apply per chunk and memory
+    stays flat however many rows there are."""
+    for chunk in _batches(queryset.iterator(chunk_size=EXPORT_BATCH)):
+        # One serializer per chunk: a ModelSerializer builds its fields per instance, which per
+        # row cost more than the row itself.
+        yield serializer_class(chunk, many=True, context=context).data
+
+
+def _batches(rows):
+    """Lists of EXPORT_BATCH rows (the last shorter)."""
+    while batch := list(itertools.islice(rows, EXPORT_BATCH)):
+        yield batch
+
+
+def _plan_chunks(values, plan, ctx):
+    """The same rows from the fast path's plan, a batch at a time."""
+    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
+        yield plan.render(batch, ctx)
+
+
+def _related_names(serializer_class, context) -> set[str]:
+    """The fields that render as a related record: a CSV gives each an `_id` column, whether or
+    not the first row has one (the header comes from the first row)."""
+    fields = serializer_class(context=context).fields
+    return {
+        name
+        for name, field in fields.items()
+        if isinstance(field, (serializers.RelatedField, serializers.BaseSerializer))
+        and not isinstance(field, serializers.ListSerializer)
+    }
+
+
+def _flatten(row: dict, related: frozenset | set = frozenset(), prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if key in related and not isinstance(value, list):
+            flat[f"{name}_id"] = value.get("id") if isinstance(value, dict) else value
+        elif isinstance(value, dict):
+            flat[f"{name}_id" if "id" in value else name] = flat_cell(value)
+        elif isinstance(value, list):
+            flat[name] = flat_cell(value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _plan_csv(values, plan, ctx):
+    """CSV text a chunk at a time from the fast path: no dict per row, no flattening. The cells
+    that are a column as it is are picked together (`itemgetter`); only the rest are built."""
+    names, getters, text = plan.flat_columns()
+    keys = [getattr(get, "raw_key", None) or f"\0{i}" for i, get in enumerate(getters)]
+    built = [(key, get) for key, get in zip(keys, getters, strict=True) if not hasattr(get, "raw_key")]
+    pick = operator.itemgetter(*keys)
+    guarded = [i for i, may_be_text in enumerate(text) if may_be_text]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(names)
+    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
+        batch_ctx = plan.prepare(batch, ctx, displays=False)  # nested lists and prefetched relations
+        lines = []
+        for row in batch:
+            for key, get in built:
+                row[key] = get(row, batch_ctx)
+            cells = pick(row)
+            for i in guarded:
+                cell = cells[i]
+                if cell.__class__ is str and cell[:1] in FORMULA_STARTS:
+                    cells = [formula_safe(value) for value in cells]
+                    break
+            lines.append(cells)
+        writer.writerows(lines)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def _csv_lines(chunks, related: set[str] = frozenset()):
+    """CSV text, one piece per chunk of rows (a write per row would dominate the export's time)."""
+    buffer = io.StringIO()
+    writer, names = csv.writer(buffer), None
+    for chunk in chunks:
+        for row in chunk:
+            flat = _flatten(row, related)
+            if names is None:
+                names = list(flat)
+                writer.writerow(names)
+            writer.writerow([formula_safe(flat.get(name)) for name in names])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def _json_chunks(chunks):
+    yield b"["
+    first = True
+    for chunk in chunks:
+        if chunk:
+            yield (b"" if first else b",") + orjson.dumps(chunk)[1:-1]
+            first = False
+    yield b"]"

@@ -1,0 +1,255 @@
+"""Webhooks: signed POSTs to other systems when something happens in the registry.
+
+The services that record a decision, a ratification, an approval of terms of reference or a risk
+escalation call the matching function here in their own transaction. It writes one
+`WebhookDelivery` per endpoint that may see the record, and an outbox message for each, so a
+delivery is attempted only once the change has committed, and never lost if the broker is down.
+
+Each POST carries `X-Registry-Event`, `X-Registry-Delivery` (the event id: receivers deduplicate on
+it) and `X-Registry-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
+A delivery that fails (no answer, or not 2xx) is retried with exponential backoff up to a cap, then
+marked failed; every attempt is in its log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core import outbox
+from core.models import ApiToken, WebhookDelivery, WebhookEndpoint
+
+DECISION_RECORDED = "decision.recorded"
+RATIFICATION_RECORDED = "ratification.recorded"
+TERMS_OF_REFERENCE_APPROVED = "terms_of_reference.approved"
+RISK_ESCALATED = "risk.escalated"
+EVENT_TYPES = (DECISION_RECORDED, RATIFICATION_RECORDED, TERMS_OF_REFERENCE_APPROVED, RISK_ESCALATED)
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, header: str, body: bytes, *, now: float | None = None) -> bool:
+    """What a receiver does: check the signature and that the timestamp is recent (no replays)."""
+    try:
+        parts = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now or time.time()) - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+        return False
+    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+# -- emitting events (called by the services, inside their transaction) --------------------------
+def event_emit(*, event_type: str, partnership_id: int | None, data: dict, restricted: bool = False) -> int:
+    """Queue the event for every active endpoint whose token may read it; returns how many.
+
+    API tokens never read restricted records, so a restricted record's events go nowhere.
+    """
+    if restricted or partnership_id is None:
+        return 0
+    endpoints = list(
+        WebhookEndpoint.objects.filter(
+            Q(token__partnership_id=partnership_id) | Q(token__partnership__isnull=True),
+            ApiToken.usable_condition("token__"),
+            active=True,
+        ).filter(Q(events=[]) | Q(events__contains=[event_type]))
+    )
+    if not endpoints:
+        return 0
+    event_id = uuid.uuid4()
+    payload = {
+        "id": str(event_id),
+        "type": event_type,
+        "occurred_at": timezone.now().isoformat(),
+        "partnership_id": partnership_id,
+        "data": data,
+    }
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(endpoint=endpoint, event_id=event_id, event_type=event_type, payload=payload)
+        for endpoint in endpoints
+    )
+    for delivery in deliveries:
+        outbox.enqueue("core.tasks.deliver_webhook", delivery_id=delivery.pk)
+    return len(deliveries)
+
+
+def _api_url(view_name: str, pk: int) -> str:
+    """The record's API address as other systems reach it (SITE_URL: no request to build it from)."""
+    return settings.SITE_URL + reverse(view_name, args=[pk])
+
+
+def _day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def decision_recorded(decision) -> int:
+    return event_emit(
+        event_type=DECISION_RECORDED,
+        partnership_id=decision.body.partnership_id,
+        restricted=decision.restricted,
+        data={
+            "id": decision.pk,
+            "url": _api_url("api:decision-detail", decision.pk),
+            "body_id": decision.body_id,
+            "meeting_id": decision.meeting_id,
+            "matter_id": decision.matter_id,
+            "decided_on": _day(decision.decided_on),
+            "outcome": decision.outcome,
+            "status": decision.status,
+            "recorded_as": decision.recorded_as,
+            "minute_reference": decision.minute_reference,
+        },
+    )
+
+
+def ratification_recorded(ratification) -> int:
+    decision = ratification.decision
+    return event_emit(
+        event_type=RATIFICATION_RECORDED,
+        partnership_id=decision.body.partnership_id,
+        restricted=decision.restricted,
+        data={
+            "id": ratification.pk,
+            "url": _api_url("api:ratification-detail", ratification.pk),
+            "decision_id": decision.pk,
+            "organisation_id": ratification.organisation_id,
+            "outcome": ratification.outcome,
+            "decided_on": _day(ratification.decided_on),
+            "decision_status": decision.status,
+        },
+    )
+
+
+def terms_of_reference_approved(terms) -> int:
+    return event_emit(
+        event_type=TERMS_OF_REFERENCE_APPROVED,
+        partnership_id=terms.body.partnership_id,
+        data={
+            "id": terms.pk,
+            "url": _api_url("api:termsofreference-detail", terms.pk),
+            "body_id": terms.body_id,
+            "version": terms.version,
+            "approved_on": _day(terms.approved_on),
+            "effective_from": _day(terms.effective_from),
+        },
+    )
+
+
+def risk_escalated(escalation) -> int:
+    return event_emit(
+        event_type=RISK_ESCALATED,
+        partnership_id=escalation.risk.partnership_id,
+        data={
+            "id": escalation.pk,
+            "url": _api_url("api:riskescalation-detail", escalation.pk),
+            "risk_id": escalation.risk_id,
+            "to_body_id": escalation.to_body_id,
+            "escalated_on": _day(escalation.escalated_on),
+        },
+    )
+
+
+# -- delivering (the task calls this) -------------------------------------------------------------
+class DeliveryFailed(Exception):
+    """The endpoint did not take the delivery; the task retries it with backoff."""
+
+
+def retry_countdown(attempt: int) -> float:
+    """Exponential backoff, capped: base, 2 base, 4 base … never more than the cap."""
+    return min(
+        settings.WEBHOOK_RETRY_MAX_SECONDS, settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0)
+    )
+
+
+def webhook_deliver(*, delivery_id: int, final: bool = False) -> WebhookDelivery:
+    """Attempt one delivery. Idempotent: a delivered (or given up) delivery is not sent again.
+
+    Raises DeliveryFailed when the endpoint did not answer 2xx, after logging the attempt (and, on the
+    final attempt, marking the delivery failed).
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("endpoint__token")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+            return delivery or WebhookDelivery.objects.get(pk=delivery_id)
+        endpoint = delivery.endpoint
+        if not endpoint.active or not endpoint.token.is_usable():
+            # Revoked, expired or switched off since the event was queued: the client no longer reads.
+            delivery.status, delivery.last_error = (
+                WebhookDelivery.Status.FAILED,
+                "The endpoint's token is no longer usable.",
+            )
+            delivery.save(update_fields=["status", "last_error"])
+            return delivery
+        body = orjson.dumps(delivery.payload)
+        timestamp = int(time.time())
+        request = urllib.request.Request(
+            endpoint.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "stp-governance-registry-webhooks/1",
+                "X-Registry-Event": delivery.event_type,
+                "X-Registry-Delivery": str(delivery.event_id),
+                "X-Registry-Signature": sign(endpoint.secret, timestamp, body),
+            },
+        )
+        started = time.monotonic()
+        status_code, error = None, ""
+        try:
+            with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+                status_code = response.status
+        except urllib.error.HTTPError as failure:
+            status_code, error = failure.code, f"HTTP {failure.code}"
+        except (urllib.error.URLError, OSError) as failure:
+            error = f"{type(failure).__name__}: {getattr(failure, 'reason', failure)}"
+        delivery.attempts += 1
+        delivery.last_status_code = status_code
+        delivery.last_error = error
+        delivery.log = [
+            *delivery.log,
+            {
+                "attempt": delivery.attempts,
+                "at": timezone.now().isoformat(),
+                "status_code": status_code,
+                "error": error,
+                "ms": round((time.monotonic() - started) * 1000),
+            },
+        ]
+        ok = status_code is not None and 200 <= status_code < 300
+        if ok:
+            delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()
+        elif final or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = WebhookDelivery.Status.FAILED
+        delivery.save()
+    if not ok and delivery.status == WebhookDelivery.Status.PENDING:
+        raise DeliveryFailed(error)
+    return delivery
