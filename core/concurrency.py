@@ -31,3 +31,12 @@ def etag_for(instance: Revisioned) -> str:
 
 def etag_of(model: type[models.Model], pk: int, revision: int) -> str:
     return f'"{model._meta.label_lower}.{pk}.r{revision}"'
+
+
+def revision_in(tags: set[str], instance: models.Model) -> int | None:
+    """The revision an If-Match tag names for this record (None when no tag is this record's)."""
+    prefix = f'"{instance._meta.label_lower}.{instance.pk}.r'
+    for tag in tags:
+        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
+            return int(tag[len(prefix) : -1])
+    return None

@@ -94,13 +94,19 @@ def guarded_write(
             lock_at_revision(record, expected_revision)
         saved = write()
         if isinstance(saved, models.Model) and saved.pk is not None:
-            still_theirs = access.can(user, action, saved, rule)
-            if not still_theirs:
-                security_log.warning(
-                    "write_refused user=%s model=%s pk=%s reason=outside_scope",
-                    getattr(user, "pk", None),
-                    saved._meta.label,
-                    saved.pk,
-                )
-                raise OutsideScope()
+            ensure_within_scope(user=user, record=saved, action=action, rule=rule)
     return saved
+
+
+def ensure_within_scope(*, user, record: models.Model, action: str = "change", rule=None) -> None:
+    """After a write, in its transaction: is the record still one the user may `action`? A write
+    must not move a record into a partnership the user cannot edit (raises OutsideScope, and the
+    transaction is rolled back by the caller's atomic block)."""
+    if not access.can(user, action, record, rule):
+        security_log.warning(
+            "write_refused user=%s model=%s pk=%s reason=outside_scope",
+            getattr(user, "pk", None),
+            record._meta.label,
+            record.pk,
+        )
+        raise OutsideScope()

@@ -30,12 +30,13 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from core.access import can, partnership_scope, restrict, security_log
+from core import writes
+from core.access import partnership_scope, restrict
 from core.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 from core.api.fastpath import flat_cell, plan_for, stream_rows
 from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.api.serializers import prefetches_for
-from core.concurrency import etag_for, etag_of
+from core.concurrency import etag_for, etag_of, revision_in
 from core.history import record_as_at
 from core.spreadsheets import FORMULA_STARTS, formula_safe
 
@@ -217,22 +218,18 @@ class RegistryViewSet(viewsets.ModelViewSet):
             return super().dispatch(request, *args, **kwargs)
 
     def check_if_match(self, instance):
-        """Lock the row, then compare its current revision with the client's If-Match."""
+        """Lock the row at the revision the client's If-Match names (core.writes.lock_at_revision,
+        as the pages and the admin do): 428 without one, 412 when someone else changed it since."""
         header = self.request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        current = (
-            type(instance)
-            ._default_manager.select_for_update()
-            .order_by()
-            .filter(pk=instance.pk)
-            .values_list("revision", flat=True)
-            .first()
-        )
-        instance.revision = current
         tags = {tag.strip() for tag in header.split(",")}
-        if "*" not in tags and etag_for(instance) not in tags:
-            raise PreconditionFailed()
+        expected = writes.ANY_REVISION if "*" in tags else revision_in(tags, instance)
+        try:
+            current = writes.lock_at_revision(instance, expected)
+        except writes.StaleRecord:
+            raise PreconditionFailed() from None
+        instance.revision = current.revision
 
     def get_object_for_write(self):
         try:
@@ -276,22 +273,13 @@ class RegistryViewSet(viewsets.ModelViewSet):
         self.recheck_scope(instance, "change")
 
     def recheck_scope(self, instance, scope: str) -> None:
-        """After saving, in the same transaction: is the record still inside the user's scope?"""
-        if not can(self.request.user, scope, instance):
-            security_log.warning(
-                "write_refused user=%s model=%s pk=%s reason=outside_scope",
-                getattr(self.request.user, "pk", None),
-                instance._meta.label,
-                instance.pk,
-            )
+        """After saving, in the same transaction: is the record still inside the user's scope?
+        (core.writes.ensure_within_scope, as the pages and the admin.)"""
+        try:
+            writes.ensure_within_scope(user=self.request.user, record=instance, action=scope)
+        except writes.OutsideScope as refusal:
             transaction.set_rollback(True)
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        "This change would put the record outside the partnerships you may edit."
-                    ]
-                }
-            )
+            raise exceptions.ValidationError({"non_field_errors": [refusal.message]}) from None
 
     def written(self, instance, code):
         # Re-read through the list's queryset, so nested rows come prefetched (an approval route's
