@@ -78,7 +78,9 @@ def setup(size: str) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("generate_registry", size=size, if_missing=True)
+    from bench.synthetic import fill
+
+    fill(size, if_missing=True, out=sys.stderr)
     return name
 
 

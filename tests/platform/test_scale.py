@@ -18,13 +18,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.suite import flat, related_extremes
+from bench.synthetic import SIZES, generate
 from bodies.models import Partnership
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation
 from risks.models import Risk
 from stp_governance import counting
 from stp_governance.api.urls import router
-from stp_governance.synthetic import SIZES, generate
 
 pytestmark = pytest.mark.django_db
 
