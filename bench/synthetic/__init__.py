@@ -31,7 +31,6 @@ import time
 
 from django.db import connection, transaction
 
-from bench.synthetic import bodies, decisions, delegation, history, risks
 from bench.synthetic.core import SEED, SIZES, VERSION, Build, Size, Writer
 
 __all__ = ["SEED", "SIZES", "VERSION", "NotEmpty", "Size", "dataset_marker", "fill", "generate", "marker"]
@@ -39,6 +38,9 @@ __all__ = ["SEED", "SIZES", "VERSION", "NotEmpty", "Size", "dataset_marker", "fi
 
 def generate(size: Size, *, seed: int = SEED, out=sys.stderr) -> dict[str, int]:
     """Write the whole registry in one transaction; return the row count per table."""
+    # The table groups import the models: only once Django is set up (python -m bench.synthetic).
+    from bench.synthetic import bodies, decisions, delegation, history, risks
+
     c = Build(size=size, rng=random.Random(seed), w=Writer(out))
     with transaction.atomic():
         with connection.cursor() as cursor:
