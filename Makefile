@@ -39,7 +39,7 @@ clean:
 
 # The registry at scale, seven measures as ratios (bench/suite.py): `make bench` on the regional
 # dataset (stp_regional, generated when missing), `make bench-national` on the national one
-# (stp_national: generated once, about ten minutes; then kept). BENCH_ARGS="--only lists --reps 20".
+# (stp_national: generated once by bench/synthetic/, then kept). BENCH_ARGS="--only lists --reps 20".
 .PHONY: bench bench-national
 bench: install
 	DB_NAME=stp_regional bash -c 'source scripts/env.sh && cd "$$ROOT" && .venv/bin/python bench/suite.py --size regional $(BENCH_ARGS)'

@@ -178,22 +178,64 @@ def _upsert_organisation(loader: SeedLoader, slug: str, org: dict) -> Organisati
     )
 
 
+class _PartnershipFile:
+    """One partnership file being loaded: what it has written so far, for the records that refer
+    to it by slug or name. An unknown reference is a problem and stops the file."""
+
+    def __init__(self, loader: SeedLoader, file: str, org_by_slug: dict[str, Organisation]):
+        self.loader = loader
+        self.file = file
+        self.org_by_slug = org_by_slug
+        self.people: dict[str, Person] = {}
+        self.bodies: dict[str, Body] = {}
+        self.partnership: Partnership | None = None
+
+    def _known(self, found: dict, key: str | None, where: str, unknown: str):
+        if not key:
+            return None
+        if key not in found:
+            self.loader.problems.append(f"{where}: {unknown}")
+            raise SeedAbort
+        return found[key]
+
+    def org(self, slug: str | None, where: str) -> Organisation | None:
+        return self._known(self.org_by_slug, slug, where, f"unknown organisation '{slug}'")
+
+    def person(self, name: str | None, where: str) -> Person | None:
+        return self._known(self.people, name, where, f"'{name}' is not listed under people")
+
+    def body(self, slug: str | None, where: str) -> Body | None:
+        return self._known(self.bodies, slug, where, f"unknown body '{slug}'")
+
+    def each(self, data: dict, key: str, kind: str, label: str | None = None):
+        """(where, item) for each item of data[key], its keys checked."""
+        for index, item in enumerate(data.get(key) or []):
+            where = f"{self.file}: {label or key}[{index}]"
+            self.loader.check_keys(where, kind, item)
+            yield where, item
+
+
 def _load_partnership(
     loader: SeedLoader, file: str, data: dict, org_by_slug: dict[str, Organisation]
 ) -> None:
-    def org(slug: str | None, where: str) -> Organisation | None:
-        if not slug:
-            return None
-        if slug not in org_by_slug:
-            loader.problems.append(f"{where}: unknown organisation '{slug}'")
-            raise SeedAbort
-        return org_by_slug[slug]
+    f = _PartnershipFile(loader, file, org_by_slug)
+    _load_people(f, data)
+    _load_partnership_row(f, data["partnership"])
+    _load_memberships(f, data)
+    _load_successions(f, data)
+    # Bodies first, then what refers to them (relationships, approvals, appointments).
+    body_data = data.get("bodies") or []
+    _load_bodies(f, body_data)
+    for b in body_data:
+        _load_body_parts(f, b)
+    _load_agreements(f, data)
+    if loader.problems:
+        raise SeedAbort
 
-    people: dict[str, Person] = {}
-    for index, person in enumerate(data.get("people") or []):
-        where = f"{file}: people[{index}]"
-        loader.check_keys(where, "person", person)
-        people[person["name"]] = loader.upsert(
+
+def _load_people(f: _PartnershipFile, data: dict) -> None:
+    for where, person in f.each(data, "people", "person"):
+        f.people[person["name"]] = f.loader.upsert(
             Person,
             {"name": person["name"]},
             {
@@ -204,17 +246,11 @@ def _load_partnership(
             where,
         )
 
-    def person(name: str | None, where: str) -> Person | None:
-        if not name:
-            return None
-        if name not in people:
-            loader.problems.append(f"{where}: '{name}' is not listed under people")
-            raise SeedAbort
-        return people[name]
 
-    p = data["partnership"]
+def _load_partnership_row(f: _PartnershipFile, p: dict) -> None:
+    loader, file = f.loader, f.file
     loader.check_keys(f"{file}: partnership", "partnership", p)
-    partnership = loader.upsert(
+    partnership = f.partnership = loader.upsert(
         Partnership,
         {"slug": p["slug"]},
         {
@@ -224,16 +260,14 @@ def _load_partnership(
             "region": p.get("region") or "",
             "population": p.get("population"),
             "budget_gbp": Decimal(str(p["budget_gbp"])) if p.get("budget_gbp") is not None else None,
-            "lead": person(p.get("lead"), f"{file}: partnership.lead"),
+            "lead": f.person(p.get("lead"), f"{file}: partnership.lead"),
             "lead_role": p.get("lead_role") or "",
             "description": p.get("description") or "",
             **source_fields(p.get("source")),
         },
         f"{file}: partnership",
     )
-    for index, stage in enumerate(p.get("stages") or []):
-        where = f"{file}: partnership.stages[{index}]"
-        loader.check_keys(where, "stage", stage)
+    for where, stage in f.each(p, "stages", "stage", "partnership.stages"):
         loader.upsert(
             PartnershipStage,
             {
@@ -248,14 +282,14 @@ def _load_partnership(
             where,
         )
 
-    for index, membership in enumerate(data.get("memberships") or []):
-        where = f"{file}: memberships[{index}]"
-        loader.check_keys(where, "membership", membership)
-        loader.upsert(
+
+def _load_memberships(f: _PartnershipFile, data: dict) -> None:
+    for where, membership in f.each(data, "memberships", "membership"):
+        f.loader.upsert(
             Membership,
             {
-                "partnership": partnership,
-                "organisation": org(membership.get("organisation"), where),
+                "partnership": f.partnership,
+                "organisation": f.org(membership.get("organisation"), where),
                 "effective_from": parse_date(membership.get("effective_from")),
             },
             {
@@ -268,14 +302,14 @@ def _load_partnership(
             where,
         )
 
-    for index, succession in enumerate(data.get("successions") or []):
-        where = f"{file}: successions[{index}]"
-        loader.check_keys(where, "succession", succession)
-        loader.upsert(
+
+def _load_successions(f: _PartnershipFile, data: dict) -> None:
+    for where, succession in f.each(data, "successions", "succession"):
+        f.loader.upsert(
             OrganisationSuccession,
             {
-                "predecessor": org(succession.get("predecessor"), where),
-                "successor": org(succession.get("successor"), where),
+                "predecessor": f.org(succession.get("predecessor"), where),
+                "successor": f.org(succession.get("successor"), where),
             },
             {
                 "effective_on": parse_date(succession.get("effective_on")),
@@ -286,17 +320,16 @@ def _load_partnership(
             where,
         )
 
-    # Bodies first, then what refers to them (relationships, approvals, appointments).
-    bodies: dict[str, Body] = {}
-    body_data = data.get("bodies") or []
+
+def _load_bodies(f: _PartnershipFile, body_data: list) -> None:
     for index, b in enumerate(body_data):
-        where = f"{file}: bodies[{index}] ({b.get('slug') if isinstance(b, dict) else '?'})"
-        loader.check_keys(where, "body", b)
-        owner = org(b.get("organisation"), where)
+        where = f"{f.file}: bodies[{index}] ({b.get('slug') if isinstance(b, dict) else '?'})"
+        f.loader.check_keys(where, "body", b)
+        owner = f.org(b.get("organisation"), where)
         statutory = b.get("kind") == Body.Kind.STATUTORY_BOARD
-        bodies[b["slug"]] = loader.upsert(
+        f.bodies[b["slug"]] = f.loader.upsert(
             Body,
-            {"partnership": None if statutory else partnership, "slug": b["slug"]},
+            {"partnership": None if statutory else f.partnership, "slug": b["slug"]},
             {
                 "organisation": owner,
                 "name": b["name"],
@@ -313,66 +346,57 @@ def _load_partnership(
             where,
         )
 
-    def body(slug: str | None, where: str) -> Body | None:
-        if not slug:
-            return None
-        if slug not in bodies:
-            loader.problems.append(f"{where}: unknown body '{slug}'")
-            raise SeedAbort
-        return bodies[slug]
 
-    for b in body_data:
-        this = bodies[b["slug"]]
-        for index, rel in enumerate(b.get("relationships") or []):
-            where = f"{file}: bodies.{b['slug']}.relationships[{index}]"
-            loader.check_keys(where, "relationship", rel)
-            loader.upsert(
-                BodyRelationship,
-                {
-                    "from_body": this,
-                    "to_body": body(rel.get("to"), where),
-                    "kind": rel.get("kind") or "",
-                    "effective_from": parse_date(rel.get("effective_from")),
-                },
-                {
-                    "effective_to": parse_date(rel.get("effective_to")),
-                    "note": rel.get("note") or "",
-                    **source_fields(rel.get("source") or b.get("source")),
-                },
-                where,
-            )
-        for index, tor in enumerate(b.get("terms_of_reference") or []):
-            where = f"{file}: bodies.{b['slug']}.terms_of_reference[{index}]"
-            loader.check_keys(where, "terms_of_reference", tor)
-            _load_terms_of_reference(loader, where, this, tor, body, org)
-        for index, appointment in enumerate(b.get("appointments") or []):
-            where = f"{file}: bodies.{b['slug']}.appointments[{index}]"
-            loader.check_keys(where, "appointment", appointment)
-            loader.upsert(
-                Appointment,
-                {
-                    "body": this,
-                    "person": person(appointment.get("person"), where),
-                    "role": appointment.get("role") or "",
-                    "effective_from": parse_date(appointment.get("effective_from")),
-                },
-                {
-                    "title": appointment.get("title") or "",
-                    "representing": org(appointment.get("representing"), where),
-                    "voting": bool(appointment.get("voting", True)),
-                    "deputy": person(appointment.get("deputy"), where),
-                    "effective_to": parse_date(appointment.get("effective_to")),
-                    **source_fields(appointment.get("source") or b.get("source")),
-                },
-                where,
-            )
+def _load_body_parts(f: _PartnershipFile, b: dict) -> None:
+    """A body's relationships, terms of reference and appointments, once every body is known."""
+    loader = f.loader
+    this = f.bodies[b["slug"]]
+    label = f"bodies.{b['slug']}"
+    for where, rel in f.each(b, "relationships", "relationship", f"{label}.relationships"):
+        loader.upsert(
+            BodyRelationship,
+            {
+                "from_body": this,
+                "to_body": f.body(rel.get("to"), where),
+                "kind": rel.get("kind") or "",
+                "effective_from": parse_date(rel.get("effective_from")),
+            },
+            {
+                "effective_to": parse_date(rel.get("effective_to")),
+                "note": rel.get("note") or "",
+                **source_fields(rel.get("source") or b.get("source")),
+            },
+            where,
+        )
+    for where, tor in f.each(b, "terms_of_reference", "terms_of_reference", f"{label}.terms_of_reference"):
+        _load_terms_of_reference(loader, where, this, tor, f.body, f.org)
+    for where, appointment in f.each(b, "appointments", "appointment", f"{label}.appointments"):
+        loader.upsert(
+            Appointment,
+            {
+                "body": this,
+                "person": f.person(appointment.get("person"), where),
+                "role": appointment.get("role") or "",
+                "effective_from": parse_date(appointment.get("effective_from")),
+            },
+            {
+                "title": appointment.get("title") or "",
+                "representing": f.org(appointment.get("representing"), where),
+                "voting": bool(appointment.get("voting", True)),
+                "deputy": f.person(appointment.get("deputy"), where),
+                "effective_to": parse_date(appointment.get("effective_to")),
+                **source_fields(appointment.get("source") or b.get("source")),
+            },
+            where,
+        )
 
-    for index, a in enumerate(data.get("agreements") or []):
-        where = f"{file}: agreements[{index}]"
-        loader.check_keys(where, "agreement", a)
+
+def _load_agreements(f: _PartnershipFile, data: dict) -> None:
+    loader = f.loader
+    for where, a in f.each(data, "agreements", "agreement"):
         agreement = loader.upsert(
             Agreement,
-            {"partnership": partnership, "slug": a["slug"]},
+            {"partnership": f.partnership, "slug": a["slug"]},
             {
                 "kind": a.get("kind") or "",
                 "title": a.get("title") or "",
@@ -392,7 +416,7 @@ def _load_partnership(
             loader.check_keys(s_where, "signature", s)
             loader.upsert(
                 Signature,
-                {"agreement": agreement, "organisation": org(s.get("organisation"), s_where)},
+                {"agreement": agreement, "organisation": f.org(s.get("organisation"), s_where)},
                 {
                     "signatory_name": s.get("signatory_name") or "",
                     "signatory_title": s.get("signatory_title") or "",
@@ -402,8 +426,6 @@ def _load_partnership(
                 },
                 s_where,
             )
-    if loader.problems:
-        raise SeedAbort
 
 
 def _load_terms_of_reference(loader: SeedLoader, where: str, this: Body, tor: dict, body, org) -> None:

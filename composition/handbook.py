@@ -108,7 +108,31 @@ def _chart(bodies: list[Body], relationships) -> list:
 
 def handbook_story(partnership: Partnership, on: datetime.date, progress: Callable[[int], None]) -> list:
     """The handbook's content as ReportLab flowables."""
-    story: list = [
+    story = _cover(partnership, on)
+    story += _members_section(partnership, on)
+    progress(10)
+    bodies = list(bodies_as_at(partnership, on))
+    story += _structure_section(partnership, on, bodies)
+    progress(25)
+    # The scheme of delegation, read once: each body's matters here, the whole scheme in section 5.
+    delegations = list(
+        Delegation.objects.in_force(on)
+        .filter(partnership=partnership)
+        .select_related("matter", "delegator", "delegate")
+        .order_by("matter__name", "pk")
+    )
+    story += _bodies_section(on, bodies, delegations, progress)
+    story += _reservations_section(partnership, on)
+    progress(80)
+    story += _delegations_section(delegations)
+    progress(90)
+    story += _routes_section(partnership)
+    progress(95)
+    return story
+
+
+def _cover(partnership: Partnership, on: datetime.date) -> list:
+    return [
         Spacer(1, 40 * mm),
         Paragraph(escape(partnership.name), ParagraphStyle("Title", parent=H1, fontSize=26, leading=32)),
         Paragraph("Governance handbook", ParagraphStyle("Subtitle", parent=H2, fontSize=18, leading=24)),
@@ -127,10 +151,11 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
         PageBreak(),
     ]
 
-    # 1. Members
+
+def _members_section(partnership: Partnership, on: datetime.date) -> list:
     memberships = list(memberships_as_at(partnership, on))
-    story.append(Paragraph("1. Members", H1))
-    story.append(
+    return [
+        Paragraph("1. Members", H1),
         _table(
             ["Organisation", "Standing", "Status", "Since"],
             [
@@ -145,12 +170,11 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
             [0.5, 0.2, 0.15, 0.15],
         )
         if memberships
-        else _p("No members are recorded.")
-    )
-    progress(10)
+        else _p("No members are recorded."),
+    ]
 
-    # 2. Structure
-    bodies = list(bodies_as_at(partnership, on))
+
+def _structure_section(partnership: Partnership, on: datetime.date, bodies: list[Body]) -> list:
     relationships = list(relationships_as_at(partnership, on))
     body_ids = {b.pk for b in bodies}
     statutory = {
@@ -158,16 +182,19 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
         for rel in relationships
         if rel.to_body.partnership_id is None and rel.to_body_id not in body_ids
     }
-    story += [PageBreak(), Paragraph("2. Governance structure", H1)]
+    story = [PageBreak(), Paragraph("2. Governance structure", H1)]
     story += _chart([*bodies, *statutory.values()], relationships)
     story += [
         _p(f"{rel.from_body.name} {rel.get_kind_display().lower()} {rel.to_body.name}.")
         for rel in relationships
     ]
-    progress(25)
+    return story
 
-    # 3. Bodies
-    story += [PageBreak(), Paragraph("3. Bodies and their terms of reference", H1)]
+
+def _bodies_section(
+    on: datetime.date, bodies: list[Body], delegations: list[Delegation], progress: Callable[[int], None]
+) -> list:
+    story = [PageBreak(), Paragraph("3. Bodies and their terms of reference", H1)]
     terms_by_body = {
         terms.body_id: terms
         for terms in TermsOfReference.objects.in_force(on)
@@ -186,13 +213,6 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
         .order_by("role", "person__name")
     ):
         appointments[appointment.body_id].append(appointment)
-    # The scheme of delegation, read once: each body's matters here, the whole scheme in section 5.
-    delegations = list(
-        Delegation.objects.in_force(on)
-        .filter(partnership=partnership)
-        .select_related("matter", "delegator", "delegate")
-        .order_by("matter__name", "pk")
-    )
     delegated: dict[int, list[str]] = defaultdict(list)
     for delegation in delegations:
         delegated[delegation.delegate_id].append(
@@ -203,17 +223,20 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
             body, terms_by_body.get(body.pk), appointments.get(body.pk, []), delegated.get(body.pk, [])
         )
         progress(25 + 45 * (index + 1) // max(len(bodies), 1))
+    return story
 
-    # 4. Reservations
+
+def _reservations_section(partnership: Partnership, on: datetime.date) -> list:
     reservations = list(
         Reservation.objects.in_force(on)
         .filter(partnership=partnership)
         .select_related("matter", "reserved_to_body")
         .order_by("matter__name", "pk")
     )
-    story += [PageBreak(), Paragraph("4. Scheme of reservation", H1)]
-    story.append(_p("Matters the partners' own statutory boards keep for themselves."))
-    story.append(
+    return [
+        PageBreak(),
+        Paragraph("4. Scheme of reservation", H1),
+        _p("Matters the partners' own statutory boards keep for themselves."),
         _table(
             ["Matter", "Reserved to", "Power", "Source"],
             [
@@ -228,13 +251,14 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
             [0.45, 0.25, 0.1, 0.2],
         )
         if reservations
-        else _p("No matters are reserved.")
-    )
-    progress(80)
+        else _p("No matters are reserved."),
+    ]
 
-    # 5. Delegations
-    story += [PageBreak(), Paragraph("5. Scheme of delegation", H1)]
-    story.append(
+
+def _delegations_section(delegations: list[Delegation]) -> list:
+    return [
+        PageBreak(),
+        Paragraph("5. Scheme of delegation", H1),
         _table(
             ["Matter", "Delegated by", "Delegated to", "Power", "Limit", "Conditions", "Source"],
             [
@@ -252,11 +276,11 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
             [0.22, 0.12, 0.13, 0.1, 0.08, 0.2, 0.15],
         )
         if delegations
-        else _p("No delegations are recorded.")
-    )
-    progress(90)
+        else _p("No delegations are recorded."),
+    ]
 
-    # 6. Approval routes
+
+def _routes_section(partnership: Partnership) -> list:
     routes = list(
         ApprovalRoute.objects.filter(partnership=partnership)
         .prefetch_related(
@@ -269,7 +293,7 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
         )
         .order_by("name")
     )
-    story += [PageBreak(), Paragraph("6. Approval routes", H1)]
+    story = [PageBreak(), Paragraph("6. Approval routes", H1)]
     if not routes:
         story.append(_p("No approval routes are recorded."))
     for route in routes:
@@ -294,7 +318,6 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
                 [0.07, 0.13, 0.25, 0.25, 0.1, 0.2],
             )
         )
-    progress(95)
     return story
 
 
@@ -311,63 +334,7 @@ def _body_section(
             SMALL,
         ),
     ]
-    parts: list = []
-    if terms is None:
-        parts.append(_p("No approved terms of reference are in force."))
-    else:
-        approved = f"approved by {terms.approved_by.name} " if terms.approved_by_id else "approved "
-        parts.append(
-            _p(
-                f"Terms of reference version {terms.version}, {approved}on {_day(terms.approved_on)}, in force from "
-                f"{_day(terms.effective_from)}; next review due {_day(terms.next_review_due)}."
-                + (f" Source: {_source(terms)}." if _source(terms) else ""),
-                SMALL,
-            )
-        )
-        if terms.purpose:
-            parts += [Paragraph("Purpose", H3), _p(terms.purpose)]
-        objectives = list(terms.objectives.all())
-        if objectives:
-            parts.append(Paragraph("Objectives", H3))
-            heading_text = ""
-            for objective in objectives:
-                if objective.heading and objective.heading != heading_text:
-                    heading_text = objective.heading
-                    parts.append(
-                        _p(heading_text, ParagraphStyle("ObjHead", parent=BODY, fontName="Helvetica-Bold"))
-                    )
-                parts.append(_p(f"{objective.position}. {objective.text}"))
-        roles = list(terms.roles.all())
-        if roles:
-            parts.append(Paragraph("Membership", H3))
-            parts.append(
-                _table(
-                    ["Seat", "As", "Voting"],
-                    [
-                        [
-                            role.title + (" (chair)" if role.is_chair else ""),
-                            role.get_category_display(),
-                            {True: "Yes", False: "No", None: "Not stated"}[role.voting],
-                        ]
-                        for role in roles
-                    ],
-                    [0.6, 0.25, 0.15],
-                )
-            )
-        facts = [
-            ("Quorum", terms.quorum_rule or (str(terms.quorum_count) if terms.quorum_count else "")),
-            ("Decisions", terms.get_decision_method_display() if terms.decision_method else ""),
-            (
-                "Meets",
-                terms.frequency_note
-                or (terms.get_meeting_frequency_display() if terms.meeting_frequency else ""),
-            ),
-            (
-                "Review",
-                f"every {terms.review_interval_months} months" if terms.review_interval_months else "",
-            ),
-        ]
-        parts += [_p(f"{label}: {value}") for label, value in facts if value]
+    parts = [_p("No approved terms of reference are in force.")] if terms is None else _terms_parts(terms)
     if appointments:
         parts.append(Paragraph("Members appointed", H3))
         parts.append(
@@ -389,6 +356,64 @@ def _body_section(
         parts.append(Paragraph("Matters delegated to it", H3))
         parts += [_p(f"• {line}") for line in delegated]
     return [KeepTogether(heading + parts[:1]), *parts[1:], Spacer(1, 4 * mm)]
+
+
+def _terms_parts(terms: TermsOfReference) -> list:
+    """The terms of reference in force: approval, purpose, objectives, seats and the facts."""
+    approved = f"approved by {terms.approved_by.name} " if terms.approved_by_id else "approved "
+    parts: list = [
+        _p(
+            f"Terms of reference version {terms.version}, {approved}on {_day(terms.approved_on)}, in force from "
+            f"{_day(terms.effective_from)}; next review due {_day(terms.next_review_due)}."
+            + (f" Source: {_source(terms)}." if _source(terms) else ""),
+            SMALL,
+        )
+    ]
+    if terms.purpose:
+        parts += [Paragraph("Purpose", H3), _p(terms.purpose)]
+    parts += _objective_parts(list(terms.objectives.all()))
+    roles = list(terms.roles.all())
+    if roles:
+        parts.append(Paragraph("Membership", H3))
+        parts.append(
+            _table(
+                ["Seat", "As", "Voting"],
+                [
+                    [
+                        role.title + (" (chair)" if role.is_chair else ""),
+                        role.get_category_display(),
+                        {True: "Yes", False: "No", None: "Not stated"}[role.voting],
+                    ]
+                    for role in roles
+                ],
+                [0.6, 0.25, 0.15],
+            )
+        )
+    facts = [
+        ("Quorum", terms.quorum_rule or (str(terms.quorum_count) if terms.quorum_count else "")),
+        ("Decisions", terms.get_decision_method_display() if terms.decision_method else ""),
+        (
+            "Meets",
+            terms.frequency_note
+            or (terms.get_meeting_frequency_display() if terms.meeting_frequency else ""),
+        ),
+        ("Review", f"every {terms.review_interval_months} months" if terms.review_interval_months else ""),
+    ]
+    return parts + [_p(f"{label}: {value}") for label, value in facts if value]
+
+
+def _objective_parts(objectives: list) -> list:
+    """The objectives, each new heading printed once above its group."""
+    if not objectives:
+        return []
+    parts: list = [Paragraph("Objectives", H3)]
+    heading_text = ""
+    for objective in objectives:
+        if objective.heading and objective.heading != heading_text:
+            heading_text = objective.heading
+            parts.append(_p(heading_text, ParagraphStyle("ObjHead", parent=BODY, fontName="Helvetica-Bold")))
+        parts.append(_p(f"{objective.position}. {objective.text}"))
+    return parts
 
 
 def handbook_write(

@@ -6,7 +6,7 @@ that belongs to a partnership inherits its permissions through the path to its p
 (`partnership_path` on the model); no per-row permissions are stored for child records.
 
 Shared reference data (organisations, people, and member organisations' own statutory
-boards) follows its own rule, documented in docs/decisions/0002-access.md:
+boards) follows its own rule, documented in docs/decisions/0002-access-and-api.md:
 - read: any signed-in user who holds a role anywhere, and any valid API token;
 - create: registry administrators and secretariats;
 - change: registry administrators, or a secretariat whose partnerships include every

@@ -582,10 +582,7 @@ class Decision(Sourced, Revisioned):
         if self.body_id and partnership_id is None:
             errors["body"] = "Decisions are recorded for the partnership's bodies."
         if self.meeting_id and self.body_id:
-            if self.meeting.body_id != self.body_id:
-                errors["meeting"] = "The meeting is of another body."
-            elif self.decided_on and self.decided_on != self.meeting.meeting_date:
-                errors["decided_on"] = "A decision at a meeting is dated the day of the meeting."
+            self._clean_meeting(errors)
         if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
             errors["agenda_item"] = "The item is on another meeting's agenda."
         if self.matter_id and partnership_id and self.matter.partnership_id != partnership_id:
@@ -593,12 +590,21 @@ class Decision(Sourced, Revisioned):
         if self.proposal_id and partnership_id and self.proposal.partnership_id != partnership_id:
             errors["proposal"] = "The proposal belongs to another partnership."
         if self.reported_at_id and self.body_id:
-            if self.reported_at.body_id != self.body_id:
-                errors["reported_at"] = "An urgent decision is reported to a meeting of its own body."
-            elif self.decided_on and self.reported_at.meeting_date <= self.decided_on:
-                errors["reported_at"] = "An urgent decision is reported to a meeting after it was taken."
+            self._clean_reported_at(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_meeting(self, errors: dict) -> None:
+        if self.meeting.body_id != self.body_id:
+            errors["meeting"] = "The meeting is of another body."
+        elif self.decided_on and self.decided_on != self.meeting.meeting_date:
+            errors["decided_on"] = "A decision at a meeting is dated the day of the meeting."
+
+    def _clean_reported_at(self, errors: dict) -> None:
+        if self.reported_at.body_id != self.body_id:
+            errors["reported_at"] = "An urgent decision is reported to a meeting of its own body."
+        elif self.decided_on and self.reported_at.meeting_date <= self.decided_on:
+            errors["reported_at"] = "An urgent decision is reported to a meeting after it was taken."
 
 
 class Ratification(Sourced, Revisioned):

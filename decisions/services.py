@@ -219,67 +219,87 @@ def _matter_authority(
         (p for p in answer.paths if p.body_id == body.pk and p.office in offices and _covers(p.power, power)),
         key=lambda p: (offices.index(p.office), len(p.chain)),
     )
-    label = Power(power).label.lower()
     if own:
-        path = own[0]
-        if record_as == Decision.RecordedAs.RECOMMENDATION:
-            raise ValidationError(
-                {"record_as": f"{body.name} holds authority to {label} this; record it as a decision."}
-            )
-        ratifying = []
-        if outcome == Decision.Outcome.CARRIED and not path.binds_partners and power in RATIFIABLE_POWERS:
-            ratifying = list(ratifying_parties(body.partnership, on))
-        explanation = [_path_line(answer, path)]
-        if ratifying:
-            explanation.append(
-                f"{body.name}'s decisions do not bind the partners: each of the {len(ratifying)} parties' own "
-                "boards must ratify it before it takes effect."
-            )
-        return DecisionPlan(
-            decided_on=on,
-            recorded_as=Decision.RecordedAs.DECISION,
-            status=_initial_status(outcome, ratifying),
-            delegation_id=path.chain[-1].delegation_id,
-            explanation=explanation,
-            ratifying=ratifying,
+        return _plan_within_authority(
+            body=body, answer=answer, path=own[0], power=power, outcome=outcome, on=on, record_as=record_as
         )
-
-    refusal = f"{body.name} holds no authority to {label} “{matter.name}” on {_day(on)}"
-    own_excluded = [p for p in answer.excluded if p.body_id == body.pk]
-    other_powers = sorted({p.power for p in answer.paths if p.body_id == body.pk and p.office in offices})
-    if own_excluded:
-        refusal += ": " + "; ".join(p.excluded_because for p in own_excluded)
-    elif other_powers:
-        refusal += f": it may only {' or '.join(Power(p).label.lower() for p in other_powers)} it"
-    refusal += "."
+    refusal = _refusal(body=body, matter=matter, answer=answer, offices=offices, power=power, on=on)
     holders = [p for p in answer.paths if p.body_id != body.pk and p.office == "" and _covers(p.power, power)]
     if record_as == Decision.RecordedAs.RECOMMENDATION:
-        if not holders:
-            raise ValidationError(
-                {
-                    "record_as": " ".join(
-                        [refusal, "No other body holds authority for it either, so there is no one to recommend it to.",
-                         *answer.explanation]
-                    )
-                }
-            )  # fmt: skip
-        holder = holders[0]
-        return DecisionPlan(
-            decided_on=on,
-            recorded_as=Decision.RecordedAs.RECOMMENDATION,
-            status=Decision.Status.RECOMMENDATION,
-            recommended_to=Body.objects.get(pk=holder.body_id),
-            explanation=[
-                f"{refusal} Recorded as a recommendation to {holder.body}.",
-                _path_line(answer, holder),
-            ],
-        )
+        return _plan_recommendation(answer=answer, holders=holders, refusal=refusal, on=on)
     hint = (
         f" Record it as a recommendation to {holders[0].body} instead (record_as: recommendation)."
         if holders
         else ""
     )
     raise ValidationError({"matter": " ".join([refusal, *answer.explanation]) + hint})
+
+
+def _plan_within_authority(
+    *, body: Body, answer, path: AuthorityPath, power: str, outcome: str, on: datetime.date, record_as: str
+) -> DecisionPlan:
+    """The body holds the authority along `path`: a decision, ratified by the partners when the
+    body's decisions do not bind them."""
+    if record_as == Decision.RecordedAs.RECOMMENDATION:
+        label = Power(power).label.lower()
+        raise ValidationError(
+            {"record_as": f"{body.name} holds authority to {label} this; record it as a decision."}
+        )
+    ratifying = []
+    if outcome == Decision.Outcome.CARRIED and not path.binds_partners and power in RATIFIABLE_POWERS:
+        ratifying = list(ratifying_parties(body.partnership, on))
+    explanation = [_path_line(answer, path)]
+    if ratifying:
+        explanation.append(
+            f"{body.name}'s decisions do not bind the partners: each of the {len(ratifying)} parties' own "
+            "boards must ratify it before it takes effect."
+        )
+    return DecisionPlan(
+        decided_on=on,
+        recorded_as=Decision.RecordedAs.DECISION,
+        status=_initial_status(outcome, ratifying),
+        delegation_id=path.chain[-1].delegation_id,
+        explanation=explanation,
+        ratifying=ratifying,
+    )
+
+
+def _refusal(*, body: Body, matter: Matter, answer, offices: tuple, power: str, on: datetime.date) -> str:
+    """Why the body holds no authority for the matter: excluded paths, or the powers it does hold."""
+    refusal = f"{body.name} holds no authority to {Power(power).label.lower()} “{matter.name}” on {_day(on)}"
+    own_excluded = [p for p in answer.excluded if p.body_id == body.pk]
+    other_powers = sorted({p.power for p in answer.paths if p.body_id == body.pk and p.office in offices})
+    if own_excluded:
+        refusal += ": " + "; ".join(p.excluded_because for p in own_excluded)
+    elif other_powers:
+        refusal += f": it may only {' or '.join(Power(p).label.lower() for p in other_powers)} it"
+    return refusal + "."
+
+
+def _plan_recommendation(
+    *, answer, holders: list[AuthorityPath], refusal: str, on: datetime.date
+) -> DecisionPlan:
+    """A recommendation to the first other body that holds the authority, or a refusal when none does."""
+    if not holders:
+        raise ValidationError(
+            {
+                "record_as": " ".join(
+                    [refusal, "No other body holds authority for it either, so there is no one to recommend it to.",
+                     *answer.explanation]
+                )
+            }
+        )  # fmt: skip
+    holder = holders[0]
+    return DecisionPlan(
+        decided_on=on,
+        recorded_as=Decision.RecordedAs.RECOMMENDATION,
+        status=Decision.Status.RECOMMENDATION,
+        recommended_to=Body.objects.get(pk=holder.body_id),
+        explanation=[
+            f"{refusal} Recorded as a recommendation to {holder.body}.",
+            _path_line(answer, holder),
+        ],
+    )
 
 
 def _path_line(answer, path: AuthorityPath) -> str:
@@ -841,6 +861,49 @@ def proposal_advance(
     Carried moves the proposal on; not carried closes it as not approved; deferred leaves it where it is.
     """
     proposal = Proposal.objects.select_for_update().order_by().get(pk=proposal.pk)
+    stage = _open_stage(proposal=proposal, outcome=outcome, stage=stage)
+    acting = list(stage.acting_bodies.all())
+    if acting:
+        passed = _stage_decided(
+            proposal=proposal,
+            stage=stage,
+            acting=acting,
+            body=body,
+            outcome=outcome,
+            decision={
+                "meeting": meeting,
+                "agenda_item": agenda_item,
+                "resolution": resolution or f"{stage.name}: {proposal.title}",
+                "minute_reference": minute_reference,
+                "votes_for": votes_for,
+                "votes_against": votes_against,
+                "votes_abstaining": votes_abstaining,
+                "restricted": restricted,
+                "restriction_reason": restriction_reason,
+            },
+        )
+    else:
+        passed = _stage_signed_off(
+            proposal=proposal,
+            stage=stage,
+            outcome=outcome,
+            signed_off_on=signed_off_on,
+            signed_off_by=signed_off_by,
+            sign_off_reference=sign_off_reference,
+        )
+    if passed:
+        proposal.stage_reached = stage.position
+        if next_stage_of(proposal) is None:
+            proposal.status = Proposal.Status.APPROVED
+    elif outcome == Decision.Outcome.NOT_CARRIED:
+        proposal.status = Proposal.Status.NOT_APPROVED
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _open_stage(*, proposal: Proposal, outcome: str, stage: ApprovalStage | None) -> ApprovalStage:
+    """The proposal's next stage, refusing a closed proposal, an unknown outcome or a stage out of turn."""
     if proposal.status != Proposal.Status.IN_PROGRESS:
         raise ValidationError(
             {"proposal": f"The proposal is {proposal.get_status_display().lower()}; no stage is open."}
@@ -856,68 +919,74 @@ def proposal_advance(
                 "stage": f"The proposal is at stage {expected.position} “{expected.name}”; stage {stage.position} cannot be taken before it."
             }
         )
-    stage = expected
-    acting = list(stage.acting_bodies.all())
-    passed = False
-    if acting:
-        if body is None:
-            raise ValidationError({"body": f"Give the body acting at stage {stage.position} “{stage.name}”."})
-        if body not in acting:
-            names = " and ".join(b.name for b in acting)
-            raise ValidationError(
-                {"body": f"Stage {stage.position} “{stage.name}” is taken by {names}, not by {body.name}."}
-            )
-        if stage.jointly:
-            already = proposal.decisions.standing().filter(
-                approval_stage=stage, body=body, outcome=Decision.Outcome.CARRIED
-            )
-            if already.exists():
-                raise ValidationError(
-                    {"body": f"{body.name} has already carried this stage; the other acting bodies must too."}
-                )
-        decision_record(
-            body=body,
-            meeting=meeting,
-            agenda_item=agenda_item,
-            approval_stage=stage,
-            proposal=proposal,
-            power=stage.power,
-            amount_gbp=proposal.amount_gbp,
-            resolution=resolution or f"{stage.name}: {proposal.title}",
-            outcome=outcome,
-            minute_reference=minute_reference,
-            votes_for=votes_for,
-            votes_against=votes_against,
-            votes_abstaining=votes_abstaining,
-            restricted=restricted,
-            restriction_reason=restriction_reason,
+    return expected
+
+
+def _stage_decided(
+    *,
+    proposal: Proposal,
+    stage: ApprovalStage,
+    acting: list[Body],
+    body: Body | None,
+    outcome: str,
+    decision: dict,
+) -> bool:
+    """A decision of an acting body at the stage; whether the stage has passed (every acting body
+    carried it, when acted jointly)."""
+    if body is None:
+        raise ValidationError({"body": f"Give the body acting at stage {stage.position} “{stage.name}”."})
+    if body not in acting:
+        names = " and ".join(b.name for b in acting)
+        raise ValidationError(
+            {"body": f"Stage {stage.position} “{stage.name}” is taken by {names}, not by {body.name}."}
         )
-        if outcome == Decision.Outcome.CARRIED:
-            carried_by = set(
-                proposal.decisions.standing()
-                .filter(approval_stage=stage, outcome=Decision.Outcome.CARRIED)
-                .values_list("body_id", flat=True)
-            )
-            passed = not stage.jointly or carried_by >= {b.pk for b in acting}
-    else:
-        who = stage.acting_organisations_note or "the relevant local organisation(s)"
-        if not signed_off_by.strip() or signed_off_on is None:
+    if stage.jointly:
+        already = proposal.decisions.standing().filter(
+            approval_stage=stage, body=body, outcome=Decision.Outcome.CARRIED
+        )
+        if already.exists():
             raise ValidationError(
-                {
-                    "signed_off_by": f"Stage {stage.position} “{stage.name}” is taken by {who}: say which signed it off, and when."
-                }
+                {"body": f"{body.name} has already carried this stage; the other acting bodies must too."}
             )
-        if outcome == Decision.Outcome.CARRIED:
-            proposal.signed_off_on = signed_off_on
-            proposal.signed_off_by = signed_off_by.strip()
-            proposal.sign_off_reference = sign_off_reference
-            passed = True
-    if passed:
-        proposal.stage_reached = stage.position
-        if next_stage_of(proposal) is None:
-            proposal.status = Proposal.Status.APPROVED
-    elif outcome == Decision.Outcome.NOT_CARRIED:
-        proposal.status = Proposal.Status.NOT_APPROVED
-    proposal.full_clean()
-    proposal.save()
-    return proposal
+    decision_record(
+        body=body,
+        approval_stage=stage,
+        proposal=proposal,
+        power=stage.power,
+        amount_gbp=proposal.amount_gbp,
+        outcome=outcome,
+        **decision,
+    )
+    if outcome != Decision.Outcome.CARRIED:
+        return False
+    carried_by = set(
+        proposal.decisions.standing()
+        .filter(approval_stage=stage, outcome=Decision.Outcome.CARRIED)
+        .values_list("body_id", flat=True)
+    )
+    return not stage.jointly or carried_by >= {b.pk for b in acting}
+
+
+def _stage_signed_off(
+    *,
+    proposal: Proposal,
+    stage: ApprovalStage,
+    outcome: str,
+    signed_off_on: datetime.date | None,
+    signed_off_by: str,
+    sign_off_reference: str,
+) -> bool:
+    """A stage no body acts at, signed off on the proposal itself; whether it has passed."""
+    who = stage.acting_organisations_note or "the relevant local organisation(s)"
+    if not signed_off_by.strip() or signed_off_on is None:
+        raise ValidationError(
+            {
+                "signed_off_by": f"Stage {stage.position} “{stage.name}” is taken by {who}: say which signed it off, and when."
+            }
+        )
+    if outcome != Decision.Outcome.CARRIED:
+        return False
+    proposal.signed_off_on = signed_off_on
+    proposal.signed_off_by = signed_off_by.strip()
+    proposal.sign_off_reference = sign_off_reference
+    return True

@@ -58,28 +58,57 @@ def load_delegation_seed(
     )
 
 
-def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
-    partnership = seed_partnership(loader, file, data)
-    default_from = parse_date(data.get("effective_from"))
-    bodies = {body.slug: body for body in Body.objects.filter(partnership=partnership)}
-    statutory = {body.slug: body for body in Body.objects.filter(partnership=None)}
+class _SchemeFile:
+    """One scheme file being loaded: its partnership, the bodies it may name, the matters it has
+    written so far. An unknown reference is a problem and stops the file."""
 
-    def body(slug: str | None, where: str) -> Body | None:
+    def __init__(self, loader: SeedLoader, file: str, data: dict):
+        self.loader = loader
+        self.file = file
+        self.partnership = seed_partnership(loader, file, data)
+        self.default_from = parse_date(data.get("effective_from"))
+        self.bodies = {body.slug: body for body in Body.objects.filter(partnership=self.partnership)}
+        self.statutory = {body.slug: body for body in Body.objects.filter(partnership=None)}
+        self.matters: dict[str, Matter] = {}
+
+    def body(self, slug: str | None, where: str) -> Body | None:
         if not slug:
             return None
-        found = bodies.get(slug) or statutory.get(slug)
+        found = self.bodies.get(slug) or self.statutory.get(slug)
         if found is None:
-            loader.problems.append(f"{where}: unknown body '{slug}'")
+            self.loader.problems.append(f"{where}: unknown body '{slug}'")
             raise SeedAbort
         return found
 
-    matters: dict[str, Matter] = {}
-    for index, m in enumerate(data.get("matters") or []):
-        where = f"{file}: matters[{index}]"
-        loader.check_keys(where, "matter", m)
-        matters[m["slug"]] = loader.upsert(
+    def matter(self, slug: str, where: str) -> Matter:
+        if slug not in self.matters:
+            self.loader.problems.append(f"{where}: unknown matter '{slug}'")
+            raise SeedAbort
+        return self.matters[slug]
+
+    def each(self, data: dict, key: str, kind: str):
+        """(where, item) for each item of data[key], its keys checked."""
+        for index, item in enumerate(data.get(key) or []):
+            where = f"{self.file}: {key}[{index}]"
+            self.loader.check_keys(where, kind, item)
+            yield where, item
+
+
+def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
+    f = _SchemeFile(loader, file, data)
+    _load_matters(f, data)
+    _load_reservations(f, data)
+    _load_delegations(f, data)
+    _load_approval_routes(f, data)
+    if loader.problems:
+        raise SeedAbort
+
+
+def _load_matters(f: _SchemeFile, data: dict) -> None:
+    for where, m in f.each(data, "matters", "matter"):
+        f.matters[m["slug"]] = f.loader.upsert(
             Matter,
-            {"partnership": partnership, "slug": m["slug"]},
+            {"partnership": f.partnership, "slug": m["slug"]},
             {
                 "name": m["name"].strip(),
                 "category": m.get("category") or "",
@@ -88,43 +117,37 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
             where,
         )
 
-    def matter(slug: str, where: str) -> Matter:
-        if slug not in matters:
-            loader.problems.append(f"{where}: unknown matter '{slug}'")
-            raise SeedAbort
-        return matters[slug]
 
-    for index, r in enumerate(data.get("reservations") or []):
-        where = f"{file}: reservations[{index}]"
-        loader.check_keys(where, "reservation", r)
-        loader.upsert(
+def _load_reservations(f: _SchemeFile, data: dict) -> None:
+    for where, r in f.each(data, "reservations", "reservation"):
+        f.loader.upsert(
             Reservation,
             {
-                "partnership": partnership,
-                "matter": matter(r["matter"], where),
+                "partnership": f.partnership,
+                "matter": f.matter(r["matter"], where),
                 "reserved_to": r.get("reserved_to_kind") or "",
-                "reserved_to_body": body(r.get("reserved_to_body"), where),
+                "reserved_to_body": f.body(r.get("reserved_to_body"), where),
             },
             {
                 "power": r.get("power") or Power.APPROVE,
-                "effective_from": default_from,
+                "effective_from": f.default_from,
                 **source_fields(r.get("source")),
             },
             where,
         )
 
-    for index, d in enumerate(data.get("delegations") or []):
-        where = f"{file}: delegations[{index}]"
-        loader.check_keys(where, "delegation", d)
+
+def _load_delegations(f: _SchemeFile, data: dict) -> None:
+    for where, d in f.each(data, "delegations", "delegation"):
         delegator = d.get("delegator")
-        loader.upsert(
+        f.loader.upsert(
             Delegation,
             {
-                "partnership": partnership,
-                "delegator": None if delegator in (None, STATUTORY_BOARDS) else body(delegator, where),
-                "delegate": body(d.get("delegate"), where),
+                "partnership": f.partnership,
+                "delegator": None if delegator in (None, STATUTORY_BOARDS) else f.body(delegator, where),
+                "delegate": f.body(d.get("delegate"), where),
                 "delegate_office": d.get("delegate_office") or "",
-                "matter": matter(d["matter"], where),
+                "matter": f.matter(d["matter"], where),
                 "power": d.get("power") or Power.EXERCISE,
             },
             {
@@ -133,19 +156,19 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
                 else None,
                 "conditions": (d.get("conditions") or "").strip(),
                 "further_delegation_permitted": bool(d.get("further_delegation_permitted", False)),
-                "effective_from": parse_date(d.get("effective_from")) or default_from,
+                "effective_from": parse_date(d.get("effective_from")) or f.default_from,
                 "effective_to": parse_date(d.get("effective_to")),
                 **source_fields(d.get("source")),
             },
             where,
         )
 
-    for index, r in enumerate(data.get("approval_routes") or []):
-        where = f"{file}: approval_routes[{index}]"
-        loader.check_keys(where, "route", r)
-        route = loader.upsert(
+
+def _load_approval_routes(f: _SchemeFile, data: dict) -> None:
+    for where, r in f.each(data, "approval_routes", "route"):
+        route = f.loader.upsert(
             ApprovalRoute,
-            {"partnership": partnership, "category": r["category"]},
+            {"partnership": f.partnership, "category": r["category"]},
             {
                 "name": r["name"],
                 **source_fields(r.get("source") or (r.get("stages") or [{}])[0].get("source")),
@@ -153,26 +176,28 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
             where,
         )
         for s_index, s in enumerate(r.get("stages") or []):
-            s_where = f"{where}.stages[{s_index}]"
-            loader.check_keys(s_where, "stage", s)
-            stage = loader.upsert(
-                ApprovalStage,
-                {"route": route, "position": s["position"]},
-                {
-                    "phase": s.get("phase") or ApprovalStage.Phase.OTHER,
-                    "name": s["name"],
-                    "jointly": bool(s.get("jointly", False)),
-                    "power": s.get("power") or Power.EXERCISE,
-                    "preconditions": s.get("preconditions") or "",
-                    "acting_organisations_note": s.get("acting_organisations_note")
-                    or ("" if s.get("acting_bodies") else "The relevant local organisation(s)"),
-                    **source_fields(s.get("source")),
-                },
-                s_where,
-            )
-            acting = {body(slug, s_where).pk for slug in s.get("acting_bodies") or []}
-            if set(stage.acting_bodies.values_list("pk", flat=True)) != acting:
-                stage.acting_bodies.set(acting)
-                loader.report.count(ApprovalStage, created=False)
-    if loader.problems:
-        raise SeedAbort
+            _load_approval_stage(f, route, s, f"{where}.stages[{s_index}]")
+
+
+def _load_approval_stage(f: _SchemeFile, route: ApprovalRoute, s: dict, s_where: str) -> None:
+    loader = f.loader
+    loader.check_keys(s_where, "stage", s)
+    stage = loader.upsert(
+        ApprovalStage,
+        {"route": route, "position": s["position"]},
+        {
+            "phase": s.get("phase") or ApprovalStage.Phase.OTHER,
+            "name": s["name"],
+            "jointly": bool(s.get("jointly", False)),
+            "power": s.get("power") or Power.EXERCISE,
+            "preconditions": s.get("preconditions") or "",
+            "acting_organisations_note": s.get("acting_organisations_note")
+            or ("" if s.get("acting_bodies") else "The relevant local organisation(s)"),
+            **source_fields(s.get("source")),
+        },
+        s_where,
+    )
+    acting = {f.body(slug, s_where).pk for slug in s.get("acting_bodies") or []}
+    if set(stage.acting_bodies.values_list("pk", flat=True)) != acting:
+        stage.acting_bodies.set(acting)
+        loader.report.count(ApprovalStage, created=False)

@@ -36,7 +36,7 @@ urlpatterns = [
     path("risks/<int:pk>/", risks_views.risk_detail, name="risk-detail"),
 ]
 
-# Editing (secretariat): every page under /edit/, named "edit-*" (tests/test_edit_pages.py checks
+# Editing (secretariat): every page under /edit/, named "edit-*" (tests/platform/test_edit_access.py checks
 # each one against another partnership's records and read-only roles).
 urlpatterns += [
     path("edit/partnerships/<int:pk>/bodies/new/", bodies_views.body_create, name="edit-body-create"),

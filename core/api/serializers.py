@@ -19,8 +19,8 @@ SOURCE_FIELDS = ("source_document", "source_reference", "source_url")
 PERIOD_FIELDS = ("effective_from", "effective_to")
 READ_ONLY = ("id", "url", "display", "revision")
 # Tables joined into one list query. Past about a dozen PostgreSQL hands join planning to its
-# genetic optimiser: a decisions page with 16 joined tables spent a second planning and 40 ms
-# running; with eight, 84 ms planning (under load) for 1.5 ms running; with four, 4 ms in all. The
+# genetic optimiser, and planning a many-table join costs more than running it; four keeps the
+# whole query cheap (the measurements: bench/results.md, "Measured while designing"). The
 # rest are prefetched (serializer path) or side lookups (fast path, api/fastpath.py): a constant number of extra
 # queries, not one per row.
 JOIN_BUDGET = 4

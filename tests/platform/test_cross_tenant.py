@@ -61,7 +61,7 @@ BUILDERS = {
     Export: lambda p: Export.objects.create(kind="popolo_json", partnership=p, as_at="2018-04-01"),
 }
 
-# Shared reference data: readable by everyone with a role (docs/decisions/0002-access.md);
+# Shared reference data: readable by everyone with a role (docs/decisions/0002-access-and-api.md, "Shared reference data");
 # changeable only where every linked partnership is the user's own.
 SHARED_BUILDERS = {
     models.Organisation: lambda p: factories.MembershipFactory(partnership=p).organisation,

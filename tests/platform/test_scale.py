@@ -18,8 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.suite import flat, related_extremes
+from bench.synthetic import SIZES, generate
 from bodies.models import Partnership
-from composition.synthetic import SIZES, generate
 from core import counting
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation
