@@ -27,6 +27,7 @@ class PasswordChangeForm(NHSFormMixin, auth_forms.PasswordChangeForm):
         super().__init__(user, *args, **kwargs)
 
     def clean_old_password(self):
+        """Through authenticate(), so that django-axes counts a wrong one and refuses a locked-out user."""
         old_password = self.cleaned_data["old_password"]
         if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
@@ -34,7 +35,9 @@ class PasswordChangeForm(NHSFormMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(NHSFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
 
 
 class SetPasswordForm(NHSFormMixin, auth_forms.SetPasswordForm):
