@@ -3,11 +3,10 @@
 Changing checks the old password through `authenticate()`, so wrong guesses count towards the
 sign-in lockout (django-axes) and a locked-out user gets the lockout answer here too. Reset
 requests are rate limited by address (429 with Retry-After) and, silently, by email address; the
-page answers the same whether or not an account has the address, and the link in the email
-starts with SITE_URL, never with the Host the request came with.
+page does and answers the same whether or not an account has the address (a worker sends the
+email: `stp_governance.accounts`), and the link starts with SITE_URL, never with the request's Host.
 """
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -16,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 
+from stp_governance import outbox
 from stp_governance.access import security_log
 from stp_governance.editing import NHSFormMixin
 from stp_governance.ratelimit import client_address, hit
@@ -72,8 +72,6 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = FORM_TEMPLATE
-    email_template_name = "account/password_reset_email.txt"
-    subject_template_name = "account/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-sent")
     extra_context = {
         "title": "Reset your password",
@@ -89,13 +87,15 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        # Over the rate for one address, nothing more is sent to it, and the page says the same.
-        if hit(scope="password_reset_email", ident=form.cleaned_data["email"].lower()) is not None:
+        """The same for every address: one message for the worker, which finds the accounts (if any);
+        over the rate for the address, nothing, and the page still says the same."""
+        email = form.cleaned_data["email"]
+        if hit(scope="password_reset_email", ident=email.lower()) is None:
+            outbox.enqueue("stp_governance.tasks.send_password_reset_email", email=email)
+            security_log.info("password_reset_requested ip=%s", client_address(self.request))
+        else:
             security_log.warning("password_reset_throttled email ip=%s", client_address(self.request))
-            return HttpResponseRedirect(self.get_success_url())
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        security_log.info("password_reset_requested ip=%s", client_address(self.request))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

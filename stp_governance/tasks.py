@@ -18,7 +18,7 @@ from django.conf import settings
 from bodies.reminders import terms_of_reference_reminders
 from decisions.reminders import meeting_notice_reminders, ratification_reminders, urgent_decision_reminders
 from risks.reminders import escalation_reminders, risk_review_reminders
-from stp_governance import exports, notifications, outbox, webhooks
+from stp_governance import accounts, exports, notifications, outbox, webhooks
 from stp_governance.effective_dating import today
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,15 @@ def send_notification_email(self, recipient: str, day: str) -> int:
             error,
             lambda text: notifications.notification_email_failed(recipient=recipient, day=on, error=text),
         )
+        return 0
+
+
+@shared_task(bind=True, name="stp_governance.tasks.send_password_reset_email", max_retries=MAX_RETRIES)
+def send_password_reset_email(self, email: str) -> int:
+    try:
+        return accounts.password_reset_send(email=email)
+    except Exception as error:
+        retry_or_record(self, error, lambda text: None)  # the log says why; the user can ask again
         return 0
 
 
