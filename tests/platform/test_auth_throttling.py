@@ -77,6 +77,17 @@ def test_successful_requests_do_not_count(valid):
     assert statuses == [401] * ADDRESS_LIMIT
 
 
+def test_a_valid_token_is_authenticated_without_touching_the_counts(valid, monkeypatch):
+    raw_key, url = valid
+
+    def no_counting(**kwargs):
+        raise AssertionError("counted a success")
+
+    monkeypatch.setattr("stp_governance.api.throttling.hit", no_counting)
+
+    assert call(url, raw_key, "203.0.113.5").status_code == 200
+
+
 def test_a_clients_own_x_forwarded_for_does_not_escape_the_address_count(valid):
     _, url = valid
     for i in range(ADDRESS_LIMIT):
