@@ -2,15 +2,15 @@
 
 Used where guessing or flooding must be slowed: failed API token authentications
 (`stp_governance.api.throttling`) and password reset requests (`stp_governance.account_pages`).
-A count is one atomic increment of a key named by the window, so concurrent requests in other
+A count is an atomic increment of a key named by the window, so concurrent requests in other
 processes are never lost and a window's key simply expires after it.
 """
 
-import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.crypto import salted_hmac
 from rest_framework.throttling import BaseThrottle
 
 CACHE_ALIAS = "throttle"
@@ -34,8 +34,8 @@ def hit(*, scope: str, ident: str) -> int | None:
     limit, window = rate_for(scope)
     now = clock()
     index = int(now // window)
-    # Hashed: an ident may be an email address or part of a key, which the cache must not hold.
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    # Keyed hash: an ident may be an email address or part of a key, which the cache must not hold.
+    digest = salted_hmac("ratelimit", ident).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}:{index}"
     cache = caches[CACHE_ALIAS]
     cache.add(key, 0, timeout=window + 1)
