@@ -85,7 +85,7 @@ def send_notification_email(self, recipient: str, day: str) -> int:
 @shared_task(bind=True, name="stp_governance.tasks.send_password_reset_email", max_retries=MAX_RETRIES)
 def send_password_reset_email(self, email: str) -> int:
     try:
-        return accounts.password_reset_send(email=email)
+        return accounts.password_reset_send(email=email, request_id=self.request.id or "")
     except Exception as error:
         retry_or_record(self, error, lambda text: None)  # the log says why; the user can ask again
         return 0

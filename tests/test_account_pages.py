@@ -112,6 +112,13 @@ def test_one_inbox_gets_at_most_three_reset_emails_an_hour(client, secretary, ma
     assert len(mailoutbox) == 3
 
 
+def test_a_reset_message_delivered_twice_is_sent_once(secretary, mailoutbox):
+    for _ in range(2):
+        send_password_reset_email.apply(kwargs={"email": "secretary@example.org"}, task_id="outbox-1")
+
+    assert len(mailoutbox) == 1
+
+
 # -- change, signed in ---------------------------------------------------------------------------
 def test_the_header_links_to_the_change_page(client, secretary):
     client.force_login(secretary)
