@@ -15,7 +15,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from core import notifications, outbox, registry, webhooks
+from core import accounts, notifications, outbox, registry, webhooks
 from core.effective_dating import today
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,15 @@ def send_notification_email(self, recipient: str, day: str) -> int:
             error,
             lambda text: notifications.notification_email_failed(recipient=recipient, day=on, error=text),
         )
+        return 0
+
+
+@shared_task(bind=True, name="core.tasks.send_password_reset_email", max_retries=MAX_RETRIES)
+def send_password_reset_email(self, email: str) -> int:
+    try:
+        return accounts.password_reset_send(email=email, request_id=self.request.id or "")
+    except Exception as error:
+        retry_or_record(self, error, lambda text: None)  # the log says why; the user can ask again
         return 0
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 
 from bodies import views as bodies_views
 from composition import job_pages, pages
+from core import account_pages
 from decisions import views as decisions_views
 from delegation import views as delegation_views
 from risks import views as risks_views
@@ -13,6 +14,22 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", account_pages.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "password/change/done/", account_pages.PasswordChangeDoneView.as_view(), name="password-change-done"
+    ),
+    path("password/reset/", account_pages.PasswordResetView.as_view(), name="password-reset"),
+    path("password/reset/sent/", account_pages.PasswordResetSentView.as_view(), name="password-reset-sent"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        account_pages.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        account_pages.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("partnerships/<int:pk>/", bodies_views.partnership_detail, name="partnership-detail"),
     path("organisations/<int:pk>/", pages.organisation_detail, name="organisation-detail"),
     path("bodies/<int:pk>/", pages.body_detail, name="body-detail"),

@@ -193,6 +193,9 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {},
+    # The client's address: REMOTE_ADDR, or with N trusted proxies in front the address the Nth
+    # saw, from X-Forwarded-For (a client's own X-Forwarded-For is never trusted otherwise).
+    "NUM_PROXIES": int(env_str("NUM_PROXIES", default="0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATE_INPUT_FORMATS": ["iso-8601"],
 }
@@ -262,6 +265,29 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Changing a password checks the old one through the same lockout. Failed API token
+# authentications and password reset requests are counted in the shared cache
+# (stp_governance/ratelimit.py); over a rate, 429 with Retry-After.
+RATE_LIMITS = {
+    "auth_failure_address": env_str("RATE_AUTH_FAILURE_ADDRESS", default="20/hour"),
+    "auth_failure_key_prefix": env_str("RATE_AUTH_FAILURE_KEY_PREFIX", default="10/hour"),
+    "password_reset_address": env_str("RATE_PASSWORD_RESET_ADDRESS", default="10/hour"),
+    "password_reset_email": env_str("RATE_PASSWORD_RESET_EMAIL", default="3/hour"),
+}
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour
+
+# Caches. "throttle" holds the counts above; every web process must share it, so it is Redis
+# (CACHE_URL, by default the broker's server), falling back to each process's memory while
+# Redis cannot be reached. Sessions stay in the default cache (this process's memory).
+CACHE_URL = env_str("CACHE_URL", default=REDIS_URL)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "core.cache.FailoverRedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "stp",
+    },
+}
 
 LOGGING = {
     "version": 1,

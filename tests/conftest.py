@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from composition.seed import load_all
@@ -12,6 +13,18 @@ def no_n_plus_one():
     a relation loaded once per row (N+1) raises NPlusOneError, so the request fails."""
     with override_settings(ZEAL_RAISE=True):  # no effect when ZEAL=0 leaves the detector out
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(settings):
+    """Throttle and rate-limit counts live in caches: every test starts with empty, private ones
+    (this process's memory, never the shared Redis, whose clear() would empty the broker's db too)."""
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {
+        alias: {"BACKEND": locmem, "LOCATION": f"test-{alias}"} for alias in ("default", "throttle")
+    }
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core.access import security_log
+from core.api.throttling import failed_authentication_throttle
 from core.models import ApiToken, hash_token_key
 
 TOUCH_INTERVAL = datetime.timedelta(minutes=1)
@@ -16,6 +17,16 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keywords = ("bearer", "token")
 
     def authenticate(self, request):
+        try:
+            return self.authenticate_key(request)
+        except exceptions.AuthenticationFailed:
+            header = authentication.get_authorization_header(request).split()
+            failed_authentication_throttle(
+                request, header[1].decode(errors="replace") if len(header) > 1 else ""
+            )
+            raise
+
+    def authenticate_key(self, request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None

@@ -148,6 +148,17 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 """
 
 
+@pytest.fixture(autouse=True)
+def unthrottled_failures(settings):
+    """schemathesis sends bad credentials to every operation and expects 401 each time; throttling
+    them is tested in test_auth_throttling.py."""
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "auth_failure_address": "1000000/day",
+        "auth_failure_key_prefix": "1000000/day",
+    }
+
+
 @pytest.fixture
 def secretariat(db):
     user = UserFactory(username="schemathesis")
