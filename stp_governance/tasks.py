@@ -18,7 +18,7 @@ from django.conf import settings
 from bodies.reminders import terms_of_reference_reminders
 from decisions.reminders import meeting_notice_reminders, ratification_reminders, urgent_decision_reminders
 from risks.reminders import escalation_reminders, risk_review_reminders
-from stp_governance import exports, notifications, outbox, webhooks
+from stp_governance import exports, leases, notifications, outbox, webhooks
 from stp_governance.effective_dating import today
 
 log = logging.getLogger(__name__)
@@ -82,13 +82,24 @@ def send_notification_email(self, recipient: str, day: str) -> int:
         return 0
 
 
-@shared_task(bind=True, name="stp_governance.tasks.run_export", max_retries=3)
+@shared_task(bind=True, name="stp_governance.tasks.run_export", max_retries=None)
 def run_export(self, export_id: int) -> None:
+    """Attempts are counted on the export (EXPORT_MAX_ATTEMPTS), not by Celery: a worker killed
+    midway leaves no retry behind, and the lease sweep sends the export again."""
+    retry_in = None if self.request.is_eager else backoff(self.request.retries)
     try:
-        exports.export_run(export_id=export_id)
-    except Exception as error:
-        exports.export_attempt_failed(export_id=export_id, error=f"{type(error).__name__}: {error}")
-        retry_or_record(self, error, lambda text: exports.export_failed(export_id=export_id, error=text))
+        exports.export_run(export_id=export_id, retry_in=retry_in)
+    except exports.RetryLater as later:
+        raise self.retry(exc=later.__cause__, countdown=retry_in) from None
+    except leases.LeaseLost:
+        log.warning("export taken over by another worker export=%s", export_id)
+
+
+@shared_task(name="stp_governance.tasks.sweep_expired_leases")
+def sweep_expired_leases() -> dict:
+    """Send again (or fail) every job whose worker has not been heard from (beat, every few seconds)."""
+    sweep = leases.sweep_expired_leases()
+    return {"requeued": sweep.requeued, "failed": sweep.failed}
 
 
 @shared_task(
