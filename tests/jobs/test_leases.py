@@ -4,6 +4,7 @@ two sweepers; a job run twice makes one file. The real thing, a worker process k
 in the middle of a handbook export, is in test_killed_worker.py."""
 
 import datetime
+import io
 import threading
 import uuid
 
@@ -236,3 +237,17 @@ def test_a_webhook_delivery_whose_retry_was_lost_is_sent_again(settings):
         == 2
     )
     assert WebhookDelivery.objects.get(pk=delivery.pk).status == "pending"
+
+
+@pytest.mark.django_db
+def test_laying_out_the_handbook_keeps_reporting_so_its_lease_is_renewed(settings):
+    """The layout comes after the last step's report; a large handbook must not look like a dead worker."""
+    from stp_governance.handbook import handbook_write
+
+    settings.JOB_LEASE_SECONDS = 0  # report after every flowable laid out
+    export = requested(kind="handbook_pdf")
+    reports = []
+
+    handbook_write(export.partnership, export.as_at, io.BytesIO(), progress=reports.append)
+
+    assert reports.count(95) > 5
