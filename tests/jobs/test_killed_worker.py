@@ -1,6 +1,6 @@
 """A real `celery worker` process killed with SIGKILL in the middle of a handbook export: the export
 still finishes, made by another worker once the lease sweep (run by a real `celery beat`) has sent
-it again. The worker and beat are separate processes on the test database and a private
+it again, or, with its attempts spent, is failed with the reason. The worker and beat are separate processes on the test database and a private
 redis-server; short leases and a pause after each progress report (settings, through the
 environment) make it fit in well under a minute."""
 
@@ -51,7 +51,7 @@ class Process:
             self.kill()
 
 
-def environment(redis_url: str, media: Path) -> dict:
+def environment(redis_url: str, media: Path, max_attempts: int) -> dict:
     db = connection.settings_dict
     return {
         **os.environ,
@@ -65,7 +65,7 @@ def environment(redis_url: str, media: Path) -> dict:
         "JOB_LEASE_SECONDS": "3",
         "LEASE_SWEEP_SECONDS": "1",
         "OUTBOX_DISPATCH_SECONDS": "1",
-        "EXPORT_MAX_ATTEMPTS": "3",
+        "EXPORT_MAX_ATTEMPTS": str(max_attempts),
         "EXPORT_PROGRESS_PAUSE_SECONDS": "0.5",
     }
 
@@ -82,13 +82,14 @@ def handbook_partnership():
 
 
 @pytest.mark.slow
-def test_an_export_whose_worker_is_killed_midway_is_finished_by_another_worker(
-    private_redis, transactional_db, settings, tmp_path
+@pytest.mark.parametrize("max_attempts", [3, 1], ids=["finished-by-another-worker", "attempts-spent-failed"])
+def test_an_export_whose_worker_is_killed_midway_is_finished_or_failed_with_the_reason(
+    max_attempts, private_redis, transactional_db, settings, tmp_path
 ):
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     use_broker(private_redis.url)
-    env = environment(private_redis.url, media)
+    env = environment(private_redis.url, media, max_attempts)
     partnership = handbook_partnership()
     started: list[Process] = []
 
@@ -117,16 +118,23 @@ def test_an_export_whose_worker_is_killed_midway_is_finished_by_another_worker(
             row = Export.objects.get(pk=export.pk)
             return row if row.status in ("done", "failed") else None
 
-        done = wait_for(finished, timeout=60, interval=0.2)
+        ended = wait_for(finished, timeout=60, interval=0.2)
         took = time.monotonic() - killed_at
     finally:
         for process in started:
             process.stop()
 
     logs = {path.name: path.read_text(errors="replace")[-3000:] for path in tmp_path.glob("*.log")}
-    assert (done.status, done.progress, done.error) == ("done", 100, ""), logs
-    assert done.attempts == 2 and done.lease_expires_at is None
     files = [path for path in media.rglob("*") if path.is_file()]
-    assert [path.name for path in files] == [exports.file_name(done)]
-    assert done.file.open("rb").read(5) == b"%PDF-"
+    assert ended.lease_expires_at is None
+    if max_attempts == 1:
+        assert (ended.status, ended.attempts, files) == ("failed", 1, []), logs
+        assert ended.error.startswith("Its worker stopped (not heard from since") and ended.error.endswith(
+            "on attempt 1 of 1; not tried again."
+        )
+        print(f"killed mid-export; failed with the reason {took:.1f}s later")
+        return
+    assert (ended.status, ended.progress, ended.error, ended.attempts) == ("done", 100, "", 2), logs
+    assert [path.name for path in files] == [exports.file_name(ended)]
+    assert ended.file.open("rb").read(5) == b"%PDF-"
     print(f"killed mid-export; done by the second worker {took:.1f}s later")
