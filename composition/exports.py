@@ -14,14 +14,17 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import tempfile
 import time
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -38,12 +41,14 @@ from bodies.models import (
     TermsOfReferenceRole,
 )
 from core import outbox
+from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
 from core.models import Export
 from core.spreadsheets import formula_safe
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation, Reservation
 from risks.models import Risk
 
+log = logging.getLogger(__name__)
 CHUNK = 2000
 EXTENSIONS = {
     Export.Kind.REGISTERS_CSV: "zip",
@@ -80,42 +85,77 @@ def export_request(
 
 
 class Progress:
-    """Reports progress on the export row, at most a few times a second (each report is one UPDATE)."""
+    """Reports progress on the export row, at most a few times a second (each report is one UPDATE,
+    which also renews the export's lease: stp_governance/leases.py). With no percent gained, it still
+    reports every quarter of the lease, so a slow step never looks like a dead worker."""
 
-    def __init__(self, export_id: int, total: int):
-        self.export_id, self.total, self.done = export_id, max(total, 1), 0
-        self.reported, self.reported_at = -1, 0.0
+    def __init__(self, export_id: int, holder: uuid.UUID, total: int = 100):
+        self.export_id, self.holder = export_id, holder
+        self.total, self.done = max(total, 1), 0
+        self.reported, self.reported_at = -1, time.monotonic()
+
+    def expect(self, total: int) -> None:
+        """The number of steps `advance` will count."""
+        self.total = max(total, 1)
 
     def advance(self, count: int = 1) -> None:
         self.done += count
         percent = min(99, self.done * 100 // self.total)
         now = time.monotonic()
-        if percent > self.reported and (now - self.reported_at >= 0.2 or percent - self.reported >= 10):
+        gained = percent > self.reported and (now - self.reported_at >= 0.2 or percent - self.reported >= 10)
+        if gained or now - self.reported_at >= settings.JOB_LEASE_SECONDS / 4:
             self.report(percent)
-            self.reported, self.reported_at = percent, now
 
     def report(self, percent: int) -> None:
-        """Store the percentage done (never 100 until the file is there)."""
-        Export.objects.filter(pk=self.export_id).update(progress=max(0, min(99, percent)))
+        """Store the percentage done (never 100 until the file is there) and renew the lease.
+        Raises LeaseLost when the sweep has given the export to another worker."""
+        percent = max(0, min(99, percent))
+        job_heartbeat(Export, pk=self.export_id, holder=self.holder, progress=percent)
+        self.reported, self.reported_at = percent, time.monotonic()
+        if settings.EXPORT_PROGRESS_PAUSE_SECONDS:
+            time.sleep(settings.EXPORT_PROGRESS_PAUSE_SECONDS)
 
 
-def export_run(*, export_id: int) -> Export:
-    """Make the export's file. Idempotent: a finished export is left as it is; if two workers run the
-    same export, the second to finish keeps the first one's file."""
-    with transaction.atomic():
-        export = Export.objects.select_for_update().select_related("partnership").get(pk=export_id)
-        if export.status == Export.Status.DONE:
-            return export
-        export.status, export.started_at, export.progress = Export.Status.RUNNING, timezone.now(), 0
-        export.attempts += 1
-        export.save(update_fields=["status", "started_at", "progress", "attempts"])
+class RetryLater(Exception):
+    """An attempt failed and the export is queued again: the task retries it after the countdown."""
+
+
+def export_run(*, export_id: int, retry_in: float | None = None) -> Export:
+    """Make the export's file. Idempotent: a finished export is left as it is, one that a live worker
+    is making is left to it, and if two workers make the same export (the sweep gave it to a second
+    while the first was only slow), the second to finish keeps the first one's file.
+
+    If the attempt raises, the export is queued again to be retried in `retry_in` seconds (RetryLater
+    is raised) or, with no retry or its attempts spent, failed with the reason."""
+    claimed = job_claim(
+        Export,
+        pk=export_id,
+        values={"status": Export.Status.RUNNING, "started_at": timezone.now(), "progress": 0},
+    )
+    if claimed is None:
+        return Export.objects.get(pk=export_id)
+    export, holder = claimed
+    try:
+        return _export_make(export, holder)
+    except LeaseLost:
+        raise
+    except Exception as error:
+        if job_attempt_failed(
+            Export, pk=export_id, holder=holder, error=f"{type(error).__name__}: {error}", retry_in=retry_in
+        ):
+            raise RetryLater(error) from error
+        log.exception("export failed for good export=%s", export_id)
+        return Export.objects.get(pk=export_id)
+
+
+def _export_make(export: Export, holder: uuid.UUID) -> Export:
     build = BUILDERS[export.kind]
     extension = EXTENSIONS[export.kind]
     with tempfile.TemporaryFile() as out:
-        build(export.partnership, export.as_at, out, export.pk)
+        build(export.partnership, export.as_at, out, Progress(export.pk, holder))
         out.seek(0)
         with transaction.atomic():
-            export = Export.objects.select_for_update().select_related("partnership").get(pk=export_id)
+            export = Export.objects.select_for_update().select_related("partnership").get(pk=export.pk)
             if export.status == Export.Status.DONE:
                 return export
             name = f"{export.partnership.slug}-{export.kind.replace('_', '-')}-{export.as_at.isoformat()}.{extension}"
@@ -126,20 +166,9 @@ def export_run(*, export_id: int) -> Export:
                 timezone.now(),
                 "",
             )
+            export.lease_expires_at = export.lease_holder = None
             export.save()
     return export
-
-
-def export_attempt_failed(*, export_id: int, error: str) -> None:
-    """An attempt failed (it will be retried): say so on the row."""
-    Export.objects.filter(pk=export_id).exclude(status=Export.Status.DONE).update(error=error[:2000])
-
-
-def export_failed(*, export_id: int, error: str) -> None:
-    """The last attempt failed: the export is failed, with the reason."""
-    Export.objects.filter(pk=export_id).exclude(status=Export.Status.DONE).update(
-        status=Export.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
 
 
 def file_name(export: Export) -> str:
@@ -257,8 +286,8 @@ def _total_rows(partnership: Partnership, on: datetime.date) -> int:
     return sum(register.count(partnership, on) for register in REGISTERS)
 
 
-def build_registers_csv(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
-    progress = Progress(export_id, _total_rows(partnership, on))
+def build_registers_csv(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
+    progress.expect(_total_rows(partnership, on))
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for register in REGISTERS:
             with archive.open(f"{register.name}.csv", "w") as raw:
@@ -272,10 +301,10 @@ def build_registers_csv(partnership: Partnership, on: datetime.date, out, export
                 text.detach()
 
 
-def build_registers_xlsx(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+def build_registers_xlsx(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
     from openpyxl import Workbook
 
-    progress = Progress(export_id, _total_rows(partnership, on))
+    progress.expect(_total_rows(partnership, on))
     workbook = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
     for register in REGISTERS:
         sheet = workbook.create_sheet(register.name[:31])
@@ -372,10 +401,10 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
     ]
 
 
-def build_popolo_json(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+def build_popolo_json(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
     """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item."""
     sections = _popolo_sections(partnership, on)
-    progress = Progress(export_id, sum(queryset.count() for _, queryset, _ in sections))
+    progress.expect(sum(queryset.count() for _, queryset, _ in sections))
     out.write(b'{"meta":' + orjson.dumps({"partnership": str(partnership), "as_at": on.isoformat()}))
     itself = {
         "id": f"partnership/{partnership.pk}",
@@ -395,10 +424,10 @@ def build_popolo_json(partnership: Partnership, on: datetime.date, out, export_i
     out.write(b"]}")
 
 
-def build_handbook_pdf(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
+def build_handbook_pdf(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
     from composition.handbook import handbook_write
 
-    handbook_write(partnership, on, out, progress=Progress(export_id, 100).report)
+    handbook_write(partnership, on, out, progress=progress.report)
 
 
 BUILDERS = {

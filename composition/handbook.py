@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from reportlab.lib import colors
@@ -440,4 +442,14 @@ def handbook_write(
         title=f"{partnership.name}: governance handbook as at {on.isoformat()}",
         author="STP Governance Registry",
     )
+    # Laying out a large handbook takes a while: keep reporting (which renews the export's lease).
+    reported_at = time.monotonic()
+
+    def after_flowable(flowable):
+        nonlocal reported_at
+        if time.monotonic() - reported_at >= settings.JOB_LEASE_SECONDS / 4:
+            progress(95)
+            reported_at = time.monotonic()
+
+    document.afterFlowable = after_flowable
     document.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.conf import settings
@@ -10,18 +11,24 @@ from django.conf import settings
 from bodies.models import Partnership
 from composition import exports
 from composition.checkruns import check_run_record
-from core import outbox
+from core import leases, outbox
 from core.effective_dating import today
-from core.tasks import retry_or_record
+from core.tasks import backoff
+
+log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="composition.tasks.run_export", max_retries=3)
+@shared_task(bind=True, name="composition.tasks.run_export", max_retries=None)
 def run_export(self, export_id: int) -> None:
+    """Attempts are counted on the export (EXPORT_MAX_ATTEMPTS), not by Celery: a worker killed
+    midway leaves no retry behind, and the lease sweep sends the export again."""
+    retry_in = None if self.request.is_eager else backoff(self.request.retries)
     try:
-        exports.export_run(export_id=export_id)
-    except Exception as error:
-        exports.export_attempt_failed(export_id=export_id, error=f"{type(error).__name__}: {error}")
-        retry_or_record(self, error, lambda text: exports.export_failed(export_id=export_id, error=text))
+        exports.export_run(export_id=export_id, retry_in=retry_in)
+    except exports.RetryLater as later:
+        raise self.retry(exc=later.__cause__, countdown=retry_in) from None
+    except leases.LeaseLost:
+        log.warning("export taken over by another worker export=%s", export_id)
 
 
 @shared_task(name="composition.tasks.run_nightly_checks")

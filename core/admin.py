@@ -143,7 +143,17 @@ class WebhookDeliveryAdmin(AdministratorsOnly):
 
 @admin.register(Export)
 class ExportAdmin(AdministratorsOnly):
-    list_display = ["kind", "partnership", "as_at", "status", "progress", "requested_at", "finished_at"]
+    list_display = [
+        "kind",
+        "partnership",
+        "as_at",
+        "status",
+        "progress",
+        "attempts",
+        "requested_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
     list_filter = ["status", "kind"]
     list_select_related = ["partnership"]
 

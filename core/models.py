@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.access import WRITE_ACTIONS
 from core.concurrency import Revisioned, bump_revision
+from core.leases import Leased
 
 
 def hash_token_key(raw_key: str) -> str:
@@ -166,10 +167,15 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.subject}"
 
 
-class Export(Revisioned):
-    """A file made on request in the background: registers, Popolo JSON or the governance handbook."""
+class Export(Revisioned, Leased):
+    """A file made on request in the background: registers, Popolo JSON or the governance handbook.
+
+    Leased (stp_governance/leases.py): the worker making it renews the lease with each progress
+    report, so an export whose worker died is made again, or failed with the reason."""
 
     partnership_path = "partnership"
+    job_task = "composition.tasks.run_export"
+    job_id_kwarg = "export_id"
 
     class Kind(models.TextChoices):
         REGISTERS_CSV = "registers_csv", "Registers (CSV files in a zip)"
@@ -192,7 +198,6 @@ class Export(Revisioned):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
     )
@@ -211,11 +216,32 @@ class Export(Revisioned):
                 condition=~Q(status="done") | ~Q(file=""),
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                name="export_unfinished_lease",
+                condition=Q(status__in=["queued", "running"]),
+            ),
+        ]
 
     display_values = ("kind", "partnership_id", "as_at")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
         return f"{self.get_kind_display()}, {self.partnership_id} as at {self.as_at}"
+
+    @classmethod
+    def job_max_attempts(cls) -> int:
+        return settings.EXPORT_MAX_ATTEMPTS
+
+    @classmethod
+    def job_unfinished(cls) -> Q:
+        return Q(status__in=[cls.Status.QUEUED, cls.Status.RUNNING])
+
+    def job_requeued(self, reason: str) -> dict:
+        return {"status": self.Status.QUEUED, "progress": 0, "error": reason[:2000]}
+
+    def job_failed(self, reason: str) -> dict:
+        return {"status": self.Status.FAILED, "error": reason[:2000], "finished_at": timezone.now()}
 
 
 class CheckRun(models.Model):
@@ -263,10 +289,16 @@ class WebhookEndpoint(models.Model):
         return f"{self.token.name} → {self.url}"
 
 
-class WebhookDelivery(models.Model):
-    """One event for one endpoint, and every attempt to deliver it (the delivery log)."""
+class WebhookDelivery(Leased):
+    """One event for one endpoint, and every attempt to deliver it (the delivery log).
+
+    Leased (stp_governance/leases.py) while pending: until its next attempt is due, plus the lease.
+    An attempt holds the row's lock instead of a heartbeat (it is one short POST), so only a pending
+    delivery whose message or retry countdown was lost with its worker is swept and sent again."""
 
     partnership_path = "endpoint__token__partnership"
+    job_task = "core.tasks.deliver_webhook"
+    job_id_kwarg = "delivery_id"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -278,7 +310,6 @@ class WebhookDelivery(models.Model):
     event_type = models.CharField(max_length=50)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     log = models.JSONField(default=list, blank=True, help_text="Each attempt: when, status code, error.")
@@ -291,9 +322,30 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once_per_event"),
         ]
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                name="webhook_delivery_pending_lease",
+                condition=Q(status="pending"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.event_type} to {self.endpoint_id}: {self.status}"
+
+    @classmethod
+    def job_max_attempts(cls) -> int:
+        return settings.WEBHOOK_MAX_ATTEMPTS
+
+    @classmethod
+    def job_unfinished(cls) -> Q:
+        return Q(status=cls.Status.PENDING)
+
+    def job_requeued(self, reason: str) -> dict:
+        return {}  # still pending; its log keeps the attempts' own errors
+
+    def job_failed(self, reason: str) -> dict:
+        return {"status": self.Status.FAILED, "last_error": reason[:2000]}
 
 
 pgtrigger.register(bump_revision)(Export)

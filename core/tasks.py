@@ -15,7 +15,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from core import accounts, notifications, outbox, registry, webhooks
+from core import accounts, leases, notifications, outbox, registry, webhooks
 from core.effective_dating import today
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,13 @@ def send_password_reset_email(self, email: str) -> int:
     except Exception as error:
         retry_or_record(self, error, lambda text: None)  # the log says why; the user can ask again
         return 0
+
+
+@shared_task(name="core.tasks.sweep_expired_leases")
+def sweep_expired_leases() -> dict:
+    """Send again (or fail) every job whose worker has not been heard from (beat, every few seconds)."""
+    sweep = leases.sweep_expired_leases()
+    return {"requeued": sweep.requeued, "failed": sweep.failed}
 
 
 @shared_task(bind=True, name="core.tasks.deliver_webhook", max_retries=settings.WEBHOOK_MAX_ATTEMPTS - 1)

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import outbox
+from core.leases import lease_until
 from core.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 DECISION_RECORDED = "decision.recorded"
@@ -202,11 +203,12 @@ def webhook_deliver(*, delivery_id: int, final: bool = False) -> WebhookDelivery
         endpoint = delivery.endpoint
         if not endpoint.active or not endpoint.token.is_usable():
             # Revoked, expired or switched off since the event was queued: the client no longer reads.
-            delivery.status, delivery.last_error = (
+            delivery.status, delivery.last_error, delivery.lease_expires_at = (
                 WebhookDelivery.Status.FAILED,
                 "The endpoint's token is no longer usable.",
+                None,
             )
-            delivery.save(update_fields=["status", "last_error"])
+            delivery.save(update_fields=["status", "last_error", "lease_expires_at"])
             return delivery
         body = orjson.dumps(delivery.payload)
         timestamp = int(time.time())
@@ -245,10 +247,15 @@ def webhook_deliver(*, delivery_id: int, final: bool = False) -> WebhookDelivery
             },
         ]
         ok = status_code is not None and 200 <= status_code < 300
+        delivery.heartbeat_at, delivery.lease_expires_at = timezone.now(), None
         if ok:
             delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()
         elif final or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
             delivery.status = WebhookDelivery.Status.FAILED
+        else:  # the retry is due after its countdown: if it is lost with its worker, the sweep resends it
+            delivery.lease_expires_at = lease_until(
+                retry_countdown(delivery.attempts) + settings.JOB_LEASE_SECONDS
+            )
         delivery.save()
     if not ok and delivery.status == WebhookDelivery.Status.PENDING:
         raise DeliveryFailed(error)

@@ -328,8 +328,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
+# Leases on job rows (stp_governance/leases.py): a running job not heard from for JOB_LEASE_SECONDS,
+# or a queued one not started within JOB_QUEUED_SECONDS, is sent again by the sweep (beat, every
+# LEASE_SWEEP_SECONDS), or failed once EXPORT_MAX_ATTEMPTS are spent. An export reports progress
+# (and so renews its lease) at least every JOB_LEASE_SECONDS / 4.
+JOB_LEASE_SECONDS = float(env_str("JOB_LEASE_SECONDS", default="120"))
+JOB_QUEUED_SECONDS = float(env_str("JOB_QUEUED_SECONDS", default="900"))
+LEASE_SWEEP_SECONDS = float(env_str("LEASE_SWEEP_SECONDS", default="30"))
+EXPORT_MAX_ATTEMPTS = int(env_str("EXPORT_MAX_ATTEMPTS", default="4"))
+# For tests and demonstrations only: a pause after each progress report, to catch an export midway.
+EXPORT_PROGRESS_PAUSE_SECONDS = float(env_str("EXPORT_PROGRESS_PAUSE_SECONDS", default="0"))
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "core.tasks.dispatch_outbox", "schedule": OUTBOX_DISPATCH_SECONDS},
+    "sweep-expired-leases": {
+        "task": "core.tasks.sweep_expired_leases",
+        "schedule": LEASE_SWEEP_SECONDS,
+    },
     "daily-reminders": {
         "task": "core.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
