@@ -5,3 +5,11 @@ class BodiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bodies"
     verbose_name = "Registry: partnerships, organisations and bodies"
+
+    def ready(self):
+        from bodies.queries import person_id_of, seated_body_ids
+        from stp_governance.access import register_restricted_reader
+
+        # Restricted records are read by members who sit on their body, and by the person they concern.
+        register_restricted_reader("restricted_body_path", seated_body_ids)
+        register_restricted_reader("restricted_person_path", person_id_of)

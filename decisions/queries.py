@@ -9,10 +9,11 @@ from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from bodies.models import Appointment, Body, Membership, Organisation, Partnership, TermsOfReference
-from bodies.queries import terms_of_reference_as_at
+from bodies.queries import person_id_of, terms_of_reference_as_at
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Meeting, Proposal, Ratification
 from delegation.models import ApprovalStage
 from delegation.queries import RATIFYING_STANDINGS, resolve_authority
+from stp_governance import access
 from stp_governance.effective_dating import today
 
 
@@ -306,3 +307,29 @@ def next_stage_of(proposal: Proposal, stages: list[ApprovalStage] | None = None)
     if stages is None:
         stages = list(proposal.route.stages.order_by("position"))
     return next((stage for stage in stages if stage.position > proposal.stage_reached), None)
+
+
+def interests_writable(queryset: QuerySet, user) -> QuerySet:
+    """Interests `user` may enter or correct in the register.
+
+    The secretariat keeps its partnerships' registers; a member declares their own interests
+    (Cambridgeshire 9.13: members declare, the secretariat records) — only their own, and only in
+    partnerships where they hold the member role.
+    """
+    editable = access.partnership_scope(user, "change")
+    if editable is None:
+        return queryset
+    allowed = Q(partnership__in=editable)
+    declaring = access.partnership_scope(user, "declare") or set()
+    person_id = person_id_of(user) if declaring else None
+    if person_id is not None:
+        allowed |= Q(partnership__in=declaring, person_id=person_id)
+    return queryset.filter(allowed)
+
+
+def may_declare_interests(user) -> bool:
+    """Whether `user` may add anything to a register of interests (so a create is worth trying)."""
+    editable = access.partnership_scope(user, "change")
+    if editable is None or editable:
+        return True
+    return bool(access.partnership_scope(user, "declare")) and person_id_of(user) is not None

@@ -1,7 +1,7 @@
 """Staff pages of the decisions register.
 
 Editing (secretariat): meetings with attendance, decisions and ratifications. Every page finds its
-record through `decisions.access.restrict` (restricted records hidden from those who may not see
+record through `stp_governance.access.restrict` (restricted records hidden from those who may not see
 them; another partnership's records 404; read-only users 403) and writes through
 `decisions.services`, the functions the API and the admin call.
 
@@ -26,8 +26,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
-from decisions import access, queries, services
-from decisions.access import can, restrict
+from decisions import queries, services
 from decisions.forms import (
     AttendanceFormSet,
     DecisionForm,
@@ -40,6 +39,7 @@ from decisions.models import Decision, Declaration, Meeting, Ratification
 from delegation.queries import resolve_authority
 from stp_governance import access as platform_access
 from stp_governance import editing
+from stp_governance.access import can, restrict
 from stp_governance.effective_dating import today
 from stp_governance.history import changes_of
 from stp_governance.paging import paged
@@ -49,9 +49,7 @@ from stp_governance.paging import paged
 def meetings(request, pk: int):
     """The body's meetings, newest first, to record or correct (paginated)."""
     body = editing.get_for(request, Body.objects.select_related("partnership"), pk)
-    rows = access.restrict(Meeting.objects.filter(body=body), request.user, "change").order_by(
-        "-starts_at", "-id"
-    )
+    rows = restrict(Meeting.objects.filter(body=body), request.user, "change").order_by("-starts_at", "-id")
     return editing.list_page(request, "edit/meetings.html", rows, crumbs=editing.crumbs(body=body), body=body)
 
 
@@ -63,9 +61,7 @@ def meeting_create(request, pk: int):
 
 @login_required
 def meeting_edit(request, pk: int):
-    meeting = editing.get_for(
-        request, Meeting.objects.select_related("body__partnership"), pk, restrict=access.restrict
-    )
+    meeting = editing.get_for(request, Meeting.objects.select_related("body__partnership"), pk)
     return _meeting_page(request, meeting, meeting.body)
 
 
@@ -133,7 +129,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
                 saved = form.save()
                 if _record_attendance(saved, formset):
                     transaction.set_rollback(True)
-                elif not access.can(request.user, "change", saved):
+                elif not can(request.user, "change", saved):
                     raise PermissionDenied(
                         "This change would put the record outside the partnerships you may edit."
                     )
@@ -247,7 +243,6 @@ def decision_detail(request, pk: int):
             )
         ),
         pk,
-        restrict=access.restrict,
     )
     return render(
         request,
@@ -267,7 +262,6 @@ def ratification_record(request, pk: int):
         request,
         Ratification.objects.select_related("decision__body__partnership", "organisation"),
         pk,
-        restrict=access.restrict,
     )
     decision = ratification.decision
     return editing.action_page(
@@ -306,7 +300,7 @@ DECISIONS_PAGE_SIZE = 25
 
 
 def visible_partnership(request, pk: int) -> Partnership:
-    return get_object_or_404(platform_access.restrict(Partnership.objects.all(), request.user), pk=pk)
+    return get_object_or_404(restrict(Partnership.objects.all(), request.user), pk=pk)
 
 
 # -- forms ----------------------------------------------------------------------------------
@@ -384,7 +378,7 @@ class RatifyForm(editing.RevisionForm):
             },
         )
         super().__init__(*args, record=ratification, **kwargs)
-        self.fields["ratifying_board"].queryset = platform_access.restrict(
+        self.fields["ratifying_board"].queryset = restrict(
             Body.objects.filter(kind=Body.Kind.STATUTORY_BOARD, organisation=ratification.organisation_id),
             user,
         ).order_by("name")
@@ -676,9 +670,7 @@ def body_meetings(request, body: Body, per_page: int = 10) -> dict:
 @login_required
 def decision_rescind(request, pk: int):
     """Rescind a decision, with the reason: it stays on record, marked rescinded (evidence is never deleted)."""
-    decision = editing.get_for(
-        request, Decision.objects.select_related("body__partnership"), pk, restrict=access.restrict
-    )
+    decision = editing.get_for(request, Decision.objects.select_related("body__partnership"), pk)
     return editing.action_page(
         request,
         form_class=DecisionRescindForm,

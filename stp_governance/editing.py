@@ -28,9 +28,6 @@ from stp_governance import access
 from stp_governance.admin_widgets import RevisionCheckedForm
 from stp_governance.paging import paged
 
-Restrict = Callable[..., models.QuerySet]
-
-
 # -- lists and breadcrumbs ---------------------------------------------------------------------
 LIST_PAGE_SIZE = 50
 
@@ -73,14 +70,12 @@ def long_text(label: str, required: bool = True, help_text: str = "") -> forms.C
 
 
 # -- finding the record ------------------------------------------------------------------------
-def get_for(
-    request, queryset: models.QuerySet, pk, action: str = "change", restrict: Restrict = access.restrict
-):
+def get_for(request, queryset: models.QuerySet, pk, action: str = "change"):
     """The record for an editing page: 404 when the user cannot see it, 403 when they may only read it."""
-    instance = restrict(queryset, request.user, "view").filter(pk=pk).first()
+    instance = access.restrict(queryset, request.user, "view").filter(pk=pk).first()
     if instance is None:
         raise Http404("Not found.")
-    if not access.can(request.user, action, instance, restrict):
+    if not access.can(request.user, action, instance):
         raise PermissionDenied("You may read this record but not change it.")
     return instance
 
@@ -337,7 +332,6 @@ def edit_page(
     success_message: str,
     form_kwargs: dict | None = None,
     save: Callable[[EditForm], models.Model] | None = None,
-    restrict: Restrict = access.restrict,
 ) -> HttpResponse:
     """Create or edit a record with a model form.
 
@@ -357,7 +351,7 @@ def edit_page(
                 if instance.pk is not None:
                     lock_at_revision(instance, form.cleaned_data.get("expected_revision"))
                 saved = save(form) if save else form.save()
-                if not access.can(request.user, "change", saved, restrict):
+                if not access.can(request.user, "change", saved):
                     transaction.set_rollback(True)
                     raise PermissionDenied(
                         "This change would put the record outside the partnerships you may edit."

@@ -40,7 +40,7 @@ from bodies.models import (
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation, Reservation
 from risks.models import Risk
-from stp_governance import outbox
+from stp_governance import access, outbox
 from stp_governance.models import Export
 
 CHUNK = 2000
@@ -156,12 +156,16 @@ class Register:
     columns: tuple[tuple[str, str], ...]  # (heading, path for .values_list)
     rows: Callable[[Partnership, datetime.date], QuerySet]
 
+    def published_rows(self, partnership: Partnership, on: datetime.date) -> QuerySet:
+        """The register's rows, without the records not for publication (as their models declare)."""
+        return access.published(self.rows(partnership, on))
+
     def count(self, partnership: Partnership, on: datetime.date) -> int:
-        return self.rows(partnership, on).count()
+        return self.published_rows(partnership, on).count()
 
     def values(self, partnership: Partnership, on: datetime.date) -> Iterator[tuple]:
         paths = [path for _, path in self.columns]
-        yield from self.rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
+        yield from self.published_rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
 
 
 REGISTERS = (
@@ -218,7 +222,7 @@ REGISTERS = (
         (("id", "pk"), ("body", "body__name"), ("decided_on", "decided_on"), ("minute_reference", "minute_reference"),
          ("matter", "matter__name"), ("power", "power"), ("resolution", "resolution"), ("outcome", "outcome"),
          ("status", "status"), ("urgent", "urgent"), ("effective_on", "effective_on")),
-        lambda p, on: Decision.objects.filter(body__partnership=p, restricted=False, decided_on__lte=on).order_by(
+        lambda p, on: Decision.objects.filter(body__partnership=p, decided_on__lte=on).order_by(
             "decided_on", "pk"
         ),
     ),
@@ -228,7 +232,7 @@ REGISTERS = (
          ("organisation", "organisation__name"), ("outcome", "outcome"), ("decided_on", "decided_on"),
          ("minute_reference", "minute_reference")),
         lambda p, on: Ratification.objects.filter(
-            decision__body__partnership=p, decision__restricted=False, decision__decided_on__lte=on
+            decision__body__partnership=p, decision__decided_on__lte=on
         ).order_by("decision__decided_on", "decision_id", "organisation__name", "pk"),
     ),
     Register(
@@ -383,7 +387,10 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
 
 def build_popolo_json(partnership: Partnership, on: datetime.date, out, export_id: int) -> None:
     """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item."""
-    sections = _popolo_sections(partnership, on)
+    sections = [
+        (key, access.published(queryset), render)
+        for key, queryset, render in _popolo_sections(partnership, on)
+    ]
     progress = Progress(export_id, sum(queryset.count() for _, queryset, _ in sections))
     out.write(b'{"meta":' + orjson.dumps({"partnership": str(partnership), "as_at": on.isoformat()}))
     itself = {

@@ -12,7 +12,6 @@ from bodies.queries import appointments_as_at, terms_of_reference_as_at
 from bodies.views import as_at_from
 from decisions import queries as decision_queries
 from decisions import views as decision_views
-from decisions.access import restrict as restrict_confidential
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation, Matter
 from delegation.queries import ratification_for_body
@@ -74,10 +73,10 @@ def home(request):
     )
     ids = [partnership.pk for partnership in partnerships]
     ratifications = decision_queries.outstanding_by_partnership(
-        restrict_confidential(Ratification.objects.filter(decision__body__partnership__in=ids), user), on
+        restrict(Ratification.objects.filter(decision__body__partnership__in=ids), user), on
     )
     urgent = decision_queries.urgent_overdue_by_partnership(
-        restrict_confidential(Decision.objects.filter(body__partnership__in=ids), user)
+        restrict(Decision.objects.filter(body__partnership__in=ids), user)
     )
     risks = risk_queries.attention_by_partnership(
         restrict(Risk.objects.filter(partnership__in=ids), user),
@@ -228,7 +227,7 @@ def search(request):
                 .order_by("name")[:25]
             ),
             "Decisions": list(
-                restrict_confidential(
+                restrict(
                     Decision.objects.filter(
                         Q(resolution__icontains=query) | Q(minute_reference__icontains=query)
                     ),
