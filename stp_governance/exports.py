@@ -310,7 +310,8 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
         Membership.objects.in_force(on).filter(partnership=partnership).select_related("organisation")
     )
     bodies = Body.objects.in_force(on).filter(partnership=partnership)
-    appointments = Appointment.objects.in_force(on).filter(body__in=bodies)
+    # The people are those of the published appointments only.
+    appointments = access.published(Appointment.objects.in_force(on).filter(body__in=bodies))
     terms = TermsOfReference.objects.in_force(on).filter(body__in=bodies)
     return [
         (

@@ -36,6 +36,7 @@ from bodies.charts import structure_chart
 from bodies.models import Appointment, Body, Partnership, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Reservation
+from stp_governance import access
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def handbook_story(partnership: Partnership, on: datetime.date, progress: Callab
     }
     appointments: dict[int, list[Appointment]] = defaultdict(list)
     for appointment in (
-        Appointment.objects.in_force(on)
+        access.published(Appointment.objects.in_force(on))
         .filter(body__in=bodies)
         .select_related("person", "representing")
         .order_by("role", "person__name")

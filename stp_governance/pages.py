@@ -113,7 +113,7 @@ def body_detail(request, pk: int):
         .order_by("-version")
     )
     current = terms_of_reference_as_at(body, on)
-    appointments = list(appointments_as_at(body, on))
+    appointments = list(restrict(appointments_as_at(body, on), request.user))
     filled = {appointment.title.lower() for appointment in appointments} | {
         appointment.get_role_display().lower() for appointment in appointments
     }
