@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
-from bodies.models import Appointment, Body, Membership, Organisation, Partnership, TermsOfReference
+from bodies.models import Appointment, Body, TermsOfReference
 from bodies.queries import person_id_of, terms_of_reference_as_at
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Meeting, Proposal, Ratification
 from delegation.models import ApprovalStage
-from delegation.queries import RATIFYING_STANDINGS, resolve_authority
+from delegation.queries import resolve_authority
 from stp_governance import access
 from stp_governance.effective_dating import today
 
@@ -107,15 +107,6 @@ def chair_as_at(body: Body, on: datetime.date) -> Appointment | None:
         .select_related("person")
         .first()
     )
-
-
-def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[Organisation]:
-    """The organisations whose boards must ratify a collective decision: every party with a confirmed
-    membership on the day (the same rule as `delegation.queries.ratifying_organisations`, as records)."""
-    memberships = Membership.objects.in_force(on).filter(
-        partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
-    )
-    return Organisation.objects.filter(memberships__in=memberships).distinct().order_by("name", "id")
 
 
 def ratifying_boards(organisations, on: datetime.date) -> dict[int, Body]:

@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from decisions.models import Decision, Meeting, Ratification
 from decisions.queries import outstanding, urgent_decisions_awaiting_report
+from stp_governance import access
 from stp_governance.notifications import Reminder, body_recipients, organisation_contacts, unique_recipients
 
 
 def _decision_label(decision: Decision) -> str:
     # A restricted decision's resolution is not for publication: name it by its reference only.
-    if decision.restricted:
+    if not access.is_published(decision):
         return decision.minute_reference or f"Decision {decision.pk}"
     return str(decision)
 

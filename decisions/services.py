@@ -35,10 +35,9 @@ from decisions.queries import (
     meeting_quorum,
     next_stage_of,
     ratifying_boards,
-    ratifying_parties,
 )
 from delegation.models import ApprovalRoute, ApprovalStage, Matter, Power
-from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, resolve_authority
+from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, ratifying_parties, resolve_authority
 from stp_governance import webhooks
 from stp_governance.effective_dating import today
 

@@ -15,8 +15,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bodies.models import Appointment, Body, Partnership, TermsOfReference
-from decisions.queries import ratifying_parties
 from delegation.checks import scheme_defects
+from delegation.queries import ratifying_parties
 from stp_governance.models import CheckRun
 
 
