@@ -93,3 +93,20 @@ def people_of(partnership: Partnership) -> QuerySet[Person]:
         Q(pk__in=Appointment.objects.filter(body__partnership=partnership).values("person_id"))
         | Q(pk__in=Partnership.objects.filter(pk=partnership.pk).values("lead_id"))
     )
+
+
+def person_id_of(user) -> int | None:
+    """The person a signed-in account stands for (none for API tokens or unlinked accounts)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "api_token", None) is not None:
+        return None
+    if "_person_id" not in user.__dict__:
+        user.__dict__["_person_id"] = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    return user.__dict__["_person_id"]
+
+
+def seated_body_ids(user) -> QuerySet | None:
+    """The bodies on which the account's person holds an appointment in force today (a subquery)."""
+    person_id = person_id_of(user)
+    if person_id is None:
+        return None
+    return Appointment.objects.in_force().filter(person_id=person_id).values("body_id")

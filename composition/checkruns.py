@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from bodies.models import Appointment, Body, Partnership, TermsOfReference
 from core.models import CheckRun
-from decisions.queries import ratifying_parties
 from delegation.checks import scheme_defects
+from delegation.queries import ratifying_parties
 
 
 def _issue(code: str, message: str, **ids) -> dict:

@@ -40,7 +40,7 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceRole,
 )
-from core import outbox
+from core import access, outbox
 from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
 from core.models import Export
 from core.spreadsheets import formula_safe
@@ -186,12 +186,16 @@ class Register:
     columns: tuple[tuple[str, str], ...]  # (heading, path for .values_list)
     rows: Callable[[Partnership, datetime.date], QuerySet]
 
+    def published_rows(self, partnership: Partnership, on: datetime.date) -> QuerySet:
+        """The register's rows, without the records not for publication (as their models declare)."""
+        return access.published(self.rows(partnership, on))
+
     def count(self, partnership: Partnership, on: datetime.date) -> int:
-        return self.rows(partnership, on).count()
+        return self.published_rows(partnership, on).count()
 
     def values(self, partnership: Partnership, on: datetime.date) -> Iterator[tuple]:
         paths = [path for _, path in self.columns]
-        yield from self.rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
+        yield from self.published_rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
 
 
 REGISTERS = (
@@ -248,7 +252,7 @@ REGISTERS = (
         (("id", "pk"), ("body", "body__name"), ("decided_on", "decided_on"), ("minute_reference", "minute_reference"),
          ("matter", "matter__name"), ("power", "power"), ("resolution", "resolution"), ("outcome", "outcome"),
          ("status", "status"), ("urgent", "urgent"), ("effective_on", "effective_on")),
-        lambda p, on: Decision.objects.filter(body__partnership=p, restricted=False, decided_on__lte=on).order_by(
+        lambda p, on: Decision.objects.filter(body__partnership=p, decided_on__lte=on).order_by(
             "decided_on", "pk"
         ),
     ),
@@ -258,7 +262,7 @@ REGISTERS = (
          ("organisation", "organisation__name"), ("outcome", "outcome"), ("decided_on", "decided_on"),
          ("minute_reference", "minute_reference")),
         lambda p, on: Ratification.objects.filter(
-            decision__body__partnership=p, decision__restricted=False, decision__decided_on__lte=on
+            decision__body__partnership=p, decision__decided_on__lte=on
         ).order_by("decision__decided_on", "decision_id", "organisation__name", "pk"),
     ),
     Register(
@@ -326,7 +330,8 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
         Membership.objects.in_force(on).filter(partnership=partnership).select_related("organisation")
     )
     bodies = Body.objects.in_force(on).filter(partnership=partnership)
-    appointments = Appointment.objects.in_force(on).filter(body__in=bodies)
+    # The people are those of the published appointments only.
+    appointments = access.published(Appointment.objects.in_force(on).filter(body__in=bodies))
     terms = TermsOfReference.objects.in_force(on).filter(body__in=bodies)
     return [
         (
@@ -403,7 +408,10 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
 
 def build_popolo_json(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
     """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item."""
-    sections = _popolo_sections(partnership, on)
+    sections = [
+        (key, access.published(queryset), render)
+        for key, queryset, render in _popolo_sections(partnership, on)
+    ]
     progress.expect(sum(queryset.count() for _, queryset, _ in sections))
     out.write(b'{"meta":' + orjson.dumps({"partnership": str(partnership), "as_at": on.isoformat()}))
     itself = {

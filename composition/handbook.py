@@ -37,6 +37,7 @@ from reportlab.platypus import (
 from bodies.charts import structure_chart
 from bodies.models import Appointment, Body, Partnership, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import bodies_as_at, memberships_as_at, relationships_as_at
+from core import access
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Reservation
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ def _bodies_section(
     }
     appointments: dict[int, list[Appointment]] = defaultdict(list)
     for appointment in (
-        Appointment.objects.in_force(on)
+        access.published(Appointment.objects.in_force(on))
         .filter(body__in=bodies)
         .select_related("person", "representing")
         .order_by("role", "person__name")

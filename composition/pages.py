@@ -17,7 +17,6 @@ from core.models import CheckRun
 from core.paging import as_at_from, paged
 from decisions import panels as decision_panels
 from decisions import queries as decision_queries
-from decisions.access import restrict as restrict_confidential
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation, Matter
 from delegation.queries import ratification_for_body
@@ -73,10 +72,10 @@ def home(request):
     )
     ids = [partnership.pk for partnership in partnerships]
     ratifications = decision_queries.outstanding_by_partnership(
-        restrict_confidential(Ratification.objects.filter(decision__body__partnership__in=ids), user), on
+        restrict(Ratification.objects.filter(decision__body__partnership__in=ids), user), on
     )
     urgent = decision_queries.urgent_overdue_by_partnership(
-        restrict_confidential(Decision.objects.filter(body__partnership__in=ids), user)
+        restrict(Decision.objects.filter(body__partnership__in=ids), user)
     )
     risks = risk_queries.attention_by_partnership(
         restrict(Risk.objects.filter(partnership__in=ids), user),
@@ -113,7 +112,7 @@ def body_detail(request, pk: int):
         .order_by("-version")
     )
     current = terms_of_reference_as_at(body, on)
-    appointments = list(appointments_as_at(body, on))
+    appointments = list(restrict(appointments_as_at(body, on), request.user))
     filled = {appointment.title.lower() for appointment in appointments} | {
         appointment.get_role_display().lower() for appointment in appointments
     }
@@ -227,7 +226,7 @@ def search(request):
                 .order_by("name")[:25]
             ),
             "Decisions": list(
-                restrict_confidential(
+                restrict(
                     Decision.objects.filter(
                         Q(resolution__icontains=query) | Q(minute_reference__icontains=query)
                     ),

@@ -12,14 +12,23 @@ boards) follows its own rule, documented in docs/decisions/0002-access-and-api.m
 - change: registry administrators, or a secretariat whose partnerships include every
   partnership the record is linked to (so a shared organisation stays administrators' to edit).
 
+Restricted records (not for publication) follow one rule too, built from what the model
+declares: `restricted_field`, the path to its flag ("decision__restricted" for a ratification),
+and who may read it beyond the partnership's secretariat: `restricted_body_path` (members who sit
+on that body) and/or `restricted_person_path` (the person themselves). Viewers, other members and
+API tokens never read it; published output (exports, calendars, webhooks) never carries it.
+The core knows no domain: the app that knows people and seats registers, in its `ready()`,
+how an account reaches each declared path (`register_restricted_reader`).
+
 `restrict(queryset, user, action)` is the one entry point every API view, page, admin
-changelist, export and autocomplete uses.
+changelist, export and autocomplete uses; `published(queryset)` is the same rule for no reader.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from django.apps import apps
 from django.conf import settings
@@ -154,15 +163,78 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     if path is None:
         raise TypeError(f"{model.__name__} declares no partnership_path: it cannot be restricted")
     scope = partnership_scope(user, action)
-    if scope is None:
+    if scope is not None:
+        lookup = f"{path}__in" if path else "pk__in"
+        condition = Q(**{lookup: scope})
+        # Member organisations' own statutory boards belong to no partnership: reference data.
+        optional = getattr(model, "partnership_optional", False)
+        if optional and action in ("view", "view_restricted") and holds_any_role(user):
+            condition |= Q(**{f"{path}__isnull": True})
+        queryset = queryset.filter(condition)
+    return _hide_restricted(queryset, user)
+
+
+# -- restricted records -----------------------------------------------------------------------
+# Declaration name (`restricted_body_path`, `restricted_person_path`) -> a function giving, for a
+# signed-in account, what that path must match for the account to read the record (an id or a
+# subquery of ids), or None. Filled by the domain app that knows people and seats.
+RESTRICTED_READERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_restricted_reader(declaration: str, reader: Callable[[Any], Any]) -> None:
+    RESTRICTED_READERS[declaration] = reader
+
+
+def _reader_user(user):
+    """The account whose own rights count: none for API tokens or anonymous requests."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "api_token", None) is not None:
+        return None
+    return user
+
+
+def _hide_restricted(queryset: QuerySet, user) -> QuerySet:
+    """Drop the restricted rows (as the model declares them) that `user` may not read."""
+    model = queryset.model
+    field = getattr(model, "restricted_field", None)
+    if field is None:
         return queryset
-    lookup = f"{path}__in" if path else "pk__in"
-    condition = Q(**{lookup: scope})
-    # Member organisations' own statutory boards belong to no partnership: reference data.
-    optional = getattr(model, "partnership_optional", False)
-    if optional and action in ("view", "view_restricted") and holds_any_role(user):
-        condition |= Q(**{f"{path}__isnull": True})
-    return queryset.filter(condition)
+    readable = partnership_scope(user, "view_restricted") if user is not None else set()
+    if readable is None:
+        return queryset
+    path = model.partnership_path
+    partnership = f"{path}__in" if path else "pk__in"
+    # `~Q(flag=True)` keeps rows whose flag is reached through an empty foreign key (not restricted).
+    visible = ~Q(**{field: True})
+    secretariat = (partnership_scope(user, "change") or set()) & readable
+    if secretariat:
+        visible |= Q(**{partnership: secretariat})
+    members_of = readable - secretariat
+    account = _reader_user(user) if members_of else None
+    if account is not None:
+        for declaration, reader in RESTRICTED_READERS.items():
+            reader_path = getattr(model, declaration, None)
+            value = reader(account) if reader_path else None
+            if value is not None:
+                lookup = f"{reader_path}__in" if isinstance(value, QuerySet) else reader_path
+                visible |= Q(**{partnership: members_of}) & Q(**{lookup: value})
+    return queryset.filter(visible)
+
+
+def published(queryset: QuerySet) -> QuerySet:
+    """The rows anyone may read: restricted ones (as the model declares them) left out."""
+    return _hide_restricted(queryset, None)
+
+
+def is_published(instance: models.Model) -> bool:
+    """Whether a saved record may go out to anyone (a webhook, a calendar), read from its declaration
+    through the loaded instance: no query when its related records are already loaded."""
+    field = getattr(type(instance), "restricted_field", None)
+    value = instance
+    for part in (field or "").split("__") if field else ():
+        value = getattr(value, part, None)
+        if value is None:
+            return True
+    return value is not True
 
 
 def _restrict_shared(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -181,11 +253,9 @@ def _restrict_shared(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset
 
 
-def can(user, action: str, instance: models.Model, rule=None) -> bool:
-    """Whether `user` may `action` this saved instance (one query); `rule` is a restrict function
-    that narrows further (decisions.access.restrict hides restricted records)."""
-    rule = rule or restrict
-    return rule(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
+def can(user, action: str, instance: models.Model) -> bool:
+    """Whether `user` may `action` this saved instance (one query)."""
+    return restrict(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()
 
 
 def may_change_partnership(user, partnership_id: int) -> bool:

@@ -29,9 +29,6 @@ from core.admin_widgets import RevisionCheckedForm
 from core.paging import paged
 from core.writes import StaleRecord, guarded_write
 
-Restrict = Callable[..., models.QuerySet]
-
-
 # -- lists and breadcrumbs ---------------------------------------------------------------------
 LIST_PAGE_SIZE = 50
 
@@ -74,14 +71,12 @@ def long_text(label: str, required: bool = True, help_text: str = "") -> forms.C
 
 
 # -- finding the record ------------------------------------------------------------------------
-def get_for(
-    request, queryset: models.QuerySet, pk, action: str = "change", restrict: Restrict = access.restrict
-):
+def get_for(request, queryset: models.QuerySet, pk, action: str = "change"):
     """The record for an editing page: 404 when the user cannot see it, 403 when they may only read it."""
-    instance = restrict(queryset, request.user, "view").filter(pk=pk).first()
+    instance = access.restrict(queryset, request.user, "view").filter(pk=pk).first()
     if instance is None:
         raise Http404("Not found.")
-    if not access.can(request.user, action, instance, restrict):
+    if not access.can(request.user, action, instance):
         raise PermissionDenied("You may read this record but not change it.")
     return instance
 
@@ -314,7 +309,6 @@ def edit_page(
     success_message: str,
     form_kwargs: dict | None = None,
     save: Callable[[EditForm], models.Model] | None = None,
-    restrict: Restrict = access.restrict,
 ) -> HttpResponse:
     """Create or edit a record with a model form.
 
@@ -335,7 +329,6 @@ def edit_page(
                 record=instance if instance.pk is not None else None,
                 expected_revision=form.cleaned_data.get("expected_revision"),
                 write=(lambda: save(form)) if save else form.save,
-                rule=restrict,
             )
         except StaleRecord as error:
             stale = error
@@ -371,7 +364,6 @@ def action_page(
     success_url: Callable[[models.Model], str],
     success_message: str,
     record: models.Model | None = None,
-    restrict: Restrict = access.restrict,
 ) -> HttpResponse:
     """A form that calls a workflow service (approve, end, record a decision, ratify, review, escalate).
 
@@ -391,7 +383,6 @@ def action_page(
                 record=record,
                 expected_revision=form.cleaned_data.get("expected_revision"),
                 write=lambda: act(form.cleaned_data),
-                rule=restrict,
             )
         except StaleRecord as error:
             stale = error

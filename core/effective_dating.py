@@ -7,6 +7,7 @@ exclusion constraints can refuse overlapping periods in the database itself.
 """
 
 import datetime
+import operator
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
@@ -46,10 +47,26 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+# "In force on a day", written once: each bound is empty (open) or on the right side of the day.
+# (column, ORM lookup, SQL operator, Python comparison of the bound with the day)
+IN_FORCE_BOUNDS = (
+    ("effective_from", "lte", "<=", operator.le),
+    ("effective_to", "gte", ">=", operator.ge),
+)
+
+
 def in_force_q(on: datetime.date, prefix: str = "") -> Q:
     """Rows (or, with `prefix`, related rows) in force on the given day."""
-    return (Q(**{f"{prefix}effective_from__isnull": True}) | Q(**{f"{prefix}effective_from__lte": on})) & (
-        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": on})
+    condition = Q()
+    for column, lookup, _, _ in IN_FORCE_BOUNDS:
+        condition &= Q(**{f"{prefix}{column}__isnull": True}) | Q(**{f"{prefix}{column}__{lookup}": on})
+    return condition
+
+
+def in_force_sql(alias: str, on: str = "%(on)s") -> str:
+    """`in_force_q` for a raw statement: the row `alias` in force on the day bound to the placeholder `on`."""
+    return " AND ".join(
+        f"({alias}.{column} IS NULL OR {alias}.{column} {sql} {on})" for column, _, sql, _ in IN_FORCE_BOUNDS
     )
 
 
@@ -83,8 +100,9 @@ class EffectiveDated(models.Model):
 
     def is_in_force(self, on: datetime.date | None = None) -> bool:
         on = on or today()
-        return (self.effective_from is None or self.effective_from <= on) and (
-            self.effective_to is None or self.effective_to >= on
+        return all(
+            getattr(self, column) is None or compare(getattr(self, column), on)
+            for column, _, _, compare in IN_FORCE_BOUNDS
         )
 
     def clean(self):

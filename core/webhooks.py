@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core import outbox
+from core import access, outbox
 from core.leases import lease_until
 from core.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
@@ -64,12 +64,13 @@ def verify(secret: str, header: str, body: bytes, *, now: float | None = None) -
 
 
 # -- emitting events (called by the services, inside their transaction) --------------------------
-def event_emit(*, event_type: str, partnership_id: int | None, data: dict, restricted: bool = False) -> int:
-    """Queue the event for every active endpoint whose token may read it; returns how many.
+def event_emit(*, event_type: str, record, partnership_id: int | None, data: dict) -> int:
+    """Queue the event about `record` for every active endpoint whose token may read it; returns how many.
 
-    API tokens never read restricted records, so a restricted record's events go nowhere.
+    API tokens never read restricted records, so the events of a record not published (as its
+    model declares) go nowhere.
     """
-    if restricted or partnership_id is None:
+    if partnership_id is None or not access.is_published(record):
         return 0
     endpoints = list(
         WebhookEndpoint.objects.filter(
@@ -109,8 +110,8 @@ def _day(value: datetime.date | None) -> str | None:
 def decision_recorded(decision) -> int:
     return event_emit(
         event_type=DECISION_RECORDED,
+        record=decision,
         partnership_id=decision.body.partnership_id,
-        restricted=decision.restricted,
         data={
             "id": decision.pk,
             "url": _api_url("api:decision-detail", decision.pk),
@@ -130,8 +131,8 @@ def ratification_recorded(ratification) -> int:
     decision = ratification.decision
     return event_emit(
         event_type=RATIFICATION_RECORDED,
+        record=ratification,
         partnership_id=decision.body.partnership_id,
-        restricted=decision.restricted,
         data={
             "id": ratification.pk,
             "url": _api_url("api:ratification-detail", ratification.pk),
@@ -147,6 +148,7 @@ def ratification_recorded(ratification) -> int:
 def terms_of_reference_approved(terms) -> int:
     return event_emit(
         event_type=TERMS_OF_REFERENCE_APPROVED,
+        record=terms,
         partnership_id=terms.body.partnership_id,
         data={
             "id": terms.pk,
@@ -162,6 +164,7 @@ def terms_of_reference_approved(terms) -> int:
 def risk_escalated(escalation) -> int:
     return event_emit(
         event_type=RISK_ESCALATED,
+        record=escalation,
         partnership_id=escalation.risk.partnership_id,
         data={
             "id": escalation.pk,

@@ -81,28 +81,26 @@ def guarded_write(
     record: models.Model | None = None,
     expected_revision: Any = None,
     action: str = "change",
-    rule: Callable[..., models.QuerySet] | None = None,
 ) -> models.Model | None:
     """Run `write` under the guard; returns what it returned (the record saved, or None).
 
     `record`: the existing record the write changes (None when creating). `action`: what the
-    saved record must still allow the user ("add" for a new one). `rule`: a narrower restrict
-    function (e.g. one that hides restricted records), `core.access.restrict` by default.
+    saved record must still allow the user ("add" for a new one).
     """
     with transaction.atomic():
         if record is not None and record.pk is not None:
             lock_at_revision(record, expected_revision)
         saved = write()
         if isinstance(saved, models.Model) and saved.pk is not None:
-            ensure_within_scope(user=user, record=saved, action=action, rule=rule)
+            ensure_within_scope(user=user, record=saved, action=action)
     return saved
 
 
-def ensure_within_scope(*, user, record: models.Model, action: str = "change", rule=None) -> None:
+def ensure_within_scope(*, user, record: models.Model, action: str = "change") -> None:
     """After a write, in its transaction: is the record still one the user may `action`? A write
     must not move a record into a partnership the user cannot edit (raises OutsideScope, and the
     transaction is rolled back by the caller's atomic block)."""
-    if not access.can(user, action, record, rule):
+    if not access.can(user, action, record):
         security_log.warning(
             "write_refused user=%s model=%s pk=%s reason=outside_scope",
             getattr(user, "pk", None),

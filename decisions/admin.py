@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
+from core.access import can, restrict
 from core.admin_widgets import (
     SOURCE_FIELDSET,
     RestrictedAdminMixin,
@@ -19,7 +20,6 @@ from core.admin_widgets import (
     RevisionCheckedForm,
 )
 from decisions import services
-from decisions.access import can, hide_restricted
 from decisions.models import (
     AgendaItem,
     Attendance,
@@ -52,25 +52,7 @@ def dry_run(form, workflow) -> None:
             form.add_error(None, error)
 
 
-class ConfidentialAdminMixin(RestrictedAdminMixin):
-    """Restricted records are shown only to those who may see them (docs/decisions/0005)."""
-
-    def get_queryset(self, request):
-        return hide_restricted(super().get_queryset(request), request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None and not can(request.user, "view", obj):
-            return False
-        return super().has_view_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = hide_restricted(field.queryset, request.user)
-        return field
-
-
-class RegistryAdmin(RevisionCheckedAdminMixin, ConfidentialAdminMixin, admin.ModelAdmin):
+class RegistryAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     pass
 
 
@@ -114,7 +96,7 @@ def _record_attendance(meeting, form):
     )
 
 
-class AttendanceInline(ConfidentialAdminMixin, admin.TabularInline):
+class AttendanceInline(RestrictedAdminMixin, admin.TabularInline):
     model = Attendance
     formset = AttendanceFormSet
     extra = 0
@@ -124,7 +106,7 @@ class AttendanceInline(ConfidentialAdminMixin, admin.TabularInline):
     autocomplete_fields = ["person", "deputy"]
 
 
-class AgendaItemInline(ConfidentialAdminMixin, admin.TabularInline):
+class AgendaItemInline(RestrictedAdminMixin, admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ["position", "reference", "title", "restricted", "restriction_reason"]
@@ -168,7 +150,7 @@ def _record_declaration(meeting, form):
     )
 
 
-class DeclarationInline(ConfidentialAdminMixin, admin.TabularInline):
+class DeclarationInline(RestrictedAdminMixin, admin.TabularInline):
     model = Declaration
     form = DeclarationInlineForm
     formset = DeclarationFormSet
@@ -184,9 +166,7 @@ class DeclarationInline(ConfidentialAdminMixin, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if "agenda_item" in formset.form.base_fields and obj is not None:
-            formset.form.base_fields["agenda_item"].queryset = hide_restricted(
-                obj.agenda_items.all(), request.user
-            )
+            formset.form.base_fields["agenda_item"].queryset = restrict(obj.agenda_items.all(), request.user)
         return formset
 
 
@@ -351,7 +331,7 @@ def _record_ratification(form):
     )
 
 
-class RatificationInline(ConfidentialAdminMixin, admin.TabularInline):
+class RatificationInline(RestrictedAdminMixin, admin.TabularInline):
     model = Ratification
     formset = RatificationFormSet
     extra = 0

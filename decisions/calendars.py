@@ -1,23 +1,26 @@
 """iCalendar (RFC 5545) feeds of meetings: per body and per partnership.
 
 Calendars are copied into other people's diaries, so they carry only what is published: the
-body, date, time, place, status and the agenda items that are not restricted.
+body, date, time, place, status and the agenda items that are published (`access.published`).
 """
 
 import datetime
-from collections.abc import Iterable
 
 import icalendar
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from decisions.models import Meeting
+from core import access
+from decisions.models import AgendaItem, Meeting
 
 PRODID = "-//STP Governance Registry//Meetings//EN"
 DEFAULT_LENGTH = datetime.timedelta(hours=2)  # where a meeting's end is not recorded
 
 
-def meetings_calendar(meetings: Iterable[Meeting], name: str) -> bytes:
+def meetings_calendar(meetings: QuerySet[Meeting], name: str) -> bytes:
     """One VEVENT per meeting (cancelled ones with STATUS:CANCELLED), as iCalendar bytes."""
+    published_items = access.published(AgendaItem.objects.all())
+    meetings = meetings.prefetch_related(Prefetch("agenda_items", queryset=published_items))
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -36,7 +39,7 @@ def meetings_calendar(meetings: Iterable[Meeting], name: str) -> bytes:
         event.add("sequence", meeting.revision - 1)
         if meeting.place:
             event.add("location", meeting.place)
-        items = [item for item in meeting.agenda_items.all() if not item.restricted]
+        items = list(meeting.agenda_items.all())
         if items:
             event.add("description", "Agenda:\n" + "\n".join(str(item) for item in items))
         calendar.add_component(event)

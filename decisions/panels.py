@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime
 
 from bodies.models import Body
+from core.access import restrict
 from core.effective_dating import today
 from core.paging import paged
 from decisions import queries
-from decisions.access import restrict
 from decisions.models import Ratification
 
 

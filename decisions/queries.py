@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
-from bodies.models import Appointment, Body, Membership, Organisation, Partnership, TermsOfReference
-from bodies.queries import terms_of_reference_as_at
+from bodies.models import Appointment, Body, TermsOfReference
+from bodies.queries import person_id_of, terms_of_reference_as_at
+from core import access
 from core.effective_dating import today
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Meeting, Proposal, Ratification
 from delegation.models import ApprovalStage
-from delegation.queries import RATIFYING_STANDINGS, resolve_authority
+from delegation.queries import resolve_authority
 
 
 @dataclass
@@ -106,15 +107,6 @@ def chair_as_at(body: Body, on: datetime.date) -> Appointment | None:
         .select_related("person")
         .first()
     )
-
-
-def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[Organisation]:
-    """The organisations whose boards must ratify a collective decision: every party with a confirmed
-    membership on the day (the same rule as `delegation.queries.ratifying_organisations`, as records)."""
-    memberships = Membership.objects.in_force(on).filter(
-        partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
-    )
-    return Organisation.objects.filter(memberships__in=memberships).distinct().order_by("name", "id")
 
 
 def ratifying_boards(organisations, on: datetime.date) -> dict[int, Body]:
@@ -306,3 +298,29 @@ def next_stage_of(proposal: Proposal, stages: list[ApprovalStage] | None = None)
     if stages is None:
         stages = list(proposal.route.stages.order_by("position"))
     return next((stage for stage in stages if stage.position > proposal.stage_reached), None)
+
+
+def interests_writable(queryset: QuerySet, user) -> QuerySet:
+    """Interests `user` may enter or correct in the register.
+
+    The secretariat keeps its partnerships' registers; a member declares their own interests
+    (Cambridgeshire 9.13: members declare, the secretariat records) — only their own, and only in
+    partnerships where they hold the member role.
+    """
+    editable = access.partnership_scope(user, "change")
+    if editable is None:
+        return queryset
+    allowed = Q(partnership__in=editable)
+    declaring = access.partnership_scope(user, "declare") or set()
+    person_id = person_id_of(user) if declaring else None
+    if person_id is not None:
+        allowed |= Q(partnership__in=declaring, person_id=person_id)
+    return queryset.filter(allowed)
+
+
+def may_declare_interests(user) -> bool:
+    """Whether `user` may add anything to a register of interests (so a create is worth trying)."""
+    editable = access.partnership_scope(user, "change")
+    if editable is None or editable:
+        return True
+    return bool(access.partnership_scope(user, "declare")) and person_id_of(user) is not None

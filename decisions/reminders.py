@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from bodies.recipients import body_recipients, organisation_contacts
+from core import access
 from core.notifications import Reminder, unique_recipients
 from decisions.models import Decision, Meeting, Ratification
 from decisions.queries import outstanding, urgent_decisions_awaiting_report
@@ -16,7 +17,7 @@ from decisions.queries import outstanding, urgent_decisions_awaiting_report
 
 def _decision_label(decision: Decision) -> str:
     # A restricted decision's resolution is not for publication: name it by its reference only.
-    if decision.restricted:
+    if not access.is_published(decision):
         return decision.minute_reference or f"Decision {decision.pk}"
     return str(decision)
 

@@ -37,10 +37,9 @@ from decisions.queries import (
     meeting_quorum,
     next_stage_of,
     ratifying_boards,
-    ratifying_parties,
 )
 from delegation.models import ApprovalRoute, ApprovalStage, Matter, Power
-from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, resolve_authority
+from delegation.queries import RATIFIABLE_POWERS, AuthorityPath, ratifying_parties, resolve_authority
 
 # The acts a delegated power covers: a body that may approve may also endorse, recommend,
 # review, evaluate or note; the other powers cover what they name (docs/decisions/0005).

@@ -1,7 +1,7 @@
 """Staff pages of the decisions register.
 
 Editing (secretariat): meetings with attendance, decisions and ratifications. Every page finds its
-record through `decisions.access.restrict` (restricted records hidden from those who may not see
+record through `core.access.restrict` (restricted records hidden from those who may not see
 them; another partnership's records 404; read-only users 403) and writes through
 `decisions.services`, the functions the API and the admin call.
 
@@ -26,12 +26,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bodies.models import Body, Partnership
 from core import access as platform_access
 from core import editing
+from core.access import can, restrict
 from core.effective_dating import today
 from core.history import changes_of
 from core.paging import paged
 from core.writes import StaleRecord, guarded_write, rows_changed_since
-from decisions import access, queries, services
-from decisions.access import can, restrict
+from decisions import queries, services
 from decisions.forms import (
     AttendanceFormSet,
     DecisionForm,
@@ -48,9 +48,7 @@ from delegation.queries import resolve_authority
 def meetings(request, pk: int):
     """The body's meetings, newest first, to record or correct (paginated)."""
     body = editing.get_for(request, Body.objects.select_related("partnership"), pk)
-    rows = access.restrict(Meeting.objects.filter(body=body), request.user, "change").order_by(
-        "-starts_at", "-id"
-    )
+    rows = restrict(Meeting.objects.filter(body=body), request.user, "change").order_by("-starts_at", "-id")
     return editing.list_page(request, "edit/meetings.html", rows, crumbs=editing.crumbs(body=body), body=body)
 
 
@@ -62,9 +60,7 @@ def meeting_create(request, pk: int):
 
 @login_required
 def meeting_edit(request, pk: int):
-    meeting = editing.get_for(
-        request, Meeting.objects.select_related("body__partnership"), pk, restrict=access.restrict
-    )
+    meeting = editing.get_for(request, Meeting.objects.select_related("body__partnership"), pk)
     return _meeting_page(request, meeting, meeting.body)
 
 
@@ -264,7 +260,6 @@ def decision_detail(request, pk: int):
             )
         ),
         pk,
-        restrict=access.restrict,
     )
     return render(
         request,
@@ -284,7 +279,6 @@ def ratification_record(request, pk: int):
         request,
         Ratification.objects.select_related("decision__body__partnership", "organisation"),
         pk,
-        restrict=access.restrict,
     )
     decision = ratification.decision
     return editing.action_page(
@@ -323,7 +317,7 @@ DECISIONS_PAGE_SIZE = 25
 
 
 def visible_partnership(request, pk: int) -> Partnership:
-    return get_object_or_404(platform_access.restrict(Partnership.objects.all(), request.user), pk=pk)
+    return get_object_or_404(restrict(Partnership.objects.all(), request.user), pk=pk)
 
 
 # -- forms ----------------------------------------------------------------------------------
@@ -401,7 +395,7 @@ class RatifyForm(editing.RevisionForm):
             },
         )
         super().__init__(*args, record=ratification, **kwargs)
-        self.fields["ratifying_board"].queryset = platform_access.restrict(
+        self.fields["ratifying_board"].queryset = restrict(
             Body.objects.filter(kind=Body.Kind.STATUTORY_BOARD, organisation=ratification.organisation_id),
             user,
         ).order_by("name")
@@ -505,7 +499,6 @@ def _record(request, form: RatifyForm, ratification: Ratification) -> bool:
                 minute_reference=data.get("minute_reference", "").strip(),
                 ratifying_board=data.get("ratifying_board"),
             ),
-            rule=access.restrict,
         )
     except StaleRecord as stale:
         current = stale.current
@@ -650,9 +643,7 @@ def _declarations(request, decision: Decision) -> list[Declaration]:
 @login_required
 def decision_rescind(request, pk: int):
     """Rescind a decision, with the reason: it stays on record, marked rescinded (evidence is never deleted)."""
-    decision = editing.get_for(
-        request, Decision.objects.select_related("body__partnership"), pk, restrict=access.restrict
-    )
+    decision = editing.get_for(request, Decision.objects.select_related("body__partnership"), pk)
     return editing.action_page(
         request,
         form_class=DecisionRescindForm,

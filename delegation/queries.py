@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from bodies.models import Body, Membership, Partnership
-from core.effective_dating import today
+from bodies.models import Body, Membership, Organisation, Partnership
+from core.effective_dating import in_force_sql, today
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
 
 # Standings whose organisations are parties, and so ratify collective decisions.
@@ -28,13 +28,11 @@ MAX_CHAIN_DEPTH = 32
 # A delegation `d` of the scheme for the matter, in force on the day; its delegate body `b` live then
 # (not proposed, in its period, of the partnership or a member organisation's own board). Each
 # link of the chain is checked by primary key as the chain reaches it.
-_IN_SCHEME = """d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
-      AND (d.effective_from IS NULL OR d.effective_from <= %(on)s)
-      AND (d.effective_to IS NULL OR d.effective_to >= %(on)s)"""
-_LIVE_BODY = """(b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
+_IN_SCHEME = f"""d.partnership_id = %(partnership)s AND d.matter_id = %(matter)s
+      AND {in_force_sql("d")}"""
+_LIVE_BODY = f"""(b.partnership_id = %(partnership)s OR b.partnership_id IS NULL)
       AND b.status <> 'proposed'
-      AND (b.effective_from IS NULL OR b.effective_from <= %(on)s)
-      AND (b.effective_to IS NULL OR b.effective_to >= %(on)s)"""
+      AND {in_force_sql("b")}"""
 
 CHAIN_SQL = f"""
 WITH RECURSIVE chain AS (
@@ -158,7 +156,7 @@ def _resolve_matter(answer: AuthorityAnswer, matter: Matter) -> None:
         .select_related("reserved_to_body")
     )
     if any(not p.binds_partners and p.power in RATIFIABLE_POWERS for p in answer.paths):
-        answer.ratifying_organisations = ratifying_organisations(answer.partnership, answer.on)
+        answer.ratifying_organisations = _names(ratifying_parties(answer.partnership, answer.on))
     answer.explanation = _explain_matter(answer, matter)
 
 
@@ -245,21 +243,24 @@ def _judge(answer: AuthorityAnswer, path: AuthorityPath) -> None:
     (answer.excluded if path.excluded_because else answer.paths).append(path)
 
 
-def ratifying_organisations(partnership: Partnership, on: datetime.date) -> list[str]:
-    """Every party with a confirmed membership on the day: each must ratify through its own board."""
-    return list(
-        Membership.objects.in_force(on)
-        .filter(partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS)
-        .order_by("organisation__name")
-        .values_list("organisation__name", flat=True)
+def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[Organisation]:
+    """The organisations whose boards must ratify a collective decision: every party with a confirmed
+    membership on the day, each through its own board."""
+    memberships = Membership.objects.in_force(on).filter(
+        partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
     )
+    return Organisation.objects.filter(memberships__in=memberships).distinct().order_by("name", "id")
+
+
+def _names(organisations: QuerySet[Organisation]) -> list[str]:
+    return list(organisations.values_list("name", flat=True))
 
 
 def ratification_for_body(body: Body, on: datetime.date | None = None) -> list[str]:
     """Which organisations must ratify a decision of this body (none if its decisions bind)."""
     if body.decisions_bind_partners or body.partnership_id is None:
         return []
-    return ratifying_organisations(body.partnership, on or today())
+    return _names(ratifying_parties(body.partnership, on or today()))
 
 
 def _resolve_route(answer: AuthorityAnswer, category: str, stage_reached: int | None) -> None:

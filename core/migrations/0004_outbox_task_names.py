@@ -4,13 +4,13 @@ waiting in the outbox at the upgrade are renamed, so none is lost."""
 from django.db import migrations
 
 RENAMED = {
-    "stp_governance.tasks.dispatch_outbox": "core.tasks.dispatch_outbox",
-    "stp_governance.tasks.send_daily_reminders": "core.tasks.send_daily_reminders",
-    "stp_governance.tasks.send_notification_email": "core.tasks.send_notification_email",
-    "stp_governance.tasks.deliver_webhook": "core.tasks.deliver_webhook",
-    "stp_governance.tasks.run_export": "composition.tasks.run_export",
-    "delegation.tasks.run_nightly_checks": "composition.tasks.run_nightly_checks",
-    "delegation.tasks.run_partnership_checks": "composition.tasks.run_partnership_checks",
+    "core.tasks.dispatch_outbox": "core.tasks.dispatch_outbox",
+    "core.tasks.send_daily_reminders": "core.tasks.send_daily_reminders",
+    "core.tasks.send_notification_email": "core.tasks.send_notification_email",
+    "core.tasks.deliver_webhook": "core.tasks.deliver_webhook",
+    "composition.tasks.run_export": "composition.tasks.run_export",
+    "composition.tasks.run_nightly_checks": "composition.tasks.run_nightly_checks",
+    "composition.tasks.run_partnership_checks": "composition.tasks.run_partnership_checks",
 }
 
 

@@ -20,21 +20,7 @@ from core.api.serializers import (
     related,
 )
 from decisions import models
-from decisions.access import hide_restricted
 from delegation.models import ApprovalStage, Matter, Power
-
-
-class ConfidentialRelatedField(BriefRelatedField):
-    """A foreign key to records that may be restricted: the choices hide what the user may not see."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return queryset if request is None else hide_restricted(queryset, request.user)
-
-
-def confidential(view_name: str, model, **kwargs) -> ConfidentialRelatedField:
-    return ConfidentialRelatedField(view_name=view_name, queryset=model._default_manager.all(), **kwargs)
 
 
 def brief(view_name: str, *, allow_null: bool = False) -> BriefRelatedField:
@@ -117,9 +103,9 @@ class DeclarationSerializer(RegistrySerializer):
     detail_view_name = "api:declaration-detail"
     brief_fields = ("id", "url", "display", "management")
     meeting = related("api:meeting-detail", models.Meeting)
-    agenda_item = confidential("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
+    agenda_item = related("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
     person = related("api:person-detail", Person)
-    interest = confidential("api:interest-detail", models.Interest, required=False, allow_null=True)
+    interest = related("api:interest-detail", models.Interest, required=False, allow_null=True)
     managed_by = related("api:person-detail", Person, required=False, allow_null=True)
     # What was declared, and how it was managed, is evidence: set when recorded, then only rescinded.
     create_only_fields = (
@@ -252,7 +238,7 @@ class DecisionRecordSerializer(serializers.Serializer):
 
     body = related("api:body-detail", Body)
     meeting = related("api:meeting-detail", models.Meeting, required=False, allow_null=True)
-    agenda_item = confidential("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
+    agenda_item = related("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
     matter = related("api:matter-detail", Matter)
     power = serializers.ChoiceField(choices=Power.choices)
     amount_gbp = serializers.DecimalField(
@@ -419,7 +405,7 @@ class ProposalAdvanceSerializer(serializers.Serializer):
     stage = related("api:approvalstage-detail", ApprovalStage, required=False, allow_null=True)
     body = related("api:body-detail", Body, required=False, allow_null=True)
     meeting = related("api:meeting-detail", models.Meeting, required=False, allow_null=True)
-    agenda_item = confidential("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
+    agenda_item = related("api:agendaitem-detail", models.AgendaItem, required=False, allow_null=True)
     resolution = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     minute_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     votes_for = serializers.IntegerField(min_value=0, max_value=32767, required=False, allow_null=True)

@@ -26,30 +26,12 @@ from core.api.renderers import ORJSONRenderer
 from core.api.viewsets import RegistryViewSet, visible_or_404
 from core.effective_dating import today
 from decisions import models, queries, services
-from decisions.access import hide_restricted, interests_writable, may_declare_interests, restrict
 from decisions.api import filters, serializers
 from decisions.calendars import meetings_calendar
 
 
-class ConfidentialViewSet(RegistryViewSet):
-    """A RegistryViewSet whose restricted records are hidden from those who may not see them."""
-
-    def get_queryset(self):
-        return hide_restricted(super().get_queryset(), self.request.user)
-
-    def get_object_for_write(self):
-        try:
-            return super().get_object_for_write()
-        except exceptions.PermissionDenied:
-            # "You may read this" must not reveal a restricted record to someone who may not read it.
-            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-            if (
-                not restrict(self.queryset.model._default_manager.all(), self.request.user)
-                .filter(**lookup)
-                .exists()
-            ):
-                raise Http404 from None
-            raise
+class ReferencedViewSet(RegistryViewSet):
+    """A RegistryViewSet whose records others rest on: a refused delete is a conflict (409)."""
 
     def perform_destroy(self, instance):
         try:
@@ -61,7 +43,7 @@ class ConfidentialViewSet(RegistryViewSet):
             ) from None
 
 
-class MeetingViewSet(ConfidentialViewSet):
+class MeetingViewSet(ReferencedViewSet):
     queryset = models.Meeting.objects.all()
     serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilterSet
@@ -86,7 +68,7 @@ class MeetingViewSet(ConfidentialViewSet):
         agenda_item = None
         if request.query_params.get("agenda_item"):
             raw = request.query_params["agenda_item"]
-            items = hide_restricted(meeting.agenda_items.all(), request.user)
+            items = access.restrict(meeting.agenda_items.all(), request.user)
             if not (raw.isdigit() and len(raw) < 19):
                 raise exceptions.ValidationError(
                     {"agenda_item": ["Give the id of an item (a whole number)."]}
@@ -112,7 +94,7 @@ class MeetingViewSet(ConfidentialViewSet):
         return Response(self.get_serializer(created, many=True).data, status=201)
 
 
-class AttendanceViewSet(ConfidentialViewSet):
+class AttendanceViewSet(ReferencedViewSet):
     queryset = models.Attendance.objects.all()
     serializer_class = serializers.AttendanceSerializer
     filterset_class = filters.AttendanceFilterSet
@@ -155,7 +137,7 @@ class AttendanceViewSet(ConfidentialViewSet):
         instance.delete()
 
 
-class AgendaItemViewSet(ConfidentialViewSet):
+class AgendaItemViewSet(ReferencedViewSet):
     queryset = models.AgendaItem.objects.all()
     serializer_class = serializers.AgendaItemSerializer
     filterset_class = filters.AgendaItemFilterSet
@@ -164,7 +146,7 @@ class AgendaItemViewSet(ConfidentialViewSet):
     ordering = ("meeting_id", "position", "id")
 
 
-class InterestViewSet(ConfidentialViewSet):
+class InterestViewSet(ReferencedViewSet):
     queryset = models.Interest.objects.all()
     serializer_class = serializers.InterestSerializer
     filterset_class = filters.InterestFilterSet
@@ -172,7 +154,7 @@ class InterestViewSet(ConfidentialViewSet):
     ordering_fields = ["declared_on", "effective_from", "id"]
     ordering = ("partnership_id", "person__name", "id")
 
-    # Members declare their own interests; the secretariat keeps the whole register (decisions.access).
+    # Members declare their own interests; the secretariat keeps the whole register (decisions.queries.interests_writable).
     self_service_actions = ("create", "update", "partial_update")
 
     def get_action_scope(self) -> str:
@@ -181,16 +163,18 @@ class InterestViewSet(ConfidentialViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action in self.self_service_actions:
-            queryset = interests_writable(queryset, self.request.user)
+            queryset = queries.interests_writable(queryset, self.request.user)
         return queryset
 
     def create_permitted(self) -> bool:
-        return may_declare_interests(self.request.user)
+        return queries.may_declare_interests(self.request.user)
 
     def recheck_scope(self, instance, scope: str) -> None:
         if scope == "delete" or self.action not in self.self_service_actions:
             return super().recheck_scope(instance, scope)
-        if not interests_writable(models.Interest.objects.filter(pk=instance.pk), self.request.user).exists():
+        if not queries.interests_writable(
+            models.Interest.objects.filter(pk=instance.pk), self.request.user
+        ).exists():
             transaction.set_rollback(True)
             raise exceptions.ValidationError(
                 {
@@ -201,7 +185,7 @@ class InterestViewSet(ConfidentialViewSet):
             )
 
 
-class DeclarationViewSet(ConfidentialViewSet):
+class DeclarationViewSet(ReferencedViewSet):
     queryset = models.Declaration.objects.all()
     serializer_class = serializers.DeclarationSerializer
     filterset_class = filters.DeclarationFilterSet
@@ -227,7 +211,7 @@ class DeclarationViewSet(ConfidentialViewSet):
         return self.written(declaration, 200)
 
 
-class DecisionViewSet(ConfidentialViewSet):
+class DecisionViewSet(ReferencedViewSet):
     queryset = models.Decision.objects.prefetch_related(
         Prefetch(
             "meeting__declarations",
@@ -290,7 +274,7 @@ class DecisionViewSet(ConfidentialViewSet):
     @action(detail=False, methods=["get"], url_path="urgent-due", filter_backends=[])
     def urgent_due(self, request, *args, **kwargs):
         """Urgent decisions still to be reported, each with the meeting it is due at; overdue ones first."""
-        visible = restrict(models.Decision.objects.select_related("body"), request.user)
+        visible = access.restrict(models.Decision.objects.select_related("body"), request.user)
         rows = queries.urgent_decisions_awaiting_report(visible).order_by(
             "-overdue", "due_at_starts_at", "decided_on", "id"
         )
@@ -302,7 +286,7 @@ class DecisionViewSet(ConfidentialViewSet):
         return self.get_paginated_response(serializers.UrgentDecisionDueSerializer(page, many=True).data)
 
 
-class RatificationViewSet(ConfidentialViewSet):
+class RatificationViewSet(ReferencedViewSet):
     queryset = models.Ratification.objects.all()
     serializer_class = serializers.RatificationSerializer
     filterset_class = filters.RatificationFilterSet
@@ -335,7 +319,7 @@ class RatificationViewSet(ConfidentialViewSet):
         return self.written(ratification, 200)
 
 
-class ProposalViewSet(ConfidentialViewSet):
+class ProposalViewSet(ReferencedViewSet):
     queryset = models.Proposal.objects.prefetch_related("route__stages")
     serializer_class = serializers.ProposalSerializer
     filterset_class = filters.ProposalFilterSet
@@ -420,7 +404,7 @@ class PartnershipRatificationTrackerView(APIView):
     @extend_schema(operation_id="partnerships_ratification_tracker", **TRACKER_SCHEMA)
     def get(self, request, pk):
         partnership = visible_or_404(Partnership, request, pk)
-        ratifications = restrict(
+        ratifications = access.restrict(
             models.Ratification.objects.filter(decision__body__partnership=partnership), request.user
         )
         return Response(serializers.RatificationTrackerSerializer(_tracker(ratifications, _on(request))).data)
@@ -432,7 +416,9 @@ class OrganisationRatificationTrackerView(APIView):
     @extend_schema(operation_id="organisations_ratification_tracker", **TRACKER_SCHEMA)
     def get(self, request, pk):
         organisation = visible_or_404(Organisation, request, pk)
-        ratifications = restrict(models.Ratification.objects.filter(organisation=organisation), request.user)
+        ratifications = access.restrict(
+            models.Ratification.objects.filter(organisation=organisation), request.user
+        )
         return Response(serializers.RatificationTrackerSerializer(_tracker(ratifications, _on(request))).data)
 
 
@@ -453,7 +439,7 @@ CALENDAR_SCHEMA = {
 
 
 def _calendar_response(meetings, name: str, filename: str) -> HttpResponse:
-    meetings = meetings.select_related("body").prefetch_related("agenda_items").order_by("starts_at", "id")
+    meetings = meetings.select_related("body").order_by("starts_at", "id")
     response = HttpResponse(meetings_calendar(meetings, name), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     return response

@@ -8,10 +8,10 @@ from decisions import services
 from decisions.queries import (
     meeting_quorum,
     ratifications_outstanding,
-    ratifying_parties,
     urgent_decisions_awaiting_report,
     urgent_decisions_due_at,
 )
+from delegation.queries import ratifying_parties
 from tests import factories
 from tests.decisions.conftest import ON, attend, held_meeting
 

@@ -48,9 +48,9 @@ def spy(monkeypatch):
     calls = []
     real_can = writes.access.can
 
-    def can(user, action, instance, rule=None):
+    def can(user, action, instance):
         calls.append(("scope", type(instance).__name__, action))
-        return real_can(user, action, instance, rule)
+        return real_can(user, action, instance)
 
     real_lock = writes.lock_at_revision
 
