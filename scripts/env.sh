@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="$ROOT/.venv/bin/python"
 DB_NAME="${DB_NAME:-stp_governance}"
+# Each database name has its own test database, so checkouts side by side never share one.
+export TEST_DATABASE_NAME="${TEST_DATABASE_NAME:-test_${DB_NAME}}"
 PRIVATE_PORT="${PRIVATE_PG_PORT:-54329}"
 
 can_connect() {
