@@ -177,10 +177,15 @@ def backup_write(*, database: dict, media_root: Path, output: Path) -> Manifest:
             with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:
                 dump = Path(work) / DUMP
                 _run(
-                    [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={dump}",
-                     f"--dbname={connection_dsn(database)}"],
+                    [
+                        pg_dump,
+                        "--format=custom",
+                        f"--snapshot={snapshot}",
+                        f"--file={dump}",
+                        f"--dbname={connection_dsn(database)}",
+                    ],
                     env=_tool_env(database),
-                )  # fmt: skip
+                )
                 tables = _count_tables(cursor)
                 snapshot_holder.rollback()
                 files = _media_files(media_root)
@@ -242,10 +247,17 @@ def backup_restore(*, archive_path: Path, database: dict, media_root: Path) -> M
         archive.extract(DUMP, path=work, filter="data")
         # The archive's roles and grants are the source server's: the restoring role owns everything.
         _run(
-            [pg_restore, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-             f"--dbname={connection_dsn(database)}", str(Path(work) / DUMP)],
+            [
+                pg_restore,
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={connection_dsn(database)}",
+                str(Path(work) / DUMP),
+            ],
             env=_tool_env(database),
-        )  # fmt: skip
+        )
         media_root.mkdir(parents=True, exist_ok=True)
         prefix = f"{MEDIA}/"
         members = []
