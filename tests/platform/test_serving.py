@@ -139,7 +139,11 @@ def served(transactional_db, tmp_path):
         celery_processes = 0
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "serve.sh")], env=env, stdout=log, stderr=subprocess.STDOUT
+        ["bash", str(ROOT / "scripts" / "serve.sh")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: gunicorn and Celery go with it if TERM fails
     )
     try:
         deadline = time.monotonic() + 180  # collectstatic compresses every file first
@@ -158,7 +162,7 @@ def served(transactional_db, tmp_path):
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
 
