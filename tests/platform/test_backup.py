@@ -2,6 +2,8 @@
 every table, the same history, working history triggers, and the media files."""
 
 import subprocess
+import threading
+import time
 
 import psycopg2
 import pytest
@@ -142,3 +144,64 @@ def test_restore_refuses_a_database_that_is_not_empty(db, tmp_path, settings):
         call_command("restore", str(archive), media_root=tmp_path / "restored")
 
     assert not (tmp_path / "restored").exists()
+
+
+def test_a_backup_taken_during_writes_is_one_consistent_snapshot(
+    transactional_db, empty_database, tmp_path, settings
+):
+    # Given a partnership renamed over and over by another connection while the backup runs
+    partnership = factories.PartnershipFactory(name="Busy Partnership")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    writer, under_way, done = (
+        connect(settings.DATABASES["default"]["NAME"]),
+        threading.Event(),
+        threading.Event(),
+    )
+
+    def rename():
+        with writer.cursor() as cursor:
+            number = 0
+            while not done.is_set():
+                number += 1
+                cursor.execute(
+                    "UPDATE bodies_partnership SET name = %s WHERE id = %s",
+                    [f"Busy {number}", partnership.pk],
+                )
+                if number == 5:
+                    under_way.set()
+                time.sleep(0.005)
+
+    thread = threading.Thread(target=rename)
+    thread.start()
+    under_way.wait(timeout=30)
+    try:
+        call_command("backup", output=tmp_path / "registry.tar")
+    finally:
+        done.set()
+        thread.join()
+        writer.close()
+
+    # When it is restored (which checks every table's rows against the manifest's counts)
+    call_command(
+        "restore",
+        str(tmp_path / "registry.tar"),
+        database_url=database_url(empty_database),
+        media_root=tmp_path / "r",
+    )
+
+    # Then the dump, the counts and the history agree: the partnership's name is its last event's.
+    manifest = read_manifest(tmp_path / "registry.tar")
+    restored = connect(empty_database)
+    with restored.cursor() as cursor:
+        cursor.execute("SELECT name FROM bodies_partnership WHERE id = %s", [partnership.pk])
+        name = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT name, count(*) OVER () FROM bodies_partnershipevent WHERE pgh_obj_id = %s ORDER BY pgh_id DESC LIMIT 1",
+            [partnership.pk],
+        )
+        last_event_name, events = cursor.fetchone()
+    restored.close()
+    assert name == last_event_name
+    assert name != "Busy Partnership"  # the writes were under way when the snapshot was taken
+    assert Partnership.objects.get(pk=partnership.pk).name != name  # and went on after it
+    assert manifest.tables["public.bodies_partnershipevent"] >= events
