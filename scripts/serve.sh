@@ -15,8 +15,8 @@ cd "$ROOT"
 
 PIDS=()
 stop() {
-  [ "${#PIDS[@]}" -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null
-  wait
+  if [ "${#PIDS[@]}" -gt 0 ]; then kill "${PIDS[@]}" 2>/dev/null || true; fi
+  wait || true
 }
 trap stop EXIT
 trap 'exit 130' INT
