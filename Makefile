@@ -2,7 +2,7 @@
 VENV := .venv
 PYTHON ?= python3
 
-.PHONY: run test install lint format schema clean
+.PHONY: run test install lint format schema clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ run: install
 
 test: install
 	bash scripts/test.sh
+
+# The database (pg_dump, custom format) and MEDIA_ROOT in one archive, .data/backups/<db>-<time>.tar
+# (BACKUP_ARGS="--output /path/to.tar"); `make restore ARCHIVE=...` into an EMPTY database
+# (DB_NAME=<new name> creates one): README "Backups".
+backup: install
+	bash -c 'source scripts/env.sh && cd "$$ROOT" && .venv/bin/python manage.py backup $(BACKUP_ARGS)'
+
+restore: install
+	test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=<backup .tar>"; exit 1; }
+	bash -c 'source scripts/env.sh && cd "$$ROOT" && .venv/bin/python manage.py restore "$(abspath $(ARCHIVE))"'
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -74,6 +74,7 @@ if ZEAL:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, from STATIC_ROOT (collectstatic)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -113,6 +114,8 @@ TEMPLATES = [
 
 # PostgreSQL only: the registry relies on exclusion constraints, range types and
 # triggers. DATABASE_URL wins; otherwise the local server over its socket.
+# A process holds at most one connection per thread: gunicorn's sync workers (one thread each,
+# stp_governance/gunicorn.conf.py) keep the count to the number of processes.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default="postgres:///stp_governance"),
@@ -120,6 +123,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Who holds a connection, in pg_stat_activity (web, worker), unless DATABASE_URL names it.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "application_name", env_str("DB_APPLICATION_NAME", default="stp-governance")
+)
+# Behind PgBouncer in transaction mode a server-side cursor (.iterator()) cannot outlive its transaction.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The registry runs on PostgreSQL only (DATABASE_URL=postgres://...).")
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="test_stp_governance")}
@@ -151,7 +162,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# WhiteNoise serves what collectstatic wrote (compressed copies too), in development as in production.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # The NHS design system, installed from the npm registry by `make install`.
