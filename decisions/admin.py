@@ -279,31 +279,7 @@ class DecisionAddForm(RevisionCheckedForm):
 
 
 def decision_record_from(data) -> Decision:
-    return services.decision_record(
-        body=data["body"],
-        meeting=data.get("meeting"),
-        agenda_item=data.get("agenda_item"),
-        matter=data.get("matter"),
-        power=data["power"],
-        amount_gbp=data.get("amount_gbp"),
-        resolution=data["resolution"],
-        outcome=data["outcome"],
-        votes_for=data.get("votes_for"),
-        votes_against=data.get("votes_against"),
-        votes_abstaining=data.get("votes_abstaining"),
-        minute_reference=data.get("minute_reference", ""),
-        urgent=data.get("urgent", False),
-        urgency_reason=data.get("urgency_reason", ""),
-        consulted=data.get("consulted") or [],
-        taken_by=data.get("taken_by"),
-        decided_on=data.get("decided_on"),
-        record_as=data.get("recorded_as") or Decision.RecordedAs.DECISION,
-        restricted=data.get("restricted", False),
-        restriction_reason=data.get("restriction_reason", ""),
-        source_document=data.get("source_document", ""),
-        source_reference=data.get("source_reference", ""),
-        source_url=data.get("source_url", ""),
-    )
+    return services.decision_record(**services.decision_input(data))
 
 
 class RatificationFormSet(BaseInlineFormSet):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from bodies.models import Body, Person
 from core.access import restrict
 from core.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
+from decisions import services
 from decisions.models import Attendance, Decision, Meeting, Ratification
 from delegation.models import Matter, Power
 
@@ -142,15 +143,16 @@ class DecisionForm(NHSForm):
 
     @staticmethod
     def service_arguments(cleaned_data: dict) -> dict:
-        """The cleaned input as `decisions.services.decision_record` takes it."""
+        """The form's input as every front-end hands it to `decisions.services.decision_record`
+        (`services.decision_input`): consulted one per line, the recommendation box as `recorded_as`."""
         data = dict(cleaned_data)
         data["consulted"] = [line for line in (data.get("consulted") or "").splitlines() if line.strip()]
-        data["record_as"] = (
+        data["recorded_as"] = (
             Decision.RecordedAs.RECOMMENDATION
             if data.pop("as_recommendation")
             else Decision.RecordedAs.DECISION
         )
-        return data
+        return services.decision_input(data)
 
 
 class RatificationForm(RevisionForm):

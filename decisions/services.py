@@ -8,9 +8,10 @@ resolution is recorded as a recommendation to the body that holds authority.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -104,7 +105,7 @@ def decision_plan(
     votes_for: int | None = None,
     votes_against: int | None = None,
     votes_abstaining: int | None = None,
-    record_as: str = Decision.RecordedAs.DECISION,
+    recorded_as: str = Decision.RecordedAs.DECISION,
     approval_stage: ApprovalStage | None = None,
 ) -> DecisionPlan:
     """Check a decision before it is recorded and resolve its authority; writes nothing.
@@ -118,8 +119,8 @@ def decision_plan(
         raise ValidationError({"power": f"Choose one of: {', '.join(Power.values)}."})
     if outcome not in Decision.Outcome.values:
         raise ValidationError({"outcome": f"Choose one of: {', '.join(Decision.Outcome.values)}."})
-    if record_as not in Decision.RecordedAs.values:
-        raise ValidationError({"record_as": f"Choose one of: {', '.join(Decision.RecordedAs.values)}."})
+    if recorded_as not in Decision.RecordedAs.values:
+        raise ValidationError({"recorded_as": f"Choose one of: {', '.join(Decision.RecordedAs.values)}."})
     decided_on = _decision_date(body=body, meeting=meeting, urgent=urgent, decided_on=decided_on)
     votes = [v for v in (votes_for, votes_against, votes_abstaining) if v is not None]
     if any(v < 0 for v in votes):
@@ -158,7 +159,7 @@ def decision_plan(
             amount_gbp=amount_gbp,
             on=decided_on,
             urgent=urgent,
-            record_as=record_as,
+            recorded_as=recorded_as,
         )
     plan.quorum = quorum
     return plan
@@ -206,7 +207,7 @@ def _matter_authority(
     amount_gbp: Decimal | None,
     on: datetime.date,
     urgent: bool,
-    record_as: str,
+    recorded_as: str,
 ) -> DecisionPlan:
     if matter is None:
         raise ValidationError({"matter": "Give the matter decided, so its authority can be found."})
@@ -220,14 +221,20 @@ def _matter_authority(
     )
     if own:
         return _plan_within_authority(
-            body=body, answer=answer, path=own[0], power=power, outcome=outcome, on=on, record_as=record_as
+            body=body,
+            answer=answer,
+            path=own[0],
+            power=power,
+            outcome=outcome,
+            on=on,
+            recorded_as=recorded_as,
         )
     refusal = _refusal(body=body, matter=matter, answer=answer, offices=offices, power=power, on=on)
     holders = [p for p in answer.paths if p.body_id != body.pk and p.office == "" and _covers(p.power, power)]
-    if record_as == Decision.RecordedAs.RECOMMENDATION:
+    if recorded_as == Decision.RecordedAs.RECOMMENDATION:
         return _plan_recommendation(answer=answer, holders=holders, refusal=refusal, on=on)
     hint = (
-        f" Record it as a recommendation to {holders[0].body} instead (record_as: recommendation)."
+        f" Record it as a recommendation to {holders[0].body} instead (recorded_as: recommendation)."
         if holders
         else ""
     )
@@ -235,14 +242,14 @@ def _matter_authority(
 
 
 def _plan_within_authority(
-    *, body: Body, answer, path: AuthorityPath, power: str, outcome: str, on: datetime.date, record_as: str
+    *, body: Body, answer, path: AuthorityPath, power: str, outcome: str, on: datetime.date, recorded_as: str
 ) -> DecisionPlan:
     """The body holds the authority along `path`: a decision, ratified by the partners when the
     body's decisions do not bind them."""
-    if record_as == Decision.RecordedAs.RECOMMENDATION:
+    if recorded_as == Decision.RecordedAs.RECOMMENDATION:
         label = Power(power).label.lower()
         raise ValidationError(
-            {"record_as": f"{body.name} holds authority to {label} this; record it as a decision."}
+            {"recorded_as": f"{body.name} holds authority to {label} this; record it as a decision."}
         )
     ratifying = []
     if outcome == Decision.Outcome.CARRIED and not path.binds_partners and power in RATIFIABLE_POWERS:
@@ -282,7 +289,7 @@ def _plan_recommendation(
     if not holders:
         raise ValidationError(
             {
-                "record_as": " ".join(
+                "recorded_as": " ".join(
                     [refusal, "No other body holds authority for it either, so there is no one to recommend it to.",
                      *answer.explanation]
                 )
@@ -339,6 +346,22 @@ def _initial_status(outcome: str, ratifying: Sequence) -> str:
     return Decision.Status.AWAITING_RATIFICATION if ratifying else Decision.Status.EFFECTIVE
 
 
+# Recording a decision takes the same input from every front-end (the API's DecisionRecordSerializer,
+# the staff page's DecisionForm, the admin's DecisionAdminForm): these names, as the model names them.
+DECISION_INPUT = (
+    "body", "meeting", "agenda_item", "matter", "power", "amount_gbp", "resolution", "outcome",
+    "votes_for", "votes_against", "votes_abstaining", "minute_reference", "urgent", "urgency_reason",
+    "consulted", "taken_by", "decided_on", "recorded_as", "restricted", "restriction_reason",
+    "source_document", "source_reference", "source_url",
+)  # fmt: skip
+
+
+def decision_input(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`decision_record`'s arguments from a front-end's cleaned input: the names above, an empty
+    value left to the service's default."""
+    return {name: data[name] for name in DECISION_INPUT if data.get(name) is not None}
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -359,7 +382,7 @@ def decision_record(
     votes_against: int | None = None,
     votes_abstaining: int | None = None,
     minute_reference: str = "",
-    record_as: str = Decision.RecordedAs.DECISION,
+    recorded_as: str = Decision.RecordedAs.DECISION,
     restricted: bool = False,
     restriction_reason: str = "",
     proposal: Proposal | None = None,
@@ -400,7 +423,7 @@ def decision_record(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstaining=votes_abstaining,
-        record_as=record_as,
+        recorded_as=recorded_as,
         approval_stage=approval_stage,
     )
     if restricted and not restriction_reason.strip():

@@ -221,7 +221,7 @@ def decision_create(request, pk: int):
         raise PermissionDenied("Decisions are recorded for the partnership's bodies.")
 
     def act(data):
-        return services.decision_record(body=body, **DecisionForm.service_arguments(data))
+        return services.decision_record(**{**DecisionForm.service_arguments(data), "body": body})
 
     return editing.action_page(
         request,

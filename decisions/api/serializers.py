@@ -270,11 +270,6 @@ class DecisionRecordSerializer(serializers.Serializer):
     source_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        attrs["record_as"] = attrs.pop("recorded_as")
-        return attrs
-
 
 class UrgentDecisionDueSerializer(serializers.Serializer):
     decision = serializers.SerializerMethodField()

@@ -237,7 +237,7 @@ class DecisionViewSet(ReferencedViewSet):
             raise exceptions.PermissionDenied("You may not add records.")
         form = serializers.DecisionRecordSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
-        decision = services.decision_record(**form.validated_data)
+        decision = services.decision_record(**services.decision_input(form.validated_data))
         self.recheck_scope(decision, "add")
         return self.written(decision, 201)
 

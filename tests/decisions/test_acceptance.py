@@ -113,7 +113,7 @@ def test_the_derbyshire_provider_alliance_group_decision_is_refused_for_want_of_
     assert message.startswith("Provider Alliance Group holds no authority to approve")
     assert "Derbyshire STP Board may approve" in message
     assert message.endswith(
-        "Record it as a recommendation to Derbyshire STP Board instead (record_as: recommendation)."
+        "Record it as a recommendation to Derbyshire STP Board instead (recorded_as: recommendation)."
     )
     assert not Decision.objects.filter(body=group).exists()
 

@@ -88,12 +88,12 @@ def test_a_body_that_may_only_recommend_is_refused_an_approval_or_records_a_reco
     meeting = held_meeting(scheme.executive)
 
     errors = refusal(lambda: record(scheme, body=scheme.executive, meeting=meeting))
-    recommendation = record(scheme, body=scheme.executive, meeting=meeting, record_as="recommendation")
+    recommendation = record(scheme, body=scheme.executive, meeting=meeting, recorded_as="recommendation")
 
     assert "Executive holds no authority to approve" in errors["matter"][0]
     assert "it may only recommend it" in errors["matter"][0]
     assert errors["matter"][0].endswith(
-        "Record it as a recommendation to Partnership Board instead (record_as: recommendation)."
+        "Record it as a recommendation to Partnership Board instead (recorded_as: recommendation)."
     )
     assert (recommendation.recorded_as, recommendation.status) == ("recommendation", "recommendation")
     assert recommendation.recommended_to == scheme.board
