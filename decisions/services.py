@@ -347,7 +347,7 @@ def _initial_status(outcome: str, ratifying: Sequence) -> str:
 
 
 # Recording a decision takes the same input from every front-end (the API's DecisionRecordSerializer,
-# the staff page's DecisionForm, the admin's DecisionAdminForm): these names, as the model names them.
+# the staff page's DecisionForm, the admin's DecisionAddForm): these names, as the model names them.
 DECISION_INPUT = (
     "body", "meeting", "agenda_item", "matter", "power", "amount_gbp", "resolution", "outcome",
     "votes_for", "votes_against", "votes_abstaining", "minute_reference", "urgent", "urgency_reason",
