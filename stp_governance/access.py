@@ -154,6 +154,14 @@ def _role_scope(user, action: str) -> set[int] | None:
     return cache[action]
 
 
+def token_may_read(token, partnership_id: int) -> bool:
+    """Whether `token`, as its account stands now, may read the partnership's records (webhooks)."""
+    user = token.user
+    user.api_token = token
+    scope = partnership_scope(user, "view")
+    return scope is None or partnership_id in scope
+
+
 def holds_any_role(user) -> bool:
     scope = partnership_scope(user, "view")
     return scope is None or bool(scope)
