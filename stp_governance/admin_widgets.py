@@ -107,7 +107,10 @@ class RestrictedAdminMixin(SafeAutocompleteMixin):
 
     def ended_not_deleted(self, obj=None) -> bool:
         """Whether deleting needs a registry administrator and a reason (drafts never in force do not)."""
-        return issubclass(self.model, EffectiveDated) and (obj is None or not obj.never_in_force())
+        # An inline is asked with its parent record: then it is about every row it shows.
+        return issubclass(self.model, EffectiveDated) and not (
+            isinstance(obj, self.model) and obj.never_in_force()
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -129,15 +129,25 @@ def test_the_admin_deletes_only_for_a_registry_administrator_giving_the_reason(
     assert delete_event(membership).pgh_context["reason"] == "Duplicate of another row"
 
 
-def test_an_inline_never_offers_to_delete_an_effective_dated_record(rf, registry_administrator):
-    from bodies.admin import PartnershipAdmin
-
+@pytest.mark.parametrize("parent", [models.Partnership, models.Body], ids=lambda m: m.__name__)
+def test_an_inline_never_offers_to_delete_an_effective_dated_record(
+    parent, rf, partnership_a, registry_administrator
+):
     request = rf.get("/")
     request.user = registry_administrator
-    model_admin = PartnershipAdmin(models.Partnership, admin.site)
-    for inline in model_admin.get_inline_instances(request):
-        if issubclass(inline.model, EffectiveDated):
-            assert not inline.has_delete_permission(request), inline
+    record = (
+        partnership_a if parent is models.Partnership else factories.BodyFactory(partnership=partnership_a)
+    )
+    inlines = [
+        inline
+        for inline in admin.site._registry[parent].get_inline_instances(request, record)
+        if issubclass(inline.model, EffectiveDated)
+    ]
+
+    assert inlines
+    for inline in inlines:
+        assert not inline.has_delete_permission(request), inline
+        assert not inline.has_delete_permission(request, record), inline
 
 
 @pytest.mark.parametrize("model", EVIDENCE, ids=lambda m: m.__name__)
