@@ -634,6 +634,9 @@ class TermsOfReference(EffectiveDated, Sourced, Revisioned):
 
     display_values = ("body__name", "version", "status")  # the columns str(self) reads (api/fastpath.py)
 
+    def never_in_force(self) -> bool:
+        return self.status == self.Status.DRAFT
+
     def __str__(self):
         return f"{self.body} terms of reference v{self.version} ({self.get_status_display().lower()})"
 

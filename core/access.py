@@ -67,7 +67,8 @@ ACTION_PERMISSION: dict[str, str] = {
     "declare": "declare_interests",
 }
 
-WRITE_ACTIONS = {"add", "change", "delete"}
+# Actions that write: a read-only token may do none of them.
+WRITE_ACTIONS = {"add", "change", "delete", "declare"}
 
 
 def tenant_model() -> type[models.Model]:
@@ -102,7 +103,14 @@ def revoke_role(*, user, partnership, role: str) -> None:
 
 
 def is_registry_administrator(user) -> bool:
+    """Registry administrators see and change everything; never through an API token."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "api_token", None) is not None:
+        return False
+    return _administers(user)
+
+
+def _administers(user) -> bool:
+    if not user.is_active:
         return False
     if user.is_superuser:
         return True
@@ -120,13 +128,31 @@ def _forget_scope(user) -> None:
 
 
 def partnership_scope(user, action: str = "view") -> set[int] | None:
-    """Ids of the partnerships on which `user` may do `action`; None means every partnership."""
+    """Ids of the partnerships on which `user` may do `action`; None means every partnership.
+
+    Through an API token: what the token allows *and* what its account may do now by its own
+    roles, so a token never grants more than its holder, and ending a role ends the token's use
+    of it on the next request.
+    """
     if not getattr(user, "is_authenticated", False):
         return set()
+    own = _role_scope(user, action)
     token = getattr(user, "api_token", None)
-    if token is not None:
-        return token.partnership_scope(action)
-    if is_registry_administrator(user):
+    if token is None:
+        return own
+    allowed = token.partnership_scope(action)
+    if allowed is None:
+        return own
+    if own is None:
+        return allowed
+    return allowed & own
+
+
+def _role_scope(user, action: str) -> set[int] | None:
+    """What the account's own roles allow (as if signed in), cached for the request."""
+    if not user.is_active:
+        return set()
+    if _administers(user):
         return None
     cache = user.__dict__.setdefault("_partnership_scope", {})
     if action not in cache:
@@ -142,6 +168,14 @@ def partnership_scope(user, action: str = "view") -> set[int] | None:
             ).values_list("pk", flat=True)
         )
     return cache[action]
+
+
+def token_may_read(token, partnership_id: int) -> bool:
+    """Whether `token`, as its account stands now, may read the partnership's records (webhooks)."""
+    user = token.user
+    user.api_token = token
+    scope = partnership_scope(user, "view")
+    return scope is None or partnership_id in scope
 
 
 def holds_any_role(user) -> bool:

@@ -1,13 +1,19 @@
 """Admin building blocks shared by every app."""
 
+import pghistory
 from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from core.access import can, holds_any_role, is_registry_administrator, partnership_scope, restrict
 from core.counting import EstimatedCountPaginator
+from core.effective_dating import EffectiveDated, deletion_refusal, log_deletion
 from core.writes import ANY_REVISION, StaleRecord, guarded_write
 
 SOURCE_FIELDSET = (
@@ -89,9 +95,52 @@ class RestrictedAdminMixin(SafeAutocompleteMixin):
     def has_delete_permission(self, request, obj=None):
         if not self.has_module_permission(request):
             return False
+        if self.ended_not_deleted(obj) and (
+            isinstance(self, InlineModelAdmin) or not is_registry_administrator(request.user)
+        ):
+            # Effective-dated records are ended, not deleted (effective_dating.deletion_refusal);
+            # an inline's delete box cannot ask for the reason, so only the record's own page can.
+            return False
         if obj is None:
             return is_registry_administrator(request.user) or bool(partnership_scope(request.user, "delete"))
         return can(request.user, "delete", obj)
+
+    def ended_not_deleted(self, obj=None) -> bool:
+        """Whether deleting needs a registry administrator and a reason (drafts never in force do not)."""
+        # An inline is asked with its parent record: then it is about every row it shows.
+        return issubclass(self.model, EffectiveDated) and not (
+            isinstance(obj, self.model) and obj.never_in_force()
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.ended_not_deleted():
+            actions.pop("delete_selected", None)  # a bulk delete cannot give each record's reason
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.ended_not_deleted(obj) or request.method != "POST":
+            return super().delete_view(request, object_id, extra_context)
+        reason = request.POST.get("reason", "").strip()
+        refusal = deletion_refusal(user=request.user, instance=obj, reason=reason)
+        if refusal is not None and "detail" in refusal:
+            raise PermissionDenied(refusal["detail"])
+        if refusal is not None:
+            self.message_user(request, refusal["reason"], messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        pk = obj.pk
+        with pghistory.context(reason=reason):
+            response = super().delete_view(request, object_id, extra_context)
+        if not type(obj)._default_manager.filter(pk=pk).exists():
+            log_deletion(user=request.user, model=type(obj), pk=pk, reason=reason)
+        return response
+
+    def render_delete_form(self, request, context):
+        if self.ended_not_deleted(context.get("object")):
+            context["reason_required"] = True
+            return TemplateResponse(request, "admin/delete_with_reason.html", context)
+        return super().render_delete_form(request, context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

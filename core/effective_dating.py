@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
-from core.access import RestrictedQuerySet
+from core.access import RestrictedQuerySet, is_registry_administrator, security_log
 
 
 class DateRange(Func):
@@ -109,6 +109,45 @@ class EffectiveDated(models.Model):
         super().clean()
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             raise ValidationError({"effective_to": "The end date cannot be before the start date."})
+
+    def never_in_force(self) -> bool:
+        """A record that was never in force (a draft) is work in progress, deleted like any other."""
+        return False
+
+
+# -- ending, not deleting ---------------------------------------------------------------------
+END_IT_INSTEAD = (
+    "A {name} is ended, not deleted: give it its last day in force (effective_to), and the "
+    "record of what applied stays. Only a registry administrator may delete one entered in "
+    "error, giving the reason."
+)
+GIVE_THE_REASON = "Say why this record is deleted (it was entered in error how?)."
+
+
+def deletion_refusal(*, user, instance: models.Model, reason: str) -> dict[str, str] | None:
+    """Why `user` may not delete `instance`, as {"detail"|"reason": message}; None if they may.
+
+    The one rule for effective-dated records, used by the API and the admin: they are ended on
+    their last day, never deleted, unless a registry administrator deletes one entered in error
+    and says why (the reason goes into the history with the delete event).
+    """
+    if not isinstance(instance, EffectiveDated) or instance.never_in_force():
+        return None
+    if not is_registry_administrator(user):
+        return {"detail": END_IT_INSTEAD.format(name=instance._meta.verbose_name)}
+    if not reason.strip():
+        return {"reason": GIVE_THE_REASON}
+    return None
+
+
+def log_deletion(*, user, model: type[models.Model], pk: int, reason: str) -> None:
+    security_log.info(
+        "record_deleted user=%s model=%s pk=%s reason=%r",
+        getattr(user, "pk", None),
+        model._meta.label,
+        pk,
+        reason,
+    )
 
 
 class Sourced(models.Model):

@@ -84,6 +84,8 @@ class ApiToken(models.Model):
         return Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}expires_at__gt": now or timezone.now()})
 
     def partnership_scope(self, action: str) -> set[int] | None:
+        """What the token itself allows (None: every partnership). Never used alone:
+        `access.partnership_scope` narrows it to what the token's account may do now."""
         if not self.is_usable() or action == "view_restricted":
             return set()
         if action in WRITE_ACTIONS and self.read_only:

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import access, outbox
+from core.access import token_may_read
 from core.leases import lease_until
 from core.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
@@ -72,13 +73,18 @@ def event_emit(*, event_type: str, record, partnership_id: int | None, data: dic
     """
     if partnership_id is None or not access.is_published(record):
         return 0
-    endpoints = list(
-        WebhookEndpoint.objects.filter(
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
             Q(token__partnership_id=partnership_id) | Q(token__partnership__isnull=True),
             ApiToken.usable_condition("token__"),
             active=True,
-        ).filter(Q(events=[]) | Q(events__contains=[event_type]))
-    )
+        )
+        .filter(Q(events=[]) | Q(events__contains=[event_type]))
+        .select_related("token__user")
+        # The token's account too, as it stands now: a token never reads more than its account.
+        if token_may_read(endpoint.token, partnership_id)
+    ]
     if not endpoints:
         return 0
     event_id = uuid.uuid4()
@@ -197,18 +203,23 @@ def webhook_deliver(*, delivery_id: int, final: bool = False) -> WebhookDelivery
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("endpoint__token")
+            .select_related("endpoint__token__user")
             .filter(pk=delivery_id)
             .first()
         )
         if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
             return delivery or WebhookDelivery.objects.get(pk=delivery_id)
         endpoint = delivery.endpoint
-        if not endpoint.active or not endpoint.token.is_usable():
-            # Revoked, expired or switched off since the event was queued: the client no longer reads.
+        if (
+            not endpoint.active
+            or not endpoint.token.is_usable()
+            or not token_may_read(endpoint.token, delivery.payload["partnership_id"])
+        ):
+            # Revoked, expired, switched off or its account's role ended since the event was
+            # queued: the client no longer reads.
             delivery.status, delivery.last_error, delivery.lease_expires_at = (
                 WebhookDelivery.Status.FAILED,
-                "The endpoint's token is no longer usable.",
+                "The endpoint's token is no longer usable, or its account may no longer read this.",
                 None,
             )
             delivery.save(update_fields=["status", "last_error", "lease_expires_at"])

@@ -161,6 +161,32 @@ class RegistrySerializer(serializers.ModelSerializer):
             return {name: field for name, field in fields.items() if name in self.brief_fields}
         return fields
 
+    def to_internal_value(self, data):
+        # A create-only field on an update is refused by name, not silently ignored; echoing the
+        # stored value back (a PUT of what GET returned) is not a change and passes.
+        if self.instance is not None and isinstance(data, dict):
+            changed = [
+                name
+                for name in self.create_only_fields
+                if name in data and name in self.fields and not self._is_stored_value(name, data[name])
+            ]
+            if changed:
+                raise serializers.ValidationError(
+                    {
+                        name: ["This is set when the record is created and cannot be changed."]
+                        for name in changed
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def _is_stored_value(self, name: str, value) -> bool:
+        field = self.fields[name]
+        stored = field.get_attribute(self.instance)
+        if isinstance(field, serializers.RelatedField):
+            value = value.get("id") if isinstance(value, dict) else value
+            return value is None if stored is None else str(value) == str(stored.pk)
+        return value == (field.to_representation(stored) if stored is not None else None)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model

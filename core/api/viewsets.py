@@ -18,6 +18,7 @@ import itertools
 import operator
 
 import orjson
+import pghistory
 import pghistory.models
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -37,6 +38,7 @@ from core.api.fastpath import flat_cell, plan_for, stream_rows
 from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.api.serializers import prefetches_for
 from core.concurrency import etag_for, etag_of, revision_in
+from core.effective_dating import deletion_refusal, log_deletion
 from core.history import record_as_at
 from core.spreadsheets import FORMULA_STARTS, formula_safe
 
@@ -295,16 +297,38 @@ class RegistryViewSet(viewsets.ModelViewSet):
             response["Location"] = response.data["url"]
         return response
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                OpenApiTypes.STR,
+                description="Why an effective-dated record is deleted (it was entered in error). Such records "
+                "are ended (PATCH effective_to), not deleted; only a registry administrator may delete one, "
+                "with the reason, which the history keeps.",
+            )
+        ]
+    )
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object_for_write()
+        reason = request.query_params.get("reason", "").strip()
+        refusal = deletion_refusal(user=request.user, instance=instance, reason=reason)
+        if refusal is not None and "reason" in refusal:
+            raise exceptions.ValidationError({"reason": [refusal["reason"]]})
+        if refusal is not None:
+            raise exceptions.PermissionDenied(refusal["detail"])
+        pk = instance.pk
         try:
-            with transaction.atomic():  # a savepoint: a refused delete leaves the request usable
+            # A savepoint: a refused delete leaves the request usable. The reason joins the
+            # history context, so the delete event carries it.
+            with transaction.atomic(), pghistory.context(**({"reason": reason} if reason else {})):
                 self.perform_destroy(instance)
         except ProtectedError as error:
             raise Conflict(
                 f"This {instance._meta.verbose_name} is still referred to by "
                 f"{len(error.protected_objects)} other record(s); end or remove those first."
             ) from None
+        if reason:
+            log_deletion(user=request.user, model=type(instance), pk=pk, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_allowed_methods_for_schema(self):

@@ -52,8 +52,8 @@ def scenario(webhook_url: str | None = None, name: str = "Webhook Partnership") 
     grant_role(user=secretariat, partnership=partnership, role="secretariat")
     endpoint = None
     if webhook_url:
-        token, _ = api_token_issue(
-            name="Trust intranet", user=factories.UserFactory(), partnership=partnership
-        )
+        reader = factories.UserFactory()
+        grant_role(user=reader, partnership=partnership, role="viewer")
+        token, _ = api_token_issue(name="Trust intranet", user=reader, partnership=partnership)
         endpoint = WebhookEndpoint.objects.create(token=token, url=webhook_url, secret=new_secret())
     return Scenario(partnership, board, matter, meeting, secretariat, endpoint)

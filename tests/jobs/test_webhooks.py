@@ -154,3 +154,42 @@ def test_a_delivery_queued_before_its_token_was_revoked_is_not_sent(monkeypatch)
 
     assert (delivered.status, delivered.attempts) == ("failed", 0)
     assert "no longer usable" in delivered.last_error
+
+
+@pytest.mark.django_db
+def test_events_go_only_to_endpoints_whose_tokens_account_may_read_them():
+    from core.models import WebhookEndpoint
+    from core.tokens import api_token_issue
+    from tests import factories
+
+    world = scenario(webhook_url="http://127.0.0.1:9/hook")
+    roleless, _ = api_token_issue(name="No role", user=factories.UserFactory(), partnership=world.partnership)
+    WebhookEndpoint.objects.create(
+        token=roleless, url="http://127.0.0.1:9/other", secret=webhooks.new_secret()
+    )
+
+    services.decision_record(
+        body=world.board, meeting=world.meeting, matter=world.matter, power="approve",
+        resolution="Approved.", outcome="carried",
+    )  # fmt: skip
+
+    assert [delivery.endpoint for delivery in WebhookDelivery.objects.all()] == [world.endpoint]
+
+
+@pytest.mark.django_db
+def test_a_delivery_queued_before_its_accounts_role_ended_is_not_sent(monkeypatch):
+    from core.access import revoke_role
+
+    world = scenario(webhook_url="http://127.0.0.1:9/hook")
+    services.decision_record(
+        body=world.board, meeting=world.meeting, matter=world.matter, power="approve",
+        resolution="Approved.", outcome="carried",
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.get()
+    revoke_role(user=world.endpoint.token.user, partnership=world.partnership, role="viewer")
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: pytest.fail("sent after the role ended"))
+
+    delivered = webhooks.webhook_deliver(delivery_id=delivery.pk)
+
+    assert (delivered.status, delivered.attempts) == ("failed", 0)
+    assert "may no longer read" in delivered.last_error

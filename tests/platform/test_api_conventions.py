@@ -61,7 +61,6 @@ def test_mass_assignment_leaves_protected_fields_unchanged(admin_api):
             "status": "approved",
             "approved_on": "2018-01-01",
             "effective_from": "2018-01-01",
-            "body": other_body.pk,
             "purpose": "Revised purpose",
         },
         format="json",
@@ -83,15 +82,46 @@ def test_mass_assignment_leaves_protected_fields_unchanged(admin_api):
 
 
 def test_the_partnership_of_an_existing_record_cannot_be_changed(admin_api):
-    membership = factories.MembershipFactory()
+    membership = factories.MembershipFactory(note="")
     elsewhere = factories.PartnershipFactory()
     url = reverse("api:membership-detail", args=[membership.pk])
 
-    admin_api.patch(url, {"partnership": elsewhere.pk, "note": "moved?"}, format="json", HTTP_IF_MATCH="*")
+    response = admin_api.patch(
+        url, {"partnership": elsewhere.pk, "note": "moved?"}, format="json", HTTP_IF_MATCH="*"
+    )
 
+    assert response.status_code == 400
+    assert response.json()["partnership"] == ["This is set when the record is created and cannot be changed."]
     membership.refresh_from_db()
-    assert membership.partnership_id != elsewhere.pk
-    assert membership.note == "moved?"
+    assert (membership.partnership_id, membership.note, membership.revision) != (elsewhere.pk, "moved?", 2)
+    assert membership.note == ""
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), ROUTES, ids=[p for p, _ in ROUTES])
+def test_every_create_only_field_is_refused_by_name_on_update(prefix, viewset, admin_api):
+    """For every serializer with create-only fields: a changed value is a 400 naming the field,
+    the stored value sent back (a PUT of what GET returned) is accepted."""
+    serializer_class = viewset.serializer_class
+    if not serializer_class.create_only_fields:
+        pytest.skip("no create-only fields")
+    builder = {**BUILDERS, **SHARED_BUILDERS}[viewset.queryset.model]
+    record = builder(factories.PartnershipFactory())
+    url = reverse(f"api:{router.get_default_basename(viewset)}-detail", args=[record.pk])
+    shown = admin_api.get(url).json()
+    before = admin_api.get(url)["ETag"]
+
+    for name in serializer_class.create_only_fields:
+        stored = shown[name]["id"] if isinstance(shown[name], dict) else shown[name]
+        other = 2**31 if isinstance(stored, int) else "something-else"
+        response = admin_api.patch(url, {name: other}, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code == 400, (name, response.content)
+        assert list(response.json()) == [name]
+        assert admin_api.get(url)["ETag"] == before
+
+    for name in serializer_class.create_only_fields:
+        stored = shown[name]["id"] if isinstance(shown[name], dict) else shown[name]
+        response = admin_api.patch(url, {name: stored}, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code == 200 or name not in response.json(), (name, response.content)
 
 
 def test_approving_is_an_action_not_a_patch(admin_api):
@@ -258,7 +288,9 @@ def test_deleting_a_record_others_refer_to_is_a_409_and_deletes_nothing(admin_ap
     body = factories.BodyFactory()
     factories.TermsOfReferenceFactory(body=body)
 
-    response = admin_api.delete(reverse("api:body-detail", args=[body.pk]), HTTP_IF_MATCH="*")
+    response = admin_api.delete(
+        reverse("api:body-detail", args=[body.pk]) + "?reason=Entered+twice", HTTP_IF_MATCH="*"
+    )
     again = admin_api.get(reverse("api:body-detail", args=[body.pk]))
 
     assert response.status_code == 409
