@@ -73,6 +73,7 @@ if ZEAL:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stp_governance.middleware.DatabaseAvailabilityMiddleware",  # before anything that queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +189,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "stp_governance.api.exceptions.exception_handler",
+    # JSON only, nesting and numbers bounded (api/parsers.py); bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE.
+    "DEFAULT_PARSER_CLASSES": ["stp_governance.api.parsers.RegistryJSONParser"],
     "DEFAULT_THROTTLE_RATES": {},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATE_INPUT_FORMATS": ["iso-8601"],

@@ -26,13 +26,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from stp_governance.access import can, partnership_scope, restrict, security_log
 from stp_governance.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 from stp_governance.api.fastpath import flat_cell, plan_for, stream_rows
+from stp_governance.api.parsers import RegistryJSONParser
 from stp_governance.api.renderers import CSVRenderer, ORJSONRenderer
 from stp_governance.api.serializers import prefetches_for
 from stp_governance.concurrency import etag_for, etag_of
@@ -77,7 +77,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
     # Actions that change an existing record, so need its ETag in If-Match.
     if_match_actions = ("update", "partial_update", "destroy")
     # The API reads JSON only: form encodings cannot say null, and the schema promises what is read.
-    parser_classes = [JSONParser]
+    parser_classes = [RegistryJSONParser]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
