@@ -1,5 +1,8 @@
 """While PostgreSQL is down the site answers 503 with Retry-After, and recovers by itself.
 
+First the paths one by one, in-process: a connection lost inside the session layer, inside DRF,
+inside a middleware layer (handler500).
+
 A real outage, not a mock: the test initialises a PostgreSQL cluster of its own (initdb/pg_ctl,
 as the postgres user when run as root) on a spare loopback port with its data in a temporary
 directory, migrates a database in it, serves the project against it with gunicorn in production
@@ -26,8 +29,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
+from django.test import Client, RequestFactory
+from django.utils.functional import SimpleLazyObject
 
-pytestmark = pytest.mark.slow
+from stp_governance.errors import server_error
+from tests import factories
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -100,6 +107,47 @@ def wait_for(check, what: str, seconds: float = 60):
                 return
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
+
+
+def lost(*args, **kwargs):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.django_db
+def test_a_connection_lost_loading_the_session_is_a_503_page_and_json_for_the_api(monkeypatch):
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    client = Client(raise_request_exception=False)
+    client.force_login(factories.UserFactory())
+    monkeypatch.setattr(SessionStore, "load", lost)
+
+    page = client.get("/")
+    api = client.get("/api/v1/bodies/")
+
+    assert (page.status_code, page["Retry-After"]) == (503, "30")
+    assert "Sorry, the registry is unavailable" in page.content.decode()
+    assert (api.status_code, api["Retry-After"]) == (503, "30")
+    assert api.json()["detail"].startswith("The registry is temporarily unavailable")
+
+
+def test_a_connection_lost_inside_a_middleware_layer_is_a_503_rendered_without_the_user():
+    """Django answers an error in a middleware layer with handler500, inside the except block."""
+    request = RequestFactory().get("/partnerships/1/")
+    request.user = SimpleLazyObject(lambda: lost())  # rendering must not touch it
+    try:
+        lost()
+    except OperationalError:
+        response = server_error(request)
+
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    assert "Sorry, the registry is unavailable" in response.content.decode()
+
+
+def test_other_server_errors_stay_500():
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(RequestFactory().get("/api/v1/bodies/")).status_code == 500
 
 
 SETUP = """
@@ -201,6 +249,7 @@ def served_registry():
         shutil.rmtree(directory, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_while_postgresql_is_down_the_site_answers_503_and_recovers_when_it_returns(served_registry):
     base, cluster, credentials = served_registry
     api = {"Authorization": f"Token {credentials['token']}", "Accept": "application/json"}
