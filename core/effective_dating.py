@@ -30,9 +30,34 @@ def period() -> DateRange:
     return DateRange("effective_from", "effective_to", Value("[]"))
 
 
+class NoOverlapConstraint(ExclusionConstraint):
+    """Django's exclusion constraint, whose validation skips a condition on a field that failed
+    its own validation: Django 5.2 raises FieldError there, so a form missing an appointment's
+    role was a 500 rather than "Choose role". Migrations see Django's class (same SQL)."""
+
+    def validate(self, model, instance, exclude=None, **kwargs):
+        if exclude and self.condition is not None and _fields_of(self.condition) & set(exclude):
+            return
+        super().validate(model, instance, exclude=exclude, **kwargs)
+
+    def deconstruct(self):
+        _path, args, kwargs = super().deconstruct()
+        return "django.contrib.postgres.constraints.ExclusionConstraint", args, kwargs
+
+
+def _fields_of(condition: Q) -> set[str]:
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _fields_of(child)
+        else:
+            names.add(child[0].split("__")[0])
+    return names
+
+
 def no_overlap(name: str, *same: str, condition: Q | None = None) -> ExclusionConstraint:
     """A constraint refusing two rows with equal `same` columns whose periods overlap."""
-    return ExclusionConstraint(
+    return NoOverlapConstraint(
         name=name,
         expressions=[
             *((F(column), RangeOperators.EQUAL) for column in same),

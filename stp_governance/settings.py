@@ -75,6 +75,7 @@ if ZEAL:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, from STATIC_ROOT (collectstatic)
+    "core.middleware.DatabaseAvailabilityMiddleware",  # before anything that queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -210,6 +211,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # JSON only, nesting and numbers bounded (api/parsers.py); bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.RegistryJSONParser"],
     "DEFAULT_THROTTLE_RATES": {},
     # The client's address: REMOTE_ADDR, or with N trusted proxies in front the address the Nth
     # saw, from X-Forwarded-For (a client's own X-Forwarded-For is never trusted otherwise).

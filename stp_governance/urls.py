@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("stp_governance.page_urls")),
 ]
 
+# Without the database and for bodies too large: stp_governance/errors.py.
+handler400 = "core.errors.bad_request"
+handler500 = "core.errors.server_error"
+
 admin.site.site_header = "STP Governance Registry"
 admin.site.site_title = "STP Governance Registry"
 admin.site.index_title = "Partnerships, organisations, bodies and their terms of reference"

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.http import Http404
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.access import security_log
+from core.errors import RETRY_AFTER_SECONDS, body_limit, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The registry is temporarily unavailable; nothing was read or saved. Try again shortly."
+    default_code = "service_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
+
 def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, DatabaseError) and transaction.get_connection().in_atomic_block:
@@ -49,6 +64,13 @@ def exception_handler(exc, context):
         exc = Conflict(_integrity_message(exc))
     elif isinstance(exc, DataError):
         exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range or malformed."]})
+    elif database_unavailable(exc):
+        logger.warning("database unavailable: %s", str(exc).strip().partition("\n")[0])
+        exc = ServiceUnavailable()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(f"The request body is larger than the {body_limit()} the API accepts.")
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
+        exc = exceptions.ParseError(str(exc) or "The request is malformed.")
     if isinstance(
         exc, exceptions.PermissionDenied | exceptions.NotAuthenticated | exceptions.AuthenticationFailed
     ):

@@ -1,5 +1,7 @@
 """JSON rendered with orjson (the API's hot path) and CSV for exports."""
 
+import json
+
 import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -13,7 +15,11 @@ class ORJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:
+            # A string orjson refuses (a lone surrogate echoed in an error message): ASCII escapes.
+            return json.dumps(data, cls=JSONEncoder, ensure_ascii=True).encode()
 
 
 class CSVRenderer(BaseRenderer):

@@ -27,7 +27,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -35,6 +34,7 @@ from core import writes
 from core.access import partnership_scope, restrict
 from core.api.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 from core.api.fastpath import flat_cell, plan_for, stream_rows
+from core.api.parsers import RegistryJSONParser
 from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.api.serializers import prefetches_for
 from core.concurrency import etag_for, etag_of, revision_in
@@ -80,7 +80,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
     # Actions that change an existing record, so need its ETag in If-Match.
     if_match_actions = ("update", "partial_update", "destroy")
     # The API reads JSON only: form encodings cannot say null, and the schema promises what is read.
-    parser_classes = [JSONParser]
+    parser_classes = [RegistryJSONParser]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
