@@ -6,7 +6,7 @@ not a read. A route added later is covered without anyone adding it here. The fi
 operation reads come from the OpenAPI schema the code generates. The user is an administrator, so
 requests get past permissions and reach parsing and validation.
 
-Staff pages under /edit/ get the form-encoded equivalents (tests/test_edit_pages.py's matrix).
+Staff pages under /edit/ get the form-encoded equivalents (tests/platform/test_edit_access.py's matrix).
 """
 
 import json
@@ -23,7 +23,7 @@ from stp_governance.api.urls import router
 from tests import factories
 from tests.platform.conftest import client_for, user_with_role
 from tests.platform.test_cross_tenant import BUILDERS, SHARED_BUILDERS
-from tests.test_edit_pages import EDIT_PAGES
+from tests.platform.test_edit_access import EDIT_PAGES
 
 pytestmark = pytest.mark.django_db
 
