@@ -16,15 +16,16 @@ def no_n_plus_one():
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(settings):
+def fresh_caches():
     """Throttle and rate-limit counts live in caches: every test starts with empty, private ones
-    (this process's memory, never the shared Redis, whose clear() would empty the broker's db too)."""
+    (this process's memory, never the shared Redis, whose clear() would empty the broker's db too).
+    override_settings, not the `settings` fixture: tests may name a parameter `settings`."""
     locmem = "django.core.cache.backends.locmem.LocMemCache"
-    settings.CACHES = {
-        alias: {"BACKEND": locmem, "LOCATION": f"test-{alias}"} for alias in ("default", "throttle")
-    }
-    for alias in settings.CACHES:
-        caches[alias].clear()
+    private = {alias: {"BACKEND": locmem, "LOCATION": f"test-{alias}"} for alias in ("default", "throttle")}
+    with override_settings(CACHES=private):
+        for alias in private:
+            caches[alias].clear()
+        yield
 
 
 @pytest.fixture(scope="session")

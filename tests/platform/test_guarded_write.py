@@ -74,7 +74,7 @@ def test_a_page_edit_goes_through_the_guarded_write(secretariat, board, spy):
     assert ("scope", "Body", "change") in spy
 
 
-def test_an_admin_save_goes_through_the_guarded_write(client, spy):
+def test_an_admin_save_goes_through_the_guarded_write(client, db, spy):
     admin = factories.UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     organisation = factories.OrganisationFactory(name="Guarded Trust")
