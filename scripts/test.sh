@@ -12,4 +12,5 @@ echo "== ruff format --check"; "$ROOT/.venv/bin/ruff" format --check .
 echo "== import-linter (layers, docs/decisions/0008-layers.md)"; "$ROOT/.venv/bin/lint-imports" --no-cache
 echo "== makemigrations --check"; "$PY" manage.py makemigrations --check --dry-run
 echo "== check"; "$PY" manage.py check
-echo "== pytest"; "$PY" -m pytest --create-db "$@"
+# Two processes (pytest-xdist), one per core: each its own test database and Redis db (tests/shared_redis.py).
+echo "== pytest"; "$PY" -m pytest --create-db -n "${PYTEST_WORKERS:-2}" "$@"

@@ -334,9 +334,8 @@ class ProposalViewSet(ReferencedViewSet):
 
     def perform_destroy(self, instance):
         if instance.decisions.exists() or instance.stage_reached:
-            raise exceptions.ValidationError(
-                {"non_field_errors": ["Stage decisions rest on this proposal, so it cannot be deleted."]}
-            )
+            # An integrity conflict (409), like every other refused delete of a record others rest on.
+            raise Conflict("Stage decisions rest on this proposal, so it cannot be deleted.")
         instance.delete()
 
     @extend_schema(request=serializers.ProposalAdvanceSerializer, responses=serializers.ProposalSerializer)

@@ -8,7 +8,6 @@ own connection), build what they need with factories, and wait on the database f
 
 import contextlib
 import http.server
-import os
 import shutil
 import socket
 import subprocess
@@ -20,8 +19,8 @@ import redis
 from celery.contrib.testing.worker import start_worker
 
 from stp_governance.celery import app
+from tests.shared_redis import SHARED_TEST_REDIS
 
-SHARED_TEST_REDIS = os.environ.get("JOBS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 ORIGINAL_BROKER = app.conf.broker_url
 
 

@@ -219,7 +219,12 @@ def test_a_failed_attempt_is_queued_for_its_retry_and_the_last_one_fails_with_th
 def test_a_webhook_delivery_whose_retry_was_lost_is_sent_again(settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30
     world = scenario(webhook_url="http://127.0.0.1:9/refused")
-    webhooks.event_emit(event_type="decision.recorded", partnership_id=world.partnership.pk, data={"id": 1})
+    webhooks.event_emit(
+        event_type="decision.recorded",
+        record=world.partnership,
+        partnership_id=world.partnership.pk,
+        data={"id": 1},
+    )
     delivery = WebhookDelivery.objects.get()
 
     with pytest.raises(webhooks.DeliveryFailed):

@@ -1,6 +1,5 @@
 """Failed API token authentications are throttled by address and by key prefix; valid tokens never are."""
 
-import os
 import socket
 
 import pytest
@@ -11,7 +10,7 @@ from rest_framework.test import APIClient
 from core import ratelimit
 from core.cache import FailoverRedisCache
 from core.tokens import api_token_issue
-from tests import factories
+from tests.platform.conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,10 @@ def fixed_clock(monkeypatch):
 
 @pytest.fixture
 def valid(partnership_a):
-    _, raw_key = api_token_issue(name="Intranet", user=factories.UserFactory(), partnership=partnership_a)
+    # A token reads what its account may read (issue 14): the account is a viewer of the partnership.
+    _, raw_key = api_token_issue(
+        name="Intranet", user=user_with_role(partnership_a, "viewer"), partnership=partnership_a
+    )
     return raw_key, reverse("api:partnership-detail", args=[partnership_a.pk])
 
 
@@ -107,7 +109,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(valid, settings
 
 
 # -- the shared cache ---------------------------------------------------------------------------
-SHARED_REDIS = os.environ.get("JOBS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+from tests.shared_redis import SHARED_TEST_REDIS as SHARED_REDIS  # noqa: E402
 
 
 def counting_cache(location: str) -> FailoverRedisCache:

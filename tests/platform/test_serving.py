@@ -35,7 +35,7 @@ WEB_WORKERS = 2  # gunicorn.conf.py's default
 CELERY_PROCESSES = 4  # scripts/serve.sh: the worker's main process, its two pool processes, beat
 REQUESTS = 500
 CLIENTS = 8
-REDIS_URL = os.environ.get("JOBS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+from tests.shared_redis import SHARED_TEST_REDIS as REDIS_URL  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
