@@ -6,6 +6,6 @@ class StpGovernanceConfig(AppConfig):
     verbose_name = "STP Governance Registry"
 
     def ready(self):
-        from stp_governance import security
+        from stp_governance import checks, security  # noqa: F401 (checks register themselves)
 
         security.connect()

@@ -33,24 +33,18 @@ BAD_CURSOR = "Not a cursor from this list: follow the `next` or `previous` link.
 JOINED_WINDOW_ROWS = 2_000  # rows (planner's estimate): above, a joined fast-path page pages its ids first
 
 
-def _joins(queryset) -> bool:
-    """Whether the query reads any table besides its own."""
-    return any(
-        count for alias, count in queryset.query.alias_refcount.items() if alias != queryset.query.base_table
-    )
-
-
-def _rows_read(queryset) -> int:
+def _rows_read(queryset, joined_tables) -> int:
     """The planner's size of the largest table the query reads: its own or one it joins. A small
     table joined to a large one (2,000 escalations to 102,000 risks) is hashed against all of it
     when every row is joined for a window count: 19 ms, against 1 ms paging its ids first."""
-    query = queryset.query
-    tables = {
-        join.table_name
-        for alias, join in query.alias_map.items()
-        if query.alias_refcount.get(alias) or alias == query.base_table
-    }
+    tables = {queryset.model._meta.db_table, *joined_tables}
     return max(rows_in_table(table, queryset.db) for table in tables)
+
+
+def _counted(queryset, count_queryset):
+    """What an estimate counts: the list's rows without the columns `.values()` joined for the
+    fast path (an unfiltered list is then the whole table, whose size the planner keeps)."""
+    return count_queryset if count_queryset is not None else queryset
 
 
 class RegistryPagination(LimitOffsetPagination):
@@ -67,14 +61,25 @@ class RegistryPagination(LimitOffsetPagination):
         return self._paginate(queryset, request, view, values=False)
 
     # -- .values() rows (the fast path) ----------------------------------------------------------
-    def paginate_values(self, queryset, request, view, count_queryset, rows_by_ids) -> list[dict]:
-        """`count_queryset`: the same rows before `.values()` joined the related tables' columns;
-        `rows_by_ids`: the rows of a page's ids, when its ids are paged from `count_queryset`."""
+    def paginate_values(
+        self, queryset, request, view, count_queryset, rows_by_ids, joined_tables=frozenset()
+    ) -> list[dict]:
+        """`count_queryset`: the same rows before `.values()` joined the related tables' columns
+        (`joined_tables`, as the plan declares them); `rows_by_ids`: the rows of a page's ids, when
+        its ids are paged from `count_queryset`."""
         return self._paginate(
-            queryset, request, view, values=True, count_queryset=count_queryset, rows_by_ids=rows_by_ids
+            queryset,
+            request,
+            view,
+            values=True,
+            count_queryset=count_queryset,
+            rows_by_ids=rows_by_ids,
+            joined_tables=joined_tables,
         )
 
-    def _paginate(self, queryset, request, view, values: bool, count_queryset=None, rows_by_ids=None) -> list:
+    def _paginate(
+        self, queryset, request, view, values: bool, count_queryset=None, rows_by_ids=None, joined_tables=()
+    ) -> list:
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
         self.request = request
@@ -83,7 +88,7 @@ class RegistryPagination(LimitOffsetPagination):
         self.keyset = None
         self.count_estimated = False
         if self.cursor_query_param in request.query_params:
-            return self._paginate_keyset(queryset, request, values)
+            return self._paginate_keyset(queryset, request, view, values, count_queryset)
         large = is_large(queryset)
         # The fast path's query joins the related tables for their display names. Joined before
         # the sort, every row of the ordering's leading group is joined, not just the page's
@@ -92,7 +97,9 @@ class RegistryPagination(LimitOffsetPagination):
         # Below JOINED_WINDOW_ROWS the one query with its window stays cheaper than three round trips.
         base = (
             count_queryset
-            if count_queryset is not None and _joins(queryset) and _rows_read(queryset) > JOINED_WINDOW_ROWS
+            if count_queryset is not None
+            and joined_tables
+            and _rows_read(queryset, joined_tables) > JOINED_WINDOW_ROWS
             else None
         )
         if values and not large and base is None:
@@ -116,7 +123,10 @@ class RegistryPagination(LimitOffsetPagination):
         if not self.has_next and (rows or self.offset == 0):
             self.count = self.offset + len(rows)  # the end is on this page: exact
         else:
-            self.count = max(estimated_count(queryset), self.offset + len(rows) + int(self.has_next))
+            self.count = max(
+                estimated_count(_counted(queryset, count_queryset)),
+                self.offset + len(rows) + int(self.has_next),
+            )
             self.count_estimated = True
         return rows
 
@@ -131,8 +141,10 @@ class RegistryPagination(LimitOffsetPagination):
         return [found[pk] for pk in ids]
 
     # -- keyset ------------------------------------------------------------------------------------
-    def _paginate_keyset(self, queryset, request, values: bool) -> list:
-        keys = keyset_ordering(queryset)
+    def _paginate_keyset(self, queryset, request, view, values: bool, count_queryset=None) -> list:
+        # The ordering the list applied, as the view recorded it (`applied_ordering`, set where
+        # the list is ordered: RegistryViewSet.filter_queryset and RegistryOrderingFilter).
+        keys = keyset_ordering(queryset.model, getattr(view, "applied_ordering", None))
         token = request.query_params.get(self.cursor_query_param, "")
         backwards, after = False, None
         if token:
@@ -168,7 +180,7 @@ class RegistryPagination(LimitOffsetPagination):
         elif not is_large(queryset):
             self.count = queryset.count()
         else:
-            self.count = estimated_count(queryset)
+            self.count = estimated_count(_counted(queryset, count_queryset))
             self.count_estimated = True
         if values:
             for row in rows:
@@ -232,12 +244,11 @@ class RegistryPagination(LimitOffsetPagination):
 # -- keyset helpers ----------------------------------------------------------------------------------
 
 
-def keyset_ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
-    """(field, descending) for the queryset's ordering, ending in a unique key (the id is added
-    unless the ordering already covers a unique constraint)."""
-    model = queryset.model
+def keyset_ordering(model, ordering) -> list[tuple[str, bool]]:
+    """(field, descending) for a list's `ordering` (or else the model's), ending in a unique key
+    (the id is added unless the ordering already covers a unique constraint)."""
     keys: list[tuple[str, bool]] = []
-    for item in queryset.query.order_by or model._meta.ordering:
+    for item in ordering or model._meta.ordering:
         if not isinstance(item, str) or item == "?":
             raise exceptions.ValidationError({"cursor": ["This ordering cannot be paged with a cursor."]})
         desc = item.startswith("-")
