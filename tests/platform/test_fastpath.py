@@ -419,3 +419,51 @@ def test_a_page_of_ids_is_one_parameter_whatever_their_number(django_assert_num_
     assert sorted(row["id"] for row in rows) == sorted([people[2].pk, people[0].pk])
     assert "= ANY(" in queries[0]["sql"]
     assert plan.rows_by_ids([]) == []
+
+
+def test_a_per_page_query_is_compiled_once_then_sent_again_with_other_ids(django_assert_num_queries):
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from bodies.models import Person
+    from stp_governance.api.fastpath import Replayed, any_of
+
+    people = [factories.PersonFactory(name=name) for name in ("Ann", "Bob", "Cy")]
+    ids = [people[2].pk, people[0].pk]
+
+    def build(ids):
+        return Person.objects.filter(any_of("pk", ids)).order_by("name").values("id", "name")
+
+    replayed = Replayed(replayable=True)
+    compiling = mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql)
+    with compiling as compiled, django_assert_num_queries(3):
+        first = replayed.rows(build, ids)
+        again = replayed.rows(build, [people[1].pk])
+        none = replayed.rows(build, [])
+    assert compiled.call_count == 1
+    assert first == list(Person.objects.filter(pk__in=ids).order_by("name").values("id", "name"))
+    assert again == [{"id": people[1].pk, "name": "Bob"}]
+    assert none == []
+
+
+def test_a_query_over_a_field_read_through_a_converter_is_never_replayed():
+    import datetime
+
+    from stp_governance.api.fastpath import Replayed, _converted, any_of
+    from stp_governance.models import CheckRun
+
+    run = CheckRun.objects.create(
+        partnership=factories.PartnershipFactory(),
+        on=datetime.date(2018, 1, 1),
+        scheme_defects=[{"code": "x"}],
+    )
+    replayed = Replayed(not _converted(CheckRun, ["id", "scheme_defects"], {}))
+
+    def build(ids):
+        return CheckRun.objects.filter(any_of("pk", ids)).values("id", "scheme_defects")
+
+    assert not replayed.replayable  # JSON is decoded by the field, as Django would
+    for _ in range(2):
+        assert replayed.rows(build, [run.pk]) == [{"id": run.pk, "scheme_defects": [{"code": "x"}]}]
+    assert replayed.sql is None
