@@ -14,11 +14,12 @@ Beyond columns, a plan renders:
 - a `SerializerMethodField` whose method is marked `@values_from(...)`: the same method, called
   with a `RowView` instead of an instance;
 - a nested read-only list (`Child(many=True, read_only=True)` over a reverse foreign key) by one
-  extra query per page, keyed by the parent's id, in the order the viewset prefetches it;
+  extra query per page, keyed by the parent's id, in the order of the viewset's `prefetches`;
 - a many-to-many list of brief records (`BriefRelatedField(many=True)`), one query per page;
 - related records a method reads through a relation (`@values_from(..., prefetch={"meeting__declarations":
   (...)})`): one query per page, handed to the method as `obj.meeting.declarations.all()`.
 
+Only Django's public API is used (docs/decisions/0008-read-path.md; tests/platform/test_public_orm.py).
 The row query joins at most JOIN_BUDGET tables (the planner's time grows fast with joins: a
 16-table decisions query spent a second planning). A related record's display beyond that budget
 is read by one query per related model for the whole page (`side lookups`), not one per row.
