@@ -222,7 +222,9 @@ class Replayed:
         self.replayable = replayable
         self.sql = None
 
-    def rows(self, build: Callable[[list], object], ids) -> list[dict]:
+    def rows(self, build: Callable[[list], object], ids, keys: list[str]) -> list[dict]:
+        """The rows `build(ids)` selects; `keys`, the row keys asked for (checked against the
+        columns' names where no row shows them, so that a query without rows is replayed too)."""
         ids = list(ids)
         if self.sql is not None:
             params = list(self.params)
@@ -240,10 +242,10 @@ class Replayed:
 
         with connections[queryset.db].execute_wrapper(capture):
             rows = list(queryset)
-        if self.replayable and rows and len(sent) == 1:
+        if self.replayable and len(sent) == 1:
             sql, params, names = sent[0]
             slots = [n for n, param in enumerate(params) if param is ids]
-            if len(slots) == 1 and names == list(rows[0]):
+            if len(slots) == 1 and names == (list(rows[0]) if rows else list(keys)):
                 self.sql, self.params, self.slot, self.db, self.names = (
                     sql,
                     list(params),
@@ -502,7 +504,9 @@ class ValuesPlan:
     def rows_by_ids(self, ids) -> list[dict]:
         """The rows of these ids (already chosen through the user's scope and the list's filters)."""
         return self.replay("rows", self.model, self.columns, self.annotations).rows(
-            lambda ids: self.queryset(self.model._base_manager.filter(any_of("pk", ids)).order_by()), ids
+            lambda ids: self.queryset(self.model._base_manager.filter(any_of("pk", ids)).order_by()),
+            ids,
+            self.names,
         )
 
     def view_names(self) -> set[str]:
@@ -565,6 +569,7 @@ class ValuesPlan:
                     m._default_manager.filter(any_of(q, ids)).values(q, "id", *c, **e)
                 ),
                 ids,
+                [query_name, "id", *lookups, *expressions],
             )
             for row in found_rows:
                 by_parent.setdefault(row[query_name], []).append((row["id"], display(row)))
@@ -599,7 +604,8 @@ class ValuesPlan:
             found = base.select_related(None).prefetch_related(None).filter(any_of(fk_column, ids))
             return found.values(fk_column, *columns, **annotations)
 
-        return self.replay(name, model, columns, annotations, source).rows(build, ids)
+        keys = [fk_column, *columns, *annotations]
+        return self.replay(name, model, columns, annotations, source).rows(build, ids, keys)
 
     def side_displays(self, rows) -> dict[type, dict[int, str]]:
         """The displays of related records beyond the join budget: one query per related model."""
@@ -620,6 +626,7 @@ class ValuesPlan:
                         m._base_manager.filter(any_of("pk", ids)).order_by().values("id", *c, **e)
                     ),
                     sorted(ids),
+                    ["id", *lookups, *expressions],
                 )
                 for row in found_rows:
                     displays[row["id"]] = display(row)

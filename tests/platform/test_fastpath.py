@@ -438,9 +438,9 @@ def test_a_per_page_query_is_compiled_once_then_sent_again_with_other_ids(django
     replayed = Replayed(replayable=True)
     compiling = mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql)
     with compiling as compiled, django_assert_num_queries(3):
-        first = replayed.rows(build, ids)
-        again = replayed.rows(build, [people[1].pk])
-        none = replayed.rows(build, [])
+        none = replayed.rows(build, [], ["id", "name"])  # no rows: the columns' names say the keys
+        first = replayed.rows(build, ids, ["id", "name"])
+        again = replayed.rows(build, [people[1].pk], ["id", "name"])
     assert compiled.call_count == 1
     assert first == list(Person.objects.filter(pk__in=ids).order_by("name").values("id", "name"))
     assert again == [{"id": people[1].pk, "name": "Bob"}]
@@ -465,5 +465,7 @@ def test_a_query_over_a_field_read_through_a_converter_is_never_replayed():
 
     assert not replayed.replayable  # JSON is decoded by the field, as Django would
     for _ in range(2):
-        assert replayed.rows(build, [run.pk]) == [{"id": run.pk, "scheme_defects": [{"code": "x"}]}]
+        assert replayed.rows(build, [run.pk], ["id", "scheme_defects"]) == [
+            {"id": run.pk, "scheme_defects": [{"code": "x"}]}
+        ]
     assert replayed.sql is None
