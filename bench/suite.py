@@ -262,7 +262,7 @@ class DerivedFloor:
     """The same page's rows, every stored column, by one SQL query compiled once from the API's own
     queryset (no ORM at run time), rows into dicts, orjson. For endpoints without a hand-written floor."""
 
-    def __init__(self, sql: str, params: tuple, columns: list[str]):
+    def __init__(self, sql: str, params: tuple | None, columns: list[str]):
         self.sql, self.params, self.columns = sql, params, columns
 
     def run(self, cursor, limit: int) -> bytes:
@@ -274,7 +274,9 @@ class DerivedFloor:
 
 
 def derived_floor(viewset, user, limit: int) -> DerivedFloor:
+    from django.db import connection
     from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
     from rest_framework.request import Request
 
     request = Request(RequestFactory().get("/", {"limit": limit}))
@@ -285,8 +287,11 @@ def derived_floor(viewset, user, limit: int) -> DerivedFloor:
     queryset = queryset.select_related(None).prefetch_related(None)
     model = queryset.model
     columns = [f.attname for f in model._meta.concrete_fields]
-    sql, params = queryset.values_list(*columns)[:limit].query.sql_with_params()
-    return DerivedFloor(sql, params, columns)
+    # The SQL the ORM sends for it, taken from one run (psycopg2 binds parameters client-side:
+    # the statement as sent is the statement the floor runs).
+    with CaptureQueriesContext(connection) as captured:
+        list(queryset.values_list(*columns)[:limit])
+    return DerivedFloor(captured[-1]["sql"], None, columns)
 
 
 def measure_lists(user, args) -> tuple[str, list[str]]:
@@ -495,7 +500,7 @@ def measure_deep(user, args) -> tuple[str, list[str]]:
         first, offset = timing(base), timing(f"{base}&offset={deep}")
         # The cursor of the row just before 90%: what following `next` links would reach.
         queryset = model._default_manager.order_by(*viewset.ordering)
-        keys = keyset_ordering(queryset)
+        keys = keyset_ordering(model, viewset.ordering)
         values = list(queryset.values_list(*[name for name, _ in keys])[deep - 1 : deep][0])
         cursor_first = timing(f"{base}&cursor=")
         cursor_deep = timing(f"{base}&cursor={encode_cursor(False, values)}")

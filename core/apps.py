@@ -14,6 +14,6 @@ class CoreConfig(AppConfig):
     verbose_name = "STP Governance Registry"
 
     def ready(self):
-        from core import security
+        from core import checks, security  # noqa: F401 (checks register themselves)
 
         security.connect()

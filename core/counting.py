@@ -6,6 +6,7 @@ already knows about how many there are. Used by the API's pagination and the adm
 
 from __future__ import annotations
 
+import functools
 import time
 
 import orjson
@@ -47,15 +48,17 @@ def is_large(queryset: QuerySet) -> bool:
 def estimated_count(queryset: QuerySet) -> int:
     """The number of rows, estimated without reading them: the table's size when nothing narrows
     the list, else the planner's estimate for the list's query."""
-    if not queryset.query.where:
+    ids = queryset.order_by().values("pk")
+    if str(ids.query) == _unfiltered_sql(queryset.model, queryset.db):
         return max(table_rows(queryset.model, queryset.db), 0)
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str | bytes):
-        plan = orjson.loads(plan)
+    plan = orjson.loads(ids.explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+@functools.lru_cache(maxsize=256)
+def _unfiltered_sql(model, using: str) -> str:
+    """The SQL of every id of `model`: a list whose SQL is this is the whole table."""
+    return str(model._default_manager.using(using).order_by().values("pk").query)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -104,9 +104,8 @@ class BodyRelationshipViewSet(RegistryViewSet):
 
 
 class TermsOfReferenceViewSet(RegistryViewSet):
-    queryset = models.TermsOfReference.objects.prefetch_related(
-        Prefetch("roles", queryset=models.TermsOfReferenceRole.objects.order_by("position"))
-    )
+    queryset = models.TermsOfReference.objects.all()
+    prefetches = (Prefetch("roles", queryset=models.TermsOfReferenceRole.objects.order_by("position")),)
     serializer_class = serializers.TermsOfReferenceSerializer
     filterset_class = filters.TermsOfReferenceFilterSet
     search_fields = ["body__name", "purpose"]

@@ -14,11 +14,12 @@ Beyond columns, a plan renders:
 - a `SerializerMethodField` whose method is marked `@values_from(...)`: the same method, called
   with a `RowView` instead of an instance;
 - a nested read-only list (`Child(many=True, read_only=True)` over a reverse foreign key) by one
-  extra query per page, keyed by the parent's id, in the order the viewset prefetches it;
+  extra query per page, keyed by the parent's id, in the order of the viewset's `prefetches`;
 - a many-to-many list of brief records (`BriefRelatedField(many=True)`), one query per page;
 - related records a method reads through a relation (`@values_from(..., prefetch={"meeting__declarations":
   (...)})`): one query per page, handed to the method as `obj.meeting.declarations.all()`.
 
+Only Django's public API is used (docs/decisions/0009-read-path.md; tests/platform/test_public_orm.py).
 The row query joins at most JOIN_BUDGET tables (the planner's time grows fast with joins: a
 16-table decisions query spent a second planning). A related record's display beyond that budget
 is read by one query per related model for the whole page (`side lookups`), not one per row.
@@ -38,10 +39,8 @@ from functools import cached_property
 import orjson
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Expression, F, Field, Lookup, Prefetch, Value
-from django.db.models.fields.related import ForeignObject
+from django.db.models import Expression, F, Lookup, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.db.models.query import ValuesListIterable
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -189,66 +188,76 @@ class Column:
     render: Callable[[dict], object]
 
 
-class _Ids:
-    """Stands for the list of ids while a `Statement` is compiled."""
-
-    def __repr__(self):
-        return "IDS"
-
-
-IDS = _Ids()
-
-
 class AnyOf(Lookup):
-    """`column = ANY(%s)`, the whole list of ids one parameter: the SQL is the same whatever the
-    ids and however many, so it can be compiled once (`Statement`)."""
+    """`column = ANY(%s)`, the whole list of ids one array parameter: the SQL is the same whatever
+    the ids and however many. Not registered on any field: used as a filter expression
+    (`filter(any_of("pk", ids))`), where Django takes lookups as they are."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [value if value is IDS else list(value)]
-
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]  # the list itself: `Replayed` finds it
 
 
-Field.register_lookup(AnyOf)
-ForeignObject.register_lookup(AnyOf)  # related fields keep their own lookups
+def any_of(column: str, ids: list) -> AnyOf:
+    """Rows whose `column` (a field name or a foreign key's column) is among `ids` (a list)."""
+    return AnyOf(F(column), ids)
 
 
-class Statement:
-    """A `.values()` query run for one list of ids after another, compiled by Django once.
+class Replayed:
+    """A per-page query (a page's rows by id, a nested list, a side lookup) that differs from one
+    page to the next only in its ids: run through the ORM the first time, then the statement
+    Django sent is sent again with the next ids.
 
-    Compiling a query cost more than running it for the small per-page queries of a list (the
-    rows of a page's ids, its nested lists, its side lookups): 0.65 ms to compile a decisions page's
-    rows query, 1.0 ms to run it. `build(ids)` gives the queryset, filtered with `__any_of=ids`.
-    Where a selected field is read through a Python converter (a JSON field), the query is
-    compiled each time instead, as Django would.
+    Why: compiling such a query costs about as much as running it (bench/results.md), and a page
+    has several. The statement is taken as Django sends
+    it, through `connection.execute_wrapper` (the documented hook), with the ids one array
+    parameter (`any_of`). Rows whose columns a field converts in Python (`from_db_value`: JSON)
+    are not replayed, nor a statement whose row keys are not its columns' names.
     """
 
-    def __init__(self, build: Callable[[object], object]):
-        self.build = build
-        values = build(IDS)
-        query = values.query
-        compiler = query.get_compiler(values.db)
-        sql, params = compiler.as_sql()
+    def __init__(self, replayable: bool):
+        self.replayable = replayable
         self.sql = None
-        if not compiler.get_converters([column for column, _, _ in compiler.select]):
-            self.sql, self.params, self.db = sql, list(params), values.db
-            self.slot = next(index for index, param in enumerate(self.params) if param is IDS)
-            self.names = _selected_names(query)
 
-    def rows(self, ids) -> list[dict]:
-        if self.sql is None:
-            return list(self.build(ids))
-        params = list(self.params)
-        params[self.slot] = list(ids)
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+    def rows(self, build: Callable[[list], object], ids, keys: list[str]) -> list[dict]:
+        """The rows `build(ids)` selects; `keys`, the row keys asked for (checked against the
+        columns' names where no row shows them, so that a query without rows is replayed too)."""
+        ids = list(ids)
+        if self.sql is not None:
+            params = list(self.params)
+            params[self.slot] = ids
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+        queryset = build(ids)
+        sent = []
+
+        def capture(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            sent.append((sql, params, [column[0] for column in context["cursor"].description or ()]))
+            return result
+
+        with connections[queryset.db].execute_wrapper(capture):
+            rows = list(queryset)
+        if self.replayable and len(sent) == 1:
+            sql, params, names = sent[0]
+            slots = [n for n, param in enumerate(params) if param is ids]
+            if len(slots) == 1 and names == (list(rows[0]) if rows else list(keys)):
+                self.sql, self.params, self.slot, self.db, self.names = (
+                    sql,
+                    list(params),
+                    slots[0],
+                    queryset.db,
+                    names,
+                )
+        return rows
+
+
+class Unsupported(Exception):
+    """A serializer field the plan cannot render from rows; the message says which and why."""
 
 
 class ValuesPlan:
@@ -271,12 +280,20 @@ class ValuesPlan:
         # related model -> (columns, annotations, display): displays read once per page, by id
         self.side: dict[type, tuple[list[str], dict, Callable[[dict], str]]] = {}
         self.joined: set[str] = set()  # relation paths joined into the row query
-        # Statements compiled once: by name, and by name for each viewset `Prefetch` queryset.
-        self._statements: dict = {}
-        self._statements_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self.supported = self._build()
+        # Why the serializer's fields cannot be rendered from rows (None: they can). Reported at
+        # start-up by the `api.W001` system check (stp_governance/checks.py).
+        self.reason: str | None = None
+        # Per-page queries run again with other ids (`Replayed`): by name, and by name for each
+        # viewset `Prefetch` queryset they read from.
+        self.replayed: dict = {}
+        self.replayed_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        try:
+            self._build()
+        except Unsupported as why:
+            self.reason = str(why)
+        self.supported = self.reason is None
 
-    def _build(self) -> bool:
+    def _build(self) -> None:
         serializer = self.serializer_class()
         fields = [(name, field) for name, field in serializer.fields.items() if not field.write_only]
         # What must be joined (the record's own display, method fields) first; the related records'
@@ -286,27 +303,26 @@ class ValuesPlan:
             if isinstance(field, BriefRelatedField):
                 briefs.append((name, field))
                 self.builders.append((name, None))
-            elif not self._add_field(serializer, name, field):
-                return False
+            else:
+                self._add_field(serializer, name, field)
         for name, field in briefs:
-            builder = self._brief(field)
-            if builder is None:
-                return False
+            builder = self._brief(name, field)
             self.builders[[n for n, _ in self.builders].index(name)] = (name, builder)
         if "id" not in self.columns:
             self.columns.append("id")
-        return True
 
-    def _add_field(self, serializer, name: str, field) -> bool:
+    def _add_field(self, serializer, name: str, field) -> None:
         if name == "url" and isinstance(field, drf_fields.SerializerMethodField):
             view_name = getattr(self.serializer_class, "detail_view_name", "")
             if not view_name:
-                return False
+                raise Unsupported("`url`: the serializer has no `detail_view_name`")
             self.builders.append((name, _url_builder(view_name)))
         elif name == "display" and getattr(type(serializer), "get_display", None) is _base_get_display():
             display = self._display(self.model, "")
             if display is None:
-                return False
+                raise Unsupported(
+                    f"`display`: {self.model.__name__} has no `display_sql` or `display_values`"
+                )
             key = getattr(display, "raw_key", None)  # a column of the row, where the display is SQL
             self.builders.append(
                 (name, _column(key) if key else lambda row, ctx, display=display: display(row))
@@ -314,37 +330,41 @@ class ValuesPlan:
         elif isinstance(field, drf_fields.SerializerMethodField):
             method = getattr(type(serializer), field.method_name, None)
             lookups = getattr(method, "values_from", None)
-            if lookups is None or not self._add_prefetched(getattr(method, "values_prefetch", {})):
-                return False
+            if lookups is None:
+                raise Unsupported(
+                    f"`{name}`: its method `{field.method_name}` is not marked `@values_from(...)`"
+                )
+            self._add_prefetched(name, getattr(method, "values_prefetch", {}))
             self._add_columns(lookups)
             self.builders.append((name, _method_builder(type(serializer), method, self.model)))
             self.structured.add(name)
         elif isinstance(field, serializers.ListSerializer):
-            return self._add_nested(name, field)
+            self._add_nested(name, field)
         elif isinstance(field, serializers.ManyRelatedField):
-            return self._add_many(name, field)
+            self._add_many(name, field)
         elif isinstance(field, serializers.RelatedField | serializers.BaseSerializer):
-            return False
+            raise Unsupported(
+                f"`{name}`: a {type(field).__name__} (only BriefRelatedField and read-only lists)"
+            )
         else:
             source = field.source
             if "." in source or source == "*":
-                return False
+                raise Unsupported(f"`{name}`: its source `{source}` is not a column of the record")
             self._add_columns((source,))
             self.builders.append((name, _plain_builder(source, field)))
             if isinstance(field, drf_fields.ListField | drf_fields.JSONField | drf_fields.DictField):
                 self.structured.add(name)
-        return True
 
-    def _brief(self, field):
+    def _brief(self, name: str, field):
         """A foreign key as `{id, url, display}`: its display joined, or a side lookup."""
         related_model = self._related_model(field)
         if related_model is None or not field.view_name or "." in field.source:
-            return None
+            raise Unsupported(f"`{name}`: not a foreign key of the record with a `view_name`")
         id_key = f"{field.source}_id"
         self._add_columns((id_key,))
         lookups, annotations, display = display_plan(related_model, f"{field.source}__")
         if display is None:
-            return None
+            raise Unsupported(f"`{name}`: {related_model.__name__} has no `display_sql` or `display_values`")
         needed = self._relations([*lookups, f"{field.source}__x"]) - self.joined
         if len(self.joined) + len(needed) <= JOIN_BUDGET:
             self.joined |= needed
@@ -394,82 +414,100 @@ class ValuesPlan:
             self.annotations.update(annotations)
         return display
 
-    def _add_nested(self, name: str, field) -> bool:
+    def _add_nested(self, name: str, field) -> None:
         """A read-only list of a reverse foreign key's records, rendered by the child's own plan."""
         if not field.read_only or "." in field.source:
-            return False
-        try:
-            relation = self.model._meta.get_field(field.source)
-        except FieldDoesNotExist:
-            return False
+            raise Unsupported(f"`{name}`: a nested list must be read-only, over a relation of the record")
+        relation = self._relation(name, field.source)
         if not relation.one_to_many or relation.concrete:
-            return False
+            raise Unsupported(f"`{name}`: a nested list must be a reverse foreign key")
         child = plan_for(type(field.child))
-        if not child.supported or child.prefetched:
-            return False
+        if not child.supported:
+            raise Unsupported(f"`{name}`: {child.reason}")
+        if child.prefetched:
+            raise Unsupported(f"`{name}`: its records' methods read related lists (`prefetch=`)")
         fk = relation.field
         self.nested[name] = (field.source, child, fk.name, fk.attname)
         self.builders.append((name, lambda row, ctx, name=name: ctx["_children"][name].get(row["id"], [])))
         self.structured.add(name)
-        return True
 
-    def _add_many(self, name: str, field) -> bool:
+    def _relation(self, name: str, source: str):
+        try:
+            return self.model._meta.get_field(source)
+        except FieldDoesNotExist:
+            raise Unsupported(f"`{name}`: `{source}` is not a relation of {self.model.__name__}") from None
+
+    def _add_many(self, name: str, field) -> None:
         """A many-to-many list of brief records (`BriefRelatedField(many=True)`)."""
         child = field.child_relation
         if not isinstance(child, BriefRelatedField) or not child.view_name or "." in field.source:
-            return False
-        try:
-            relation = self.model._meta.get_field(field.source)
-        except FieldDoesNotExist:
-            return False
+            raise Unsupported(
+                f"`{name}`: a many-to-many list must be of BriefRelatedField with a `view_name`"
+            )
+        relation = self._relation(name, field.source)
         if not relation.many_to_many or not relation.concrete:
-            return False
+            raise Unsupported(f"`{name}`: not a many-to-many field of {self.model.__name__}")
         related_model = relation.related_model
         lookups, annotations, display = display_plan(related_model, "")
         if display is None:
-            return False
+            raise Unsupported(f"`{name}`: {related_model.__name__} has no `display_sql` or `display_values`")
         self.many[name] = (related_model, relation.related_query_name(), display, lookups, annotations)
         view_name = child.view_name
         self.builders.append((name, _many_builder(name, view_name)))
         self.structured.add(name)
-        return True
 
-    def _add_prefetched(self, prefetch: dict[str, tuple[str, ...]]) -> bool:
+    def _add_prefetched(self, name: str, prefetch: dict[str, tuple[str, ...]]) -> None:
         for path, columns in prefetch.items():
             *through, last = path.split("__")
             model, key = self.model, "id"
             for depth, part in enumerate(through):
                 field = model._meta.get_field(part)
                 if not (field.many_to_one or field.one_to_one):
-                    return False
+                    raise Unsupported(f"`{name}`: prefetch `{path}` must go through foreign keys")
                 key = "__".join([*through[:depth], field.attname])  # the parent's id, in the row
                 model = field.related_model
             relation = model._meta.get_field(last)
             if not relation.one_to_many or relation.concrete:
-                return False
+                raise Unsupported(f"`{name}`: prefetch `{path}` must end in a reverse foreign key")
             if through:
                 self._add_columns((key,))
             self.prefetched[path] = (key, relation.related_model, relation.field, tuple(columns))
-        return True
 
     def queryset(self, queryset):
         # Prefetches apply to instances, not dicts: nested lists are fetched by render() instead.
         return queryset.prefetch_related(None).values(*self.columns, **self.annotations)
 
-    def statement(self, name: str, build: Callable, source=None) -> Statement:
-        """The statement `build` makes, compiled the first time (once per `source` queryset,
-        the viewset's own `Prefetch` queryset where the rows come from one)."""
-        cache = self._statements if source is None else self._statements_from.setdefault(source, {})
+    @cached_property
+    def names(self) -> list[str]:
+        """The keys of a row: the columns, then the annotations (as `queryset()` selects them)."""
+        return [*self.columns, *self.annotations]
+
+    @cached_property
+    def tables(self) -> set[str]:
+        """The tables the row query joins besides the record's own (for the join budget's paging)."""
+        tables = set()
+        for path in self.joined:
+            model = self.model
+            for part in path.split("__"):
+                model = model._meta.get_field(part).related_model
+            tables.add(model._meta.db_table)
+        return tables - {self.model._meta.db_table}
+
+    def replay(self, name: str, model, lookups, annotations, source=None) -> Replayed:
+        """The `Replayed` query called `name` (one per `source` queryset), made the first time."""
+        cache = self.replayed if source is None else self.replayed_from.setdefault(source, {})
         found = cache.get(name)
         if found is None:
-            found = cache[name] = Statement(build)
+            found = cache[name] = Replayed(not _converted(model, lookups, annotations))
         return found
 
     def rows_by_ids(self, ids) -> list[dict]:
         """The rows of these ids (already chosen through the user's scope and the list's filters)."""
-        return self.statement(
-            "rows", lambda ids: self.queryset(self.model._base_manager.filter(pk__any_of=ids).order_by())
-        ).rows(ids)
+        return self.replay("rows", self.model, self.columns, self.annotations).rows(
+            lambda ids: self.queryset(self.model._base_manager.filter(any_of("pk", ids)).order_by()),
+            ids,
+            self.names,
+        )
 
     def view_names(self) -> set[str]:
         names = {builder.view_name for _, builder in self.builders if hasattr(builder, "view_name")}
@@ -477,21 +515,20 @@ class ValuesPlan:
             names |= child.view_names()
         return names
 
-    def context(self, request, detail_view_name: str, queryset=None) -> dict:
+    def context(self, request, detail_view_name: str, prefetches=()) -> dict:
         """Per request: URL prefixes, the querysets nested lists and prefetched relations are read
-        from (the viewset's own `Prefetch` for that path where it has one, for its order), and a
-        serializer for the method fields (they may read the request from its context)."""
+        from (the viewset's own `Prefetch` for that path where it declares one, for its order), and
+        a serializer for the method fields (they may read the request from its context)."""
 
         script_prefix, urlconf = get_script_prefix(), get_urlconf()
         prefixes = {
             view_name: request.build_absolute_uri(_path_prefix(view_name, script_prefix, urlconf))
             for view_name in {detail_view_name} | self.view_names()
         }
-        lookups = getattr(queryset, "_prefetch_related_lookups", ()) if queryset is not None else ()
         ordered = {
-            lookup.prefetch_through: lookup.queryset
-            for lookup in lookups
-            if isinstance(lookup, Prefetch) and lookup.queryset is not None
+            prefetch.prefetch_through: prefetch.queryset
+            for prefetch in prefetches
+            if prefetch.queryset is not None
         }
         return {
             "prefixes": prefixes,
@@ -526,13 +563,15 @@ class ValuesPlan:
             found[name] = by_parent = {}
             if not ids:
                 continue
-            statement = self.statement(
-                f"many:{name}",
+            replayed = self.replay(f"many:{name}", related_model, lookups, expressions)
+            found_rows = replayed.rows(
                 lambda ids, m=related_model, q=query_name, c=lookups, e=expressions: (
-                    m._default_manager.filter(**{f"{q}__any_of": ids}).values(q, "id", *c, **e)
+                    m._default_manager.filter(any_of(q, ids)).values(q, "id", *c, **e)
                 ),
+                ids,
+                [query_name, "id", *lookups, *expressions],
             )
-            for row in statement.rows(ids):
+            for row in found_rows:
                 by_parent.setdefault(row[query_name], []).append((row["id"], display(row)))
         return found
 
@@ -555,20 +594,18 @@ class ValuesPlan:
         self, name: str, source, model, fk: tuple[str, str], ids, columns, annotations=None
     ) -> list[dict]:
         """The rows of `model` whose foreign key `fk` (name, column) is among `ids`, with `columns`:
-        from `source` (the viewset's `Prefetch` queryset, for its order) or the model's default
-        manager, in order within each parent; one statement, compiled once per name and source."""
+        from `source` (the viewset's `Prefetch` queryset, in its order) or the model's default
+        manager, in order within each parent; one query."""
         fk_name, fk_column = fk
-        base = source if source is not None else model._default_manager.all()
+        base = source if source is not None else within_parent_order(model, fk_name, fk_column)
+        annotations = annotations or {}
 
         def build(ids):
-            ordered = (
-                within_parent_order(base, fk_name, fk_column).select_related(None).prefetch_related(None)
-            )
-            return ordered.filter(**{f"{fk_column}__any_of": ids}).values(
-                fk_column, *columns, **(annotations or {})
-            )
+            found = base.select_related(None).prefetch_related(None).filter(any_of(fk_column, ids))
+            return found.values(fk_column, *columns, **annotations)
 
-        return self.statement(name, build, source).rows(ids)
+        keys = [fk_column, *columns, *annotations]
+        return self.replay(name, model, columns, annotations, source).rows(build, ids, keys)
 
     def side_displays(self, rows) -> dict[type, dict[int, str]]:
         """The displays of related records beyond the join budget: one query per related model."""
@@ -583,13 +620,15 @@ class ValuesPlan:
             found[model] = displays = {}
             if ids:
                 lookups, expressions, _ = self.side[model]
-                statement = self.statement(
-                    f"side:{model._meta.label}",
+                replayed = self.replay(f"side:{model._meta.label}", model, lookups, expressions)
+                found_rows = replayed.rows(
                     lambda ids, m=model, c=lookups, e=expressions: (
-                        m._base_manager.filter(pk__any_of=ids).order_by().values("id", *c, **e)
+                        m._base_manager.filter(any_of("pk", ids)).order_by().values("id", *c, **e)
                     ),
+                    sorted(ids),
+                    ["id", *lookups, *expressions],
                 )
-                for row in statement.rows(sorted(ids)):
+                for row in found_rows:
                     displays[row["id"]] = display(row)
         return found
 
@@ -630,33 +669,49 @@ class ValuesPlan:
         return [{name: build(row, ctx) for name, build in builders} for row in rows]
 
 
-def within_parent_order(queryset, fk_name: str, fk_column: str):
-    """A model ordered by its parent first (`ordering = ["decision", ...]`) sorts by the parent's
-    own ordering, joining its tables (a decision's body and partnership): grouped by parent, only
-    the order within each parent matters, which the parent's id gives as well."""
-    if queryset.query.order_by or not queryset.query.default_ordering:
-        return queryset
-    ordering = list(queryset.model._meta.ordering)
+def _converted(model, lookups, annotations) -> bool:
+    """Whether a field among these columns (or the columns these annotations read) converts its
+    values in Python (`from_db_value`, as a JSON field does): then only the ORM reads them."""
+    names = list(lookups)
+    for expression in annotations.values():
+        names += _references(expression)
+    for name in names:
+        field, current = None, model
+        for part in name.split("__"):
+            try:
+                field = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                return True  # not a plain column path: leave it to the ORM
+            current = field.related_model or current
+        if hasattr(field, "from_db_value") or hasattr(getattr(field, "target_field", None), "from_db_value"):
+            return True
+    return False
+
+
+def _references(expression) -> list[str]:
+    """The column names (`F`) an expression reads."""
+    if isinstance(expression, F):
+        return [expression.name]
+    return [name for source in expression.get_source_expressions() for name in _references(source)]
+
+
+def within_parent_order(model, fk_name: str, fk_column: str):
+    """`model`'s records in their default order, except that a model ordered by its parent first
+    (`ordering = ["decision", ...]`) would sort by the parent's own ordering, joining its tables
+    (a decision's body and partnership): grouped by parent, only the order within each parent
+    matters, which the parent's id gives as well."""
+    queryset = model._default_manager.all()
+    ordering = list(model._meta.ordering)
     if ordering and ordering[0] == fk_name:
         return queryset.order_by(fk_column, *ordering[1:])
     return queryset
 
 
-def _selected_names(query) -> list[str]:
-    """The keys of a `.values()` query's rows, in the order its SQL selects them (as Django's
-    ValuesIterable names them)."""
-    if query.selected:
-        return list(query.selected)
-    return [*query.extra_select, *query.values_select, *query.annotation_select]
-
-
-def stream_rows(values, chunk_size: int):
-    """A `.values()` queryset's rows from a server-side cursor, each made with `dict(zip())`:
-    Django's own dict comprehension per row costs an export about a third of its time."""
-    names = _selected_names(values.query)
-    tuples = values._chain()
-    tuples._iterable_class = ValuesListIterable
-    for row in tuples.iterator(chunk_size=chunk_size):
+def stream_rows(values, names: list[str], chunk_size: int):
+    """The rows of `values` (a plan's `.values()` queryset; `names`, its keys) from a server-side
+    cursor, each made with `dict(zip())`: Django's own dict per row costs an export about a third
+    of its time."""
+    for row in values.values_list(*names).iterator(chunk_size=chunk_size):
         yield dict(zip(names, row, strict=True))
 
 

@@ -127,6 +127,12 @@ class RegistrySearchFilter(SearchFilter):
 
 
 class RegistryOrderingFilter(OrderingFilter):
+    def filter_queryset(self, request, queryset, view):
+        # Recorded for keyset pages (api/pagination.py), which page by the list's ordering.
+        ordering = self.get_ordering(request, queryset, view)
+        view.applied_ordering = tuple(ordering) if ordering else None
+        return queryset.order_by(*ordering) if ordering else queryset
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         fields = getattr(view, "ordering_fields", None)

@@ -10,7 +10,7 @@ them. So
   fetched to know). Small tables keep the exact count, in the page query itself (a window).
 - `?cursor=` switches to keyset pagination over the list's ordering: every page, however deep,
   costs what the first does. Opt-in, so existing clients that send limit/offset see no change
-  (docs/decisions/0006-pagination-at-scale.md).
+  (docs/decisions/0007-scale.md, "Deep pages").
 """
 
 from __future__ import annotations
@@ -33,24 +33,18 @@ BAD_CURSOR = "Not a cursor from this list: follow the `next` or `previous` link.
 JOINED_WINDOW_ROWS = 2_000  # rows (planner's estimate): above, a joined fast-path page pages its ids first
 
 
-def _joins(queryset) -> bool:
-    """Whether the query reads any table besides its own."""
-    return any(
-        count for alias, count in queryset.query.alias_refcount.items() if alias != queryset.query.base_table
-    )
-
-
-def _rows_read(queryset) -> int:
+def _rows_read(queryset, joined_tables) -> int:
     """The planner's size of the largest table the query reads: its own or one it joins. A small
-    table joined to a large one (2,000 escalations to 102,000 risks) is hashed against all of it
-    when every row is joined for a window count: 19 ms, against 1 ms paging its ids first."""
-    query = queryset.query
-    tables = {
-        join.table_name
-        for alias, join in query.alias_map.items()
-        if query.alias_refcount.get(alias) or alias == query.base_table
-    }
+    table joined to a large one (escalations to risks) is hashed against all of it when every row
+    is joined for a window count, far slower than paging its ids first (bench/results.md)."""
+    tables = {queryset.model._meta.db_table, *joined_tables}
     return max(rows_in_table(table, queryset.db) for table in tables)
+
+
+def _counted(queryset, count_queryset):
+    """What an estimate counts: the list's rows without the columns `.values()` joined for the
+    fast path (an unfiltered list is then the whole table, whose size the planner keeps)."""
+    return count_queryset if count_queryset is not None else queryset
 
 
 class RegistryPagination(LimitOffsetPagination):
@@ -67,14 +61,25 @@ class RegistryPagination(LimitOffsetPagination):
         return self._paginate(queryset, request, view, values=False)
 
     # -- .values() rows (the fast path) ----------------------------------------------------------
-    def paginate_values(self, queryset, request, view, count_queryset, rows_by_ids) -> list[dict]:
-        """`count_queryset`: the same rows before `.values()` joined the related tables' columns;
-        `rows_by_ids`: the rows of a page's ids, when its ids are paged from `count_queryset`."""
+    def paginate_values(
+        self, queryset, request, view, count_queryset, rows_by_ids, joined_tables=frozenset()
+    ) -> list[dict]:
+        """`count_queryset`: the same rows before `.values()` joined the related tables' columns
+        (`joined_tables`, as the plan declares them); `rows_by_ids`: the rows of a page's ids, when
+        its ids are paged from `count_queryset`."""
         return self._paginate(
-            queryset, request, view, values=True, count_queryset=count_queryset, rows_by_ids=rows_by_ids
+            queryset,
+            request,
+            view,
+            values=True,
+            count_queryset=count_queryset,
+            rows_by_ids=rows_by_ids,
+            joined_tables=joined_tables,
         )
 
-    def _paginate(self, queryset, request, view, values: bool, count_queryset=None, rows_by_ids=None) -> list:
+    def _paginate(
+        self, queryset, request, view, values: bool, count_queryset=None, rows_by_ids=None, joined_tables=()
+    ) -> list:
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise ImproperlyConfigured(f"{view.__class__.__name__} paginates an unordered queryset.")
         self.request = request
@@ -83,16 +88,18 @@ class RegistryPagination(LimitOffsetPagination):
         self.keyset = None
         self.count_estimated = False
         if self.cursor_query_param in request.query_params:
-            return self._paginate_keyset(queryset, request, values)
+            return self._paginate_keyset(queryset, request, view, values, count_queryset)
         large = is_large(queryset)
         # The fast path's query joins the related tables for their display names. Joined before
         # the sort, every row of the ordering's leading group is joined, not just the page's
-        # (6,800 delegations: 24 ms against 2 ms): so the page's ids come from the table alone,
+        # (bench/results.md, "Measured while designing"): so the page's ids come from the table alone,
         # then only their rows are joined, and the count is of the table alone.
         # Below JOINED_WINDOW_ROWS the one query with its window stays cheaper than three round trips.
         base = (
             count_queryset
-            if count_queryset is not None and _joins(queryset) and _rows_read(queryset) > JOINED_WINDOW_ROWS
+            if count_queryset is not None
+            and joined_tables
+            and _rows_read(queryset, joined_tables) > JOINED_WINDOW_ROWS
             else None
         )
         if values and not large and base is None:
@@ -116,7 +123,10 @@ class RegistryPagination(LimitOffsetPagination):
         if not self.has_next and (rows or self.offset == 0):
             self.count = self.offset + len(rows)  # the end is on this page: exact
         else:
-            self.count = max(estimated_count(queryset), self.offset + len(rows) + int(self.has_next))
+            self.count = max(
+                estimated_count(_counted(queryset, count_queryset)),
+                self.offset + len(rows) + int(self.has_next),
+            )
             self.count_estimated = True
         return rows
 
@@ -131,12 +141,30 @@ class RegistryPagination(LimitOffsetPagination):
         return [found[pk] for pk in ids]
 
     # -- keyset ------------------------------------------------------------------------------------
-    def _paginate_keyset(self, queryset, request, values: bool) -> list:
-        keys = keyset_ordering(queryset)
+    def _paginate_keyset(self, queryset, request, view, values: bool, count_queryset=None) -> list:
+        # The ordering the list applied, as the view recorded it (`applied_ordering`, set where
+        # the list is ordered: RegistryViewSet.filter_queryset and RegistryOrderingFilter).
+        keys = keyset_ordering(queryset.model, getattr(view, "applied_ordering", None))
         token = request.query_params.get(self.cursor_query_param, "")
-        backwards, after = False, None
-        if token:
-            backwards, after = decode_cursor(token, len(keys))
+        backwards, after = decode_cursor(token, len(keys)) if token else (False, None)
+        rows, more = self._keyset_rows(queryset, keys, backwards, after)
+        self._keyset_links(rows, len(keys), values, more=more, backwards=backwards, after=after)
+        if after is None and not more:
+            self.count = len(rows)  # the whole list is on this page
+        elif not is_large(queryset):
+            self.count = queryset.count()
+        else:
+            self.count = estimated_count(_counted(queryset, count_queryset))
+            self.count_estimated = True
+        if values:
+            for row in rows:
+                for n in range(len(keys)):
+                    row.pop(f"_k{n}", None)
+        return rows
+
+    def _keyset_rows(self, queryset, keys, backwards: bool, after) -> tuple[list, bool]:
+        """The page's rows after (or, backwards, before) the cursor's keys, in the list's order, and
+        whether more follow; each row carries its keys as `_k0`, `_k1`, … for the next cursor."""
         ordering = [(name, not desc if backwards else desc) for name, desc in keys]
         annotated = queryset.annotate(**{f"_k{n}": F(name) for n, (name, _) in enumerate(keys)})
         if after is not None:
@@ -150,10 +178,16 @@ class RegistryPagination(LimitOffsetPagination):
         rows = rows[: self.limit]
         if backwards:
             rows.reverse()
+        return rows, more
+
+    def _keyset_links(
+        self, rows, key_count: int, values: bool, *, more: bool, backwards: bool, after
+    ) -> None:
+        """The cursors of the pages before and after these rows (None at either end)."""
 
         def key_of(row) -> list:
             get = row.get if values else (lambda k: getattr(row, k))
-            return [get(f"_k{n}") for n in range(len(keys))]
+            return [get(f"_k{n}") for n in range(key_count)]
 
         first, last = (key_of(rows[0]), key_of(rows[-1])) if rows else (None, None)
         has_after = more if not backwards else after is not None
@@ -163,18 +197,6 @@ class RegistryPagination(LimitOffsetPagination):
             "previous": encode_cursor(True, first) if has_before else None,
         }
         self.has_next = bool(self.keyset["next"])
-        if after is None and not more:
-            self.count = len(rows)  # the whole list is on this page
-        elif not is_large(queryset):
-            self.count = queryset.count()
-        else:
-            self.count = estimated_count(queryset)
-            self.count_estimated = True
-        if values:
-            for row in rows:
-                for n in range(len(keys)):
-                    row.pop(f"_k{n}", None)
-        return rows
 
     # -- links and response ------------------------------------------------------------------------
     def get_next_link(self):
@@ -232,12 +254,11 @@ class RegistryPagination(LimitOffsetPagination):
 # -- keyset helpers ----------------------------------------------------------------------------------
 
 
-def keyset_ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
-    """(field, descending) for the queryset's ordering, ending in a unique key (the id is added
-    unless the ordering already covers a unique constraint)."""
-    model = queryset.model
+def keyset_ordering(model, ordering) -> list[tuple[str, bool]]:
+    """(field, descending) for a list's `ordering` (or else the model's), ending in a unique key
+    (the id is added unless the ordering already covers a unique constraint)."""
     keys: list[tuple[str, bool]] = []
-    for item in queryset.query.order_by or model._meta.ordering:
+    for item in ordering or model._meta.ordering:
         if not isinstance(item, str) or item == "?":
             raise exceptions.ValidationError({"cursor": ["This ordering cannot be paged with a cursor."]})
         desc = item.startswith("-")

@@ -21,7 +21,7 @@ import orjson
 import pghistory
 import pghistory.models
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Prefetch, ProtectedError
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -77,6 +77,10 @@ class RegistryViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     deletable = True
     ordering = ("id",)
+    # `Prefetch` lookups with their own querysets (an order for a nested list): applied to the
+    # queryset, and read by the fast path (api/fastpath.py) for the same order.
+    prefetches: tuple[Prefetch, ...] = ()
+    applied_ordering: tuple[str, ...] | None = None  # the list's ordering, once filter_queryset ordered it
     # Actions that change an existing record, so need its ETag in If-Match.
     if_match_actions = ("update", "partial_update", "destroy")
     # The API reads JSON only: form encodings cannot say null, and the schema promises what is read.
@@ -111,6 +115,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        if self.prefetches:
+            queryset = queryset.prefetch_related(*self.prefetches)
         select, prefetch = prefetches_for(self.get_serializer_class())
         if select:
             queryset = queryset.select_related(*select)
@@ -126,7 +132,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
         if set(params) <= PAGING_ONLY and all(len(params.getlist(name)) == 1 for name in params):
             # Nothing to filter or search: only the default ordering applies. The filter backends
             # would build a filter set and its form for nothing, a third of a list request's time.
-            return queryset.order_by(*self.ordering)
+            self.applied_ordering = tuple(self.ordering)  # read by keyset pages (api/pagination.py)
+            return queryset.order_by(*self.applied_ordering)
         return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
@@ -142,8 +149,9 @@ class RegistryViewSet(viewsets.ModelViewSet):
             view=self,
             count_queryset=queryset.prefetch_related(None),
             rows_by_ids=plan.rows_by_ids,
+            joined_tables=plan.tables,
         )
-        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name, queryset))
+        rows = plan.render(page, plan.context(request, serializer_class.detail_view_name, self.prefetches))
         return self.get_paginated_response(rows)
 
     def get_serializer_context(self):
@@ -207,7 +215,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         rows = list(plan.queryset(queryset.filter(pk=int(lookup)).order_by())[:1])
         if not rows:
             raise Http404
-        ctx = plan.context(self.request, serializer_class.detail_view_name, queryset)
+        ctx = plan.context(self.request, serializer_class.detail_view_name, self.prefetches)
         response = Response(plan.render(rows, ctx)[0])
         response["ETag"] = etag_of(queryset.model, rows[0]["id"], rows[0]["revision"])
         return response
@@ -366,13 +374,13 @@ class RegistryViewSet(viewsets.ModelViewSet):
             rows = _plan_csv(
                 plan.queryset(queryset),
                 plan,
-                plan.context(request, serializer_class.detail_view_name, queryset),
+                plan.context(request, serializer_class.detail_view_name, self.prefetches),
             )
         elif fast:
             rows = _plan_chunks(
                 plan.queryset(queryset),
                 plan,
-                plan.context(request, serializer_class.detail_view_name, queryset),
+                plan.context(request, serializer_class.detail_view_name, self.prefetches),
             )
         else:
             rows = _serializer_chunks(queryset, serializer_class, context)
@@ -412,7 +420,7 @@ def _batches(rows):
 
 def _plan_chunks(values, plan, ctx):
     """The same rows from the fast path's plan, a batch at a time."""
-    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
+    for batch in _batches(stream_rows(values, plan.names, EXPORT_BATCH)):
         yield plan.render(batch, ctx)
 
 
@@ -454,7 +462,7 @@ def _plan_csv(values, plan, ctx):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(names)
-    for batch in _batches(stream_rows(values, EXPORT_BATCH)):
+    for batch in _batches(stream_rows(values, plan.names, EXPORT_BATCH)):
         batch_ctx = plan.prepare(batch, ctx, displays=False)  # nested lists and prefetched relations
         lines = []
         for row in batch:

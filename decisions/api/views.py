@@ -212,11 +212,12 @@ class DeclarationViewSet(ReferencedViewSet):
 
 
 class DecisionViewSet(ReferencedViewSet):
-    queryset = models.Decision.objects.prefetch_related(
+    queryset = models.Decision.objects.all()
+    prefetches = (
         Prefetch(
             "meeting__declarations",
             queryset=models.Declaration.objects.select_related("person", "managed_by").order_by("id"),
-        )
+        ),
     )
     serializer_class = serializers.DecisionSerializer
     filterset_class = filters.DecisionFilterSet
@@ -275,9 +276,8 @@ class DecisionViewSet(ReferencedViewSet):
     def urgent_due(self, request, *args, **kwargs):
         """Urgent decisions still to be reported, each with the meeting it is due at; overdue ones first."""
         visible = access.restrict(models.Decision.objects.select_related("body"), request.user)
-        rows = queries.urgent_decisions_awaiting_report(visible).order_by(
-            "-overdue", "due_at_starts_at", "decided_on", "id"
-        )
+        self.applied_ordering = ("-overdue", "due_at_starts_at", "decided_on", "id")  # for keyset pages
+        rows = queries.urgent_decisions_awaiting_report(visible).order_by(*self.applied_ordering)
         filterset = filters.UrgentDecisionDueFilterSet(request.query_params, queryset=rows)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)

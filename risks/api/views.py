@@ -74,8 +74,9 @@ class RiskRegisterViewSet(RegistryViewSet):
 
 
 class RiskViewSet(RegistryViewSet):
-    queryset = models.Risk.objects.prefetch_related(
-        Prefetch("escalations", queryset=models.RiskEscalation.objects.order_by("escalated_on", "id"))
+    queryset = models.Risk.objects.all()
+    prefetches = (
+        Prefetch("escalations", queryset=models.RiskEscalation.objects.order_by("escalated_on", "id")),
     )
     serializer_class = serializers.RiskSerializer
     filterset_class = filters.RiskFilterSet

@@ -381,34 +381,76 @@ def test_a_record_reads_the_same_through_the_fast_path(two_registries, partnersh
             assert api.get(reverse(f"api:{basename}-detail", args=[pk])).status_code == 404
 
 
-def test_a_statement_is_compiled_once_and_reads_the_rows_the_orm_would(django_assert_num_queries):
+def test_a_resource_that_cannot_take_the_fast_path_is_a_start_up_warning_naming_the_field():
+    from django.core.checks import run_checks
+    from rest_framework import serializers
+
+    from bodies.models import Person
+    from core.checks import plan_warning
+
+    class Unmarked(serializers.ModelSerializer):
+        shouting = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Person
+            fields = ["id", "shouting"]
+
+        def get_shouting(self, obj):
+            return obj.name.upper()
+
+    warning = plan_warning("people-shouting", Unmarked)
+
+    assert warning.id == "api.W001"
+    assert "`shouting`" in warning.msg and "`get_shouting` is not marked `@values_from(...)`" in warning.msg
+    assert [w for w in run_checks(tags=["api"]) if w.id == "api.W001"] == []  # every resource plans
+
+
+def test_a_page_of_ids_is_one_parameter_whatever_their_number(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bodies.api.serializers import PersonSerializer
+    from core.api.fastpath import plan_for
+
+    people = [factories.PersonFactory(name=name) for name in ("Ann", "Bob", "Cy")]
+    plan = plan_for(PersonSerializer)
+    with CaptureQueriesContext(connection) as queries:
+        rows = plan.rows_by_ids([people[2].pk, people[0].pk])
+    assert sorted(row["id"] for row in rows) == sorted([people[2].pk, people[0].pk])
+    assert "= ANY(" in queries[0]["sql"]
+    assert plan.rows_by_ids([]) == []
+
+
+def test_a_per_page_query_is_compiled_once_then_sent_again_with_other_ids(django_assert_num_queries):
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
 
     from bodies.models import Person
-    from core.api.fastpath import Statement
+    from core.api.fastpath import Replayed, any_of
 
     people = [factories.PersonFactory(name=name) for name in ("Ann", "Bob", "Cy")]
     ids = [people[2].pk, people[0].pk]
-    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as compiled:
-        statement = Statement(
-            lambda ids: Person.objects.filter(pk__any_of=ids).order_by("name").values("id", "name")
-        )
-        with django_assert_num_queries(3):
-            first = statement.rows(ids)
-            again = statement.rows([people[1].pk])
-            none = statement.rows([])
+
+    def build(ids):
+        return Person.objects.filter(any_of("pk", ids)).order_by("name").values("id", "name")
+
+    replayed = Replayed(replayable=True)
+    compiling = mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql)
+    with compiling as compiled, django_assert_num_queries(3):
+        none = replayed.rows(build, [], ["id", "name"])  # no rows: the columns' names say the keys
+        first = replayed.rows(build, ids, ["id", "name"])
+        again = replayed.rows(build, [people[1].pk], ["id", "name"])
     assert compiled.call_count == 1
     assert first == list(Person.objects.filter(pk__in=ids).order_by("name").values("id", "name"))
     assert again == [{"id": people[1].pk, "name": "Bob"}]
     assert none == []
 
 
-def test_a_statement_over_a_field_read_through_a_converter_is_compiled_each_time():
+def test_a_query_over_a_field_read_through_a_converter_is_never_replayed():
     import datetime
 
-    from core.api.fastpath import Statement
+    from core.api.fastpath import Replayed, _converted, any_of
     from core.models import CheckRun
 
     run = CheckRun.objects.create(
@@ -416,7 +458,14 @@ def test_a_statement_over_a_field_read_through_a_converter_is_compiled_each_time
         on=datetime.date(2018, 1, 1),
         scheme_defects=[{"code": "x"}],
     )
-    statement = Statement(lambda ids: CheckRun.objects.filter(pk__any_of=ids).values("id", "scheme_defects"))
+    replayed = Replayed(not _converted(CheckRun, ["id", "scheme_defects"], {}))
 
-    assert statement.sql is None  # JSON is decoded by the field, as Django would
-    assert statement.rows([run.pk]) == [{"id": run.pk, "scheme_defects": [{"code": "x"}]}]
+    def build(ids):
+        return CheckRun.objects.filter(any_of("pk", ids)).values("id", "scheme_defects")
+
+    assert not replayed.replayable  # JSON is decoded by the field, as Django would
+    for _ in range(2):
+        assert replayed.rows(build, [run.pk], ["id", "scheme_defects"]) == [
+            {"id": run.pk, "scheme_defects": [{"code": "x"}]}
+        ]
+    assert replayed.sql is None
