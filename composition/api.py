@@ -2,7 +2,7 @@
 GET /exports/{id}/download/ for the file once it is done.
 
 Requesting an export is a read of the partnership (any role on it, and read-only tokens, may ask);
-the work runs in the background (stp_governance/exports.py). Exports are never changed.
+the work runs in the background (composition/exports.py). Exports are never changed.
 """
 
 from django.http import FileResponse

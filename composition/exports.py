@@ -1,6 +1,6 @@
 """Exports made on request in the background: a partnership's registers (CSV in a zip, or an Excel
 workbook), a Popolo JSON of its organisations, people, memberships and posts, and the governance
-handbook (PDF, stp_governance/handbook.py) — all as at a chosen date.
+handbook (PDF, composition/handbook.py) — all as at a chosen date.
 
 `export_request` records the request and enqueues the work through the outbox; the worker calls
 `export_run`, which writes the file to a temporary file row by row (querysets are read with
@@ -86,7 +86,7 @@ def export_request(
 
 class Progress:
     """Reports progress on the export row, at most a few times a second (each report is one UPDATE,
-    which also renews the export's lease: stp_governance/leases.py). With no percent gained, it still
+    which also renews the export's lease: core/leases.py). With no percent gained, it still
     reports every quarter of the lease, so a slow step never looks like a dead worker."""
 
     def __init__(self, export_id: int, holder: uuid.UUID, total: int = 100):

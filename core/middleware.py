@@ -24,7 +24,7 @@ class DatabaseAvailabilityMiddleware:
     the database, and an error inside their layers would reach Django as a 500. The connection is
     checked here first (the check Django makes at a request's first query anyway, so no extra
     round trip); a connection lost later in the request is answered by `process_exception`, or by
-    handler500 (stp_governance/errors.py) when a middleware layer meets it. /health/ keeps its own
+    handler500 (core/errors.py) when a middleware layer meets it. /health/ keeps its own
     answer.
     """
 

@@ -172,7 +172,7 @@ class Notification(models.Model):
 class Export(Revisioned, Leased):
     """A file made on request in the background: registers, Popolo JSON or the governance handbook.
 
-    Leased (stp_governance/leases.py): the worker making it renews the lease with each progress
+    Leased (core/leases.py): the worker making it renews the lease with each progress
     report, so an export whose worker died is made again, or failed with the reason."""
 
     partnership_path = "partnership"
@@ -294,7 +294,7 @@ class WebhookEndpoint(models.Model):
 class WebhookDelivery(Leased):
     """One event for one endpoint, and every attempt to deliver it (the delivery log).
 
-    Leased (stp_governance/leases.py) while pending: until its next attempt is due, plus the lease.
+    Leased (core/leases.py) while pending: until its next attempt is due, plus the lease.
     An attempt holds the row's lock instead of a heartbeat (it is one short POST), so only a pending
     delivery whose message or retry countdown was lost with its worker is swept and sent again."""
 

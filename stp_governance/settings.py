@@ -288,7 +288,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Changing a password checks the old one through the same lockout. Failed API token
 # authentications and password reset requests are counted in the shared cache
-# (stp_governance/ratelimit.py); over a rate, 429 with Retry-After.
+# (core/ratelimit.py); over a rate, 429 with Retry-After.
 RATE_LIMITS = {
     "auth_failure_address": env_str("RATE_AUTH_FAILURE_ADDRESS", default="20/hour"),
     "auth_failure_key_prefix": env_str("RATE_AUTH_FAILURE_KEY_PREFIX", default="10/hour"),
@@ -320,7 +320,7 @@ LOGGING = {
 }
 
 # Celery: Redis as the broker. Work is written to an outbox table in the same transaction as the
-# change that causes it and published after commit (stp_governance/outbox.py); task state lives in
+# change that causes it and published after commit (core/outbox.py); task state lives in
 # the database (exports, deliveries, notifications), so results are not stored.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -349,7 +349,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_DISPATCH_SECONDS = float(env_str("OUTBOX_DISPATCH_SECONDS", default="5"))
-# Leases on job rows (stp_governance/leases.py): a running job not heard from for JOB_LEASE_SECONDS,
+# Leases on job rows (core/leases.py): a running job not heard from for JOB_LEASE_SECONDS,
 # or a queued one not started within JOB_QUEUED_SECONDS, is sent again by the sweep (beat, every
 # LEASE_SWEEP_SECONDS), or failed once EXPORT_MAX_ATTEMPTS are spent. An export reports progress
 # (and so renews its lease) at least every JOB_LEASE_SECONDS / 4.

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("stp_governance.page_urls")),
 ]
 
-# Without the database and for bodies too large: stp_governance/errors.py.
+# Without the database and for bodies too large: core/errors.py.
 handler400 = "core.errors.bad_request"
 handler500 = "core.errors.server_error"
 

@@ -281,7 +281,7 @@ class ValuesPlan:
         self.side: dict[type, tuple[list[str], dict, Callable[[dict], str]]] = {}
         self.joined: set[str] = set()  # relation paths joined into the row query
         # Why the serializer's fields cannot be rendered from rows (None: they can). Reported at
-        # start-up by the `api.W001` system check (stp_governance/checks.py).
+        # start-up by the `api.W001` system check (core/checks.py).
         self.reason: str | None = None
         # Per-page queries run again with other ids (`Replayed`): by name, and by name for each
         # viewset `Prefetch` queryset they read from.

@@ -29,6 +29,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core import writes
 from core.access import partnership_scope, restrict
@@ -100,10 +101,14 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return super().http_method_not_allowed(request, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
+        # An unknown or empty ?format= is bad input, not a missing resource (DRF reads an empty one
+        # as none given, and would answer in the default format what was asked in no format).
+        given = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
         try:
+            if given is not None and not given.strip() and not force:
+                raise Http404
             return super().perform_content_negotiation(request, force)
         except Http404:
-            # An unknown ?format= is bad input, not a missing resource.
             formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise exceptions.ValidationError({"format": [f"Choose one of: {formats}."]}) from None
 

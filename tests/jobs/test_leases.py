@@ -1,4 +1,4 @@
-"""Leases on job rows (stp_governance/leases.py): a job whose worker died is sent again, or failed with
+"""Leases on job rows (core/leases.py): a job whose worker died is sent again, or failed with
 the reason once its attempts are spent; live jobs are left alone; sweeping is idempotent and safe with
 two sweepers; a job run twice makes one file. The real thing, a worker process killed with SIGKILL
 in the middle of a handbook export, is in test_killed_worker.py."""

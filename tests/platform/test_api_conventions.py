@@ -324,3 +324,15 @@ def test_changing_an_approved_version_is_not_taken_for_a_second_draft(admin_api)
     assert response.status_code == 200, response.content
     v1.refresh_from_db()
     assert (v1.status, v1.source_reference) == ("approved", "Annex B")
+
+
+def test_an_empty_format_is_refused_not_answered_in_the_default_one(db):
+    from rest_framework.test import APIClient
+
+    from tests.platform.conftest import user_with_role
+
+    client = APIClient()
+    client.force_authenticate(user_with_role(factories.PartnershipFactory(), "viewer"))
+    response = client.get("/api/v1/interests/export/?format=")
+    assert response.status_code == 400
+    assert "format" in response.json()

@@ -1,6 +1,6 @@
 """Effective-dated records are ended, not deleted; evidence is never deleted.
 
-One rule (stp_governance/effective_dating.py `deletion_refusal`) for the API and the admin: a
+One rule (core/effective_dating.py `deletion_refusal`) for the API and the admin: a
 record that was in force is given its last day (effective_to). Only a registry administrator
 deletes one entered in error, giving the reason, which the history keeps with the delete event.
 """

@@ -79,7 +79,7 @@ def violations(source: str, private: set[str]) -> list[str]:
 
 def test_the_scan_covers_the_project():
     files = {str(path.relative_to(ROOT)) for path in project_files()}
-    assert {"stp_governance/api/fastpath.py", "stp_governance/api/pagination.py", "bench/suite.py"} <= files
+    assert {"core/api/fastpath.py", "core/api/pagination.py", "bench/suite.py"} <= files
     assert not any(name.startswith(("tests/", ".venv/")) or "/migrations/" in name for name in files)
 
 

@@ -1,4 +1,4 @@
-"""Restricted records: one rule, built from what each model declares (stp_governance/access.py).
+"""Restricted records: one rule, built from what each model declares (core/access.py).
 
 A model declares itself restricted with `restricted_field` (and who may still read it with
 `restricted_body_path` / `restricted_person_path`); nothing else is written for it. These tests
