@@ -136,11 +136,11 @@ def partnership_scope(user, action: str = "view") -> set[int] | None:
     """
     if not getattr(user, "is_authenticated", False):
         return set()
-    own = _role_scope(user, action)
     token = getattr(user, "api_token", None)
-    if token is None:
-        return own
-    allowed = token.partnership_scope(action)
+    allowed = token.partnership_scope(action) if token is not None else None
+    if allowed is not None and not allowed:
+        return set()  # the token alone forbids it: no need to ask about the roles
+    own = _role_scope(user, action)
     if allowed is None:
         return own
     if own is None:
