@@ -240,6 +240,20 @@ def test_the_api_covers_every_router_write():
     assert len({basename for basename, *_ in OPERATIONS}) == len(router.registry)
 
 
+def test_no_api_view_outside_the_router_takes_a_body():
+    """The matrix reads the router; a write view added beside it must join it (or this test)."""
+    from stp_governance.api import urls
+
+    writers = [
+        pattern.name
+        for pattern in urls.urlpatterns
+        if hasattr(pattern, "callback") and hasattr(pattern.callback, "cls")
+        for method in ("post", "put", "patch")
+        if hasattr(pattern.callback.cls, method)
+    ]
+    assert not writers, f"Cover {writers} in the bad-input matrix."
+
+
 # -- staff pages -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(EDIT_PAGES))
 def test_hostile_form_posts_to_editing_pages_are_refused_and_write_nothing(name, client, ours):
