@@ -321,36 +321,21 @@ def edit_page(
     if request.method != "POST":
         return render(request, template, {**context, "form": form_class(instance=instance, **form_kwargs)})
     form = form_class(request.POST, instance=instance, **form_kwargs)
-    stale = None
-    if form.is_valid():
-        try:
-            saved = guarded_write(
-                user=request.user,
-                record=instance if instance.pk is not None else None,
-                expected_revision=form.cleaned_data.get("expected_revision"),
-                write=(lambda: save(form)) if save else form.save,
-            )
-        except StaleRecord as error:
-            stale = error
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, success_message)
-            return redirect(success_url(saved))
-    elif instance.pk is not None and form.is_stale():
-        stale = StaleRecord(type(instance)._default_manager.get(pk=instance.pk))
-    if stale is not None:
-        fresh = type(instance)._default_manager.get(pk=instance.pk)
-        return conflict_response(
-            request,
-            typed_form=form,
-            current=stale.current,
-            retry_form=form_class(_retry_data(request, stale.current), instance=fresh, **form_kwargs),
-            title=context.get("title", ""),
-            back_url=request.path,
-            note=stale.note,
-        )
-    return render(request, template, {**context, "form": form}, status=400)
+    return _submit(
+        request,
+        form,
+        record=instance if instance.pk is not None else None,
+        write=(lambda: save(form)) if save else form.save,
+        retry_form=lambda current: form_class(
+            _retry_data(request, current),
+            instance=type(instance)._default_manager.get(pk=instance.pk),
+            **form_kwargs,
+        ),
+        success_url=success_url,
+        success_message=success_message,
+        template=template,
+        context=context,
+    )
 
 
 def action_page(
@@ -375,14 +360,30 @@ def action_page(
     if request.method != "POST":
         return render(request, template, {**context, "form": form_class(**form_kwargs)})
     form = form_class(request.POST, **form_kwargs)
+    return _submit(
+        request,
+        form,
+        record=record,
+        write=lambda: act(form.cleaned_data),
+        retry_form=lambda current: form_class(_retry_data(request, current), **form_kwargs),
+        success_url=success_url,
+        success_message=success_message,
+        template=template,
+        context=context,
+    )
+
+
+def _submit(request, form, *, record, write, retry_form, success_url, success_message, template, context):
+    """The POST of either flow: the write through the one guarded write, then a redirect with the
+    success banner; or the conflict page (409, nothing written); or the form with its errors (400)."""
     stale = None
     if form.is_valid():
         try:
-            result = guarded_write(
+            saved = guarded_write(
                 user=request.user,
                 record=record,
                 expected_revision=form.cleaned_data.get("expected_revision"),
-                write=lambda: act(form.cleaned_data),
+                write=write,
             )
         except StaleRecord as error:
             stale = error
@@ -390,7 +391,7 @@ def action_page(
             form.apply_errors(error)
         else:
             messages.success(request, success_message)
-            return redirect(success_url(result))
+            return redirect(success_url(saved))
     elif record is not None and form.is_stale():
         stale = StaleRecord(type(record)._default_manager.get(pk=record.pk))
     if stale is not None:
@@ -398,7 +399,7 @@ def action_page(
             request,
             typed_form=form,
             current=stale.current,
-            retry_form=form_class(_retry_data(request, stale.current), **form_kwargs),
+            retry_form=retry_form(stale.current),
             title=context.get("title", ""),
             back_url=request.path,
             note=stale.note,
