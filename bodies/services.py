@@ -69,7 +69,7 @@ def terms_of_reference_approve(
         terms.next_review_due = effective_from + relativedelta(months=terms.review_interval_months)
     terms.full_clean()
     terms.save()
-    webhooks.terms_of_reference_approved(terms)
+    webhooks.record_event(event_type=webhooks.TERMS_OF_REFERENCE_APPROVED, record=terms)
     return terms
 
 

@@ -287,6 +287,22 @@ def _restrict_shared(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset
 
 
+def partnership_id_of(record: models.Model) -> int | None:
+    """The id of the partnership a saved record belongs to, along the path its model declares
+    (`partnership_path`); None for one that belongs to none (shared reference data)."""
+    path = getattr(type(record), "partnership_path", None)
+    if path is None:
+        return None
+    if path == "":
+        return record.pk
+    *through, last = path.split("__")
+    for name in through:
+        record = getattr(record, name, None)
+        if record is None:
+            return None
+    return getattr(record, f"{last}_id", None)
+
+
 def can(user, action: str, instance: models.Model) -> bool:
     """Whether `user` may `action` this saved instance (one query)."""
     return restrict(type(instance)._default_manager.filter(pk=instance.pk), user, action).exists()

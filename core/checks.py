@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.checks import Warning, register
-from django.urls import URLResolver, get_resolver
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.http.request import split_domain_port, validate_host
+from django.urls import get_resolver
+
+from core.api.representation import view_classes
 
 
 @register("api")
@@ -14,7 +20,7 @@ def fast_path_plans(app_configs=None, **kwargs) -> list[Warning]:
     from core.api.viewsets import RegistryViewSet
 
     seen = {}
-    for view_class in _view_classes(get_resolver().url_patterns):
+    for view_class in view_classes(get_resolver().url_patterns):
         if issubclass(view_class, RegistryViewSet) and view_class.serializer_class is not None:
             seen.setdefault(view_class.serializer_class, view_class.__name__)
     return [
@@ -22,15 +28,6 @@ def fast_path_plans(app_configs=None, **kwargs) -> list[Warning]:
         for serializer_class, name in seen.items()
         if (warning := plan_warning(name, serializer_class)) is not None
     ]
-
-
-def _view_classes(patterns):
-    """The class-based views the URLconf serves (the core knows the API's viewsets only from there)."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _view_classes(pattern.url_patterns)
-        elif getattr(pattern.callback, "cls", None) is not None:
-            yield pattern.callback.cls
 
 
 def plan_warning(name: str, serializer_class) -> Warning | None:
@@ -45,3 +42,21 @@ def plan_warning(name: str, serializer_class) -> Warning | None:
         obj=serializer_class,
         id="api.W001",
     )
+
+
+@register("core")
+def site_url_is_allowed(app_configs=None, **kwargs) -> list[Error]:
+    """Links in emails and webhook payloads are built on SITE_URL, as a request to it: its host must
+    be one ALLOWED_HOSTS accepts, or building them would be refused."""
+    host, _ = split_domain_port(urlsplit(settings.SITE_URL).netloc)
+    # As Django reads it: with DEBUG and no ALLOWED_HOSTS, the local names.
+    allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if host and validate_host(host, allowed):
+        return []
+    return [
+        Error(
+            f"SITE_URL's host {host!r} is not in ALLOWED_HOSTS.",
+            hint="Add it to ALLOWED_HOSTS, or set SITE_URL to the site's address.",
+            id="core.E002",
+        )
+    ]

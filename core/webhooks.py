@@ -13,7 +13,6 @@ marked failed; every attempt is in its log.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import hmac
 import secrets
@@ -26,11 +25,11 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from core import access, outbox
 from core.access import token_may_read
+from core.api.representation import api_representation
 from core.leases import lease_until
 from core.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
@@ -104,81 +103,15 @@ def event_emit(*, event_type: str, record, partnership_id: int | None, data: dic
     return len(deliveries)
 
 
-def _api_url(view_name: str, pk: int) -> str:
-    """The record's API address as other systems reach it (SITE_URL: no request to build it from)."""
-    return settings.SITE_URL + reverse(view_name, args=[pk])
-
-
-def _day(value: datetime.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def decision_recorded(decision) -> int:
+def record_event(*, event_type: str, record) -> int:
+    """Queue `event_type` about `record`, which the services call after their write. The event's data
+    is the record as its API resource reads it (`GET /api/v1/<resource>/<id>/`, links on SITE_URL):
+    one representation, whatever reads it."""
     return event_emit(
-        event_type=DECISION_RECORDED,
-        record=decision,
-        partnership_id=decision.body.partnership_id,
-        data={
-            "id": decision.pk,
-            "url": _api_url("api:decision-detail", decision.pk),
-            "body_id": decision.body_id,
-            "meeting_id": decision.meeting_id,
-            "matter_id": decision.matter_id,
-            "decided_on": _day(decision.decided_on),
-            "outcome": decision.outcome,
-            "status": decision.status,
-            "recorded_as": decision.recorded_as,
-            "minute_reference": decision.minute_reference,
-        },
-    )
-
-
-def ratification_recorded(ratification) -> int:
-    decision = ratification.decision
-    return event_emit(
-        event_type=RATIFICATION_RECORDED,
-        record=ratification,
-        partnership_id=decision.body.partnership_id,
-        data={
-            "id": ratification.pk,
-            "url": _api_url("api:ratification-detail", ratification.pk),
-            "decision_id": decision.pk,
-            "organisation_id": ratification.organisation_id,
-            "outcome": ratification.outcome,
-            "decided_on": _day(ratification.decided_on),
-            "decision_status": decision.status,
-        },
-    )
-
-
-def terms_of_reference_approved(terms) -> int:
-    return event_emit(
-        event_type=TERMS_OF_REFERENCE_APPROVED,
-        record=terms,
-        partnership_id=terms.body.partnership_id,
-        data={
-            "id": terms.pk,
-            "url": _api_url("api:termsofreference-detail", terms.pk),
-            "body_id": terms.body_id,
-            "version": terms.version,
-            "approved_on": _day(terms.approved_on),
-            "effective_from": _day(terms.effective_from),
-        },
-    )
-
-
-def risk_escalated(escalation) -> int:
-    return event_emit(
-        event_type=RISK_ESCALATED,
-        record=escalation,
-        partnership_id=escalation.risk.partnership_id,
-        data={
-            "id": escalation.pk,
-            "url": _api_url("api:riskescalation-detail", escalation.pk),
-            "risk_id": escalation.risk_id,
-            "to_body_id": escalation.to_body_id,
-            "escalated_on": _day(escalation.escalated_on),
-        },
+        event_type=event_type,
+        record=record,
+        partnership_id=access.partnership_id_of(record),
+        data=api_representation(record),
     )
 
 

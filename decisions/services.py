@@ -474,7 +474,7 @@ def decision_record(
         )
         ratification.full_clean(validate_unique=False)
         ratification.save()
-    webhooks.decision_recorded(decision)
+    webhooks.record_event(event_type=webhooks.DECISION_RECORDED, record=decision)
     return decision
 
 
@@ -600,7 +600,7 @@ def ratification_record(
     current.full_clean()
     current.save()
     _decision_status_refresh(decision)
-    webhooks.ratification_recorded(current)
+    webhooks.record_event(event_type=webhooks.RATIFICATION_RECORDED, record=current)
     return current
 
 

@@ -165,7 +165,7 @@ def risk_escalate(*, risk: Risk, to_body: Body, escalated_on: datetime.date, rea
     )
     escalation.full_clean()
     escalation.save()
-    webhooks.risk_escalated(escalation)
+    webhooks.record_event(event_type=webhooks.RISK_ESCALATED, record=escalation)
     return escalation
 
 

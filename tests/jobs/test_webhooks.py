@@ -34,6 +34,28 @@ def test_backoff_doubles_up_to_the_cap(settings):
 
 
 @pytest.mark.django_db
+def test_an_events_data_is_the_record_as_the_api_reads_it(settings):
+    """One representation: the event carries exactly what GET /api/v1/decisions/{id}/ answers at
+    SITE_URL, so a field added to the resource reaches the events without being written twice."""
+    settings.SITE_URL = "https://registry.example.nhs.uk"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "registry.example.nhs.uk"]
+    world = scenario(webhook_url="http://127.0.0.1:9/hook")
+    decision = services.decision_record(
+        body=world.board, meeting=world.meeting, matter=world.matter, power="approve",
+        resolution="Approved.", outcome="carried",
+    )  # fmt: skip
+
+    data = WebhookDelivery.objects.get().payload["data"]
+    client = client_for(world.secretariat)
+    read = client.get(
+        reverse("api:decision-detail", args=[decision.pk]), HTTP_HOST="registry.example.nhs.uk", secure=True
+    )
+    assert read.status_code == 200
+    assert data == read.json()
+    assert data["url"] == f"https://registry.example.nhs.uk/api/v1/decisions/{decision.pk}/"
+
+
+@pytest.mark.django_db
 def test_recording_a_decision_queues_one_delivery_in_the_same_transaction():
     world = scenario(webhook_url="http://127.0.0.1:9/hook")
     other = scenario(webhook_url="http://127.0.0.1:9/other", name="Other Partnership")

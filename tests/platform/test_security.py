@@ -22,6 +22,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "registry.example.org",
+        "SITE_URL": "https://registry.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -119,3 +120,13 @@ def test_inline_script_needs_the_request_nonce(rf):
 
     nonce = response.content.decode().split('nonce="')[1].split('"')[0]
     assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+def test_a_site_url_outside_allowed_hosts_is_an_error_at_start_up(settings):
+    """Links in emails and webhook payloads are built on SITE_URL as a request to it."""
+    from core.checks import site_url_is_allowed
+
+    settings.SITE_URL, settings.ALLOWED_HOSTS = "https://registry.example.nhs.uk", ["registry.example.nhs.uk"]
+    assert site_url_is_allowed() == []
+    settings.ALLOWED_HOSTS = ["elsewhere.example"]
+    assert [error.id for error in site_url_is_allowed()] == ["core.E002"]

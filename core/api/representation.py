@@ -1,0 +1,67 @@
+"""A record as the API reads it, outside any request (webhook payloads).
+
+The serializer of the record's own API resource renders it, with links built on `SITE_URL`, so
+an event's data and `GET /api/v1/<resource>/<id>/` never say different things, and a field added
+to the resource reaches the events without anyone writing it twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from urllib.parse import urlsplit
+
+import orjson
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import models
+from django.urls import URLResolver, get_resolver
+from rest_framework.request import Request
+
+from core.api.renderers import ORJSONRenderer
+
+
+def api_representation(record: models.Model) -> dict:
+    """The record's API representation as plain JSON values (dates as ISO text, amounts as text)."""
+    serializer_class = serializer_for(type(record))
+    data = serializer_class(record, context={"request": site_request()}).data
+    return orjson.loads(ORJSONRenderer().render(data))
+
+
+@functools.cache
+def serializer_for(model: type[models.Model]):
+    """The serializer of the API resource listing `model` (read from the URLconf: the core imports
+    no app's API)."""
+    from core.api.viewsets import RegistryViewSet
+
+    for view_class in view_classes(get_resolver().url_patterns):
+        if issubclass(view_class, RegistryViewSet) and getattr(view_class.queryset, "model", None) is model:
+            return view_class.serializer_class
+    raise LookupError(f"No API resource lists {model._meta.label}.")
+
+
+def view_classes(patterns):
+    """The class-based views the URLconf serves."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from view_classes(pattern.url_patterns)
+        elif getattr(pattern.callback, "cls", None) is not None:
+            yield pattern.callback.cls
+
+
+def site_request() -> Request:
+    """A GET of the site's root as `SITE_URL` names it: links in the representation point there.
+    Its host is checked against ALLOWED_HOSTS like any request's (the system check core.E002 says
+    so at start-up when SITE_URL's host is not allowed)."""
+    site = urlsplit(settings.SITE_URL)
+    default_port = 443 if site.scheme == "https" else 80
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "SERVER_NAME": site.hostname or "localhost",
+        "SERVER_PORT": str(site.port or default_port),
+        "HTTP_HOST": site.netloc,
+        "wsgi.url_scheme": site.scheme or "http",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    return Request(WSGIRequest(environ))
