@@ -22,21 +22,32 @@ from core.api.renderers import ORJSONRenderer
 
 
 def api_representation(record: models.Model) -> dict:
-    """The record's API representation as plain JSON values (dates as ISO text, amounts as text)."""
-    serializer_class = serializer_for(type(record))
-    data = serializer_class(record, context={"request": site_request()}).data
+    """The record's API representation as plain JSON values (dates as ISO text, amounts as text),
+    read again as its resource reads it: with the related rows its serializer shows, in a fixed
+    number of queries."""
+    from core.api.serializers import prefetches_for
+
+    resource = resource_for(type(record))
+    select, prefetch = prefetches_for(resource.serializer_class)
+    fresh = (
+        resource.queryset.filter(pk=record.pk)
+        .select_related(*select)
+        .prefetch_related(*resource.prefetches, *prefetch)
+        .get()
+    )
+    data = resource.serializer_class(fresh, context={"request": site_request()}).data
     return orjson.loads(ORJSONRenderer().render(data))
 
 
 @functools.cache
-def serializer_for(model: type[models.Model]):
-    """The serializer of the API resource listing `model` (read from the URLconf: the core imports
-    no app's API)."""
+def resource_for(model: type[models.Model]):
+    """The API resource (viewset class) listing `model`, read from the URLconf: the core imports no
+    app's API."""
     from core.api.viewsets import RegistryViewSet
 
     for view_class in view_classes(get_resolver().url_patterns):
         if issubclass(view_class, RegistryViewSet) and getattr(view_class.queryset, "model", None) is model:
-            return view_class.serializer_class
+            return view_class
     raise LookupError(f"No API resource lists {model._meta.label}.")
 
 
