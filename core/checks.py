@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.http.request import split_domain_port, validate_host
-from django.urls import get_resolver
 
-from core.api.representation import view_classes
+from core.api.representation import api_resources
 
 
 @register("api")
@@ -17,12 +16,9 @@ def fast_path_plans(app_configs=None, **kwargs) -> list[Warning]:
     """Every API resource's plan (api/fastpath.py) is built once here; one that cannot render its
     serializer from `.values()` rows reads through the serializer, ten times slower: a warning
     naming the field and the reason, instead of a silent fallback."""
-    from core.api.viewsets import RegistryViewSet
-
     seen = {}
-    for view_class in view_classes(get_resolver().url_patterns):
-        if issubclass(view_class, RegistryViewSet) and view_class.serializer_class is not None:
-            seen.setdefault(view_class.serializer_class, view_class.__name__)
+    for resource in api_resources():
+        seen.setdefault(resource.serializer_class, resource.__name__)
     return [
         warning
         for serializer_class, name in seen.items()

@@ -73,3 +73,21 @@ def draft_page_data(response, **changes) -> dict:
         else:
             data[name] = value
     return data
+
+
+def body_admin_data(body, *, name: str, expected_revision: int) -> dict:
+    """What the admin's body change form posts: the body renamed, opened at `expected_revision`,
+    with its two inlines empty."""
+    return {
+        "partnership": body.partnership_id,
+        "name": name,
+        "slug": body.slug,
+        "kind": body.kind,
+        "status": body.status,
+        "description": "",
+        "expected_revision": expected_revision,
+        "relationships_from-TOTAL_FORMS": 0,
+        "relationships_from-INITIAL_FORMS": 0,
+        "appointments-TOTAL_FORMS": 0,
+        "appointments-INITIAL_FORMS": 0,
+    }

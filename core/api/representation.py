@@ -41,14 +41,24 @@ def api_representation(record: models.Model) -> dict:
 
 @functools.cache
 def resource_for(model: type[models.Model]):
-    """The API resource (viewset class) listing `model`, read from the URLconf: the core imports no
-    app's API."""
+    """The API resource (viewset class) listing `model`."""
+    for resource in api_resources():
+        if getattr(resource.queryset, "model", None) is model:
+            return resource
+    raise LookupError(f"No API resource lists {model._meta.label}.")
+
+
+def api_resources() -> list:
+    """The registry's API resources (viewset classes) as the URLconf serves them, each once: the
+    core reads them there, importing no app's API."""
     from core.api.viewsets import RegistryViewSet
 
-    for view_class in view_classes(get_resolver().url_patterns):
-        if issubclass(view_class, RegistryViewSet) and getattr(view_class.queryset, "model", None) is model:
-            return view_class
-    raise LookupError(f"No API resource lists {model._meta.label}.")
+    found = dict.fromkeys(
+        view_class
+        for view_class in view_classes(get_resolver().url_patterns)
+        if issubclass(view_class, RegistryViewSet) and view_class.serializer_class is not None
+    )
+    return list(found)
 
 
 def view_classes(patterns):

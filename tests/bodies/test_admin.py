@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bodies.models import Membership, TermsOfReference
+from tests.editing import body_admin_data
 from tests.factories import (
     AppointmentFactory,
     BodyRelationshipFactory,
@@ -148,19 +149,7 @@ def test_a_stale_save_in_the_admin_is_refused_and_nothing_is_lost(admin_client):
 
     response = admin_client.post(
         url,
-        {
-            "partnership": body.partnership_id,
-            "name": "My change",
-            "slug": body.slug,
-            "kind": body.kind,
-            "status": body.status,
-            "description": "",
-            "expected_revision": 1,
-            "relationships_from-TOTAL_FORMS": 0,
-            "relationships_from-INITIAL_FORMS": 0,
-            "appointments-TOTAL_FORMS": 0,
-            "appointments-INITIAL_FORMS": 0,
-        },
+        body_admin_data(body, name="My change", expected_revision=1),
     )
 
     assert response.status_code == 200
@@ -179,19 +168,7 @@ def test_a_fresh_save_in_the_admin_succeeds_and_is_audited(admin_client):
 
     response = admin_client.post(
         url,
-        {
-            "partnership": body.partnership_id,
-            "name": "My change",
-            "slug": body.slug,
-            "kind": body.kind,
-            "status": body.status,
-            "description": "",
-            "expected_revision": 1,
-            "relationships_from-TOTAL_FORMS": 0,
-            "relationships_from-INITIAL_FORMS": 0,
-            "appointments-TOTAL_FORMS": 0,
-            "appointments-INITIAL_FORMS": 0,
-        },
+        body_admin_data(body, name="My change", expected_revision=1),
     )
 
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from core import writes
 from tests import factories
+from tests.editing import body_admin_data
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("core", "composition", "bodies", "delegation", "decisions", "risks", "stp_governance")
@@ -78,19 +79,7 @@ def test_an_admin_save_goes_through_the_guarded_write(admin_client, spy):
     body = factories.BodyFactory(name="Opened version")
     response = admin_client.post(
         reverse("admin:bodies_body_change", args=[body.pk]),
-        {
-            "partnership": body.partnership_id,
-            "name": "My change",
-            "slug": body.slug,
-            "kind": body.kind,
-            "status": body.status,
-            "description": "",
-            "expected_revision": 1,
-            "relationships_from-TOTAL_FORMS": 0,
-            "relationships_from-INITIAL_FORMS": 0,
-            "appointments-TOTAL_FORMS": 0,
-            "appointments-INITIAL_FORMS": 0,
-        },
+        body_admin_data(body, name="My change", expected_revision=1),
     )
     assert response.status_code == 302
     body.refresh_from_db()
