@@ -19,9 +19,7 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
 
 import orjson
 from django.conf import settings
@@ -29,7 +27,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from bodies.models import (
     Appointment,
@@ -40,16 +40,13 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceRole,
 )
+from composition.registers import CHUNK, REGISTERS, text_cell
 from core import access, outbox
 from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
 from core.models import Export
 from core.spreadsheets import formula_safe
-from decisions.models import Decision, Ratification
-from delegation.models import Delegation, Reservation
-from risks.models import Risk
 
 log = logging.getLogger(__name__)
-CHUNK = 2000
 EXTENSIONS = {
     Export.Kind.REGISTERS_CSV: "zip",
     Export.Kind.REGISTERS_XLSX: "xlsx",
@@ -179,144 +176,46 @@ def content_type(export: Export) -> str:
     return CONTENT_TYPES[EXTENSIONS[export.kind]]
 
 
-# -- the registers ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Register:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (heading, path for .values_list)
-    rows: Callable[[Partnership, datetime.date], QuerySet]
-
-    def published_rows(self, partnership: Partnership, on: datetime.date) -> QuerySet:
-        """The register's rows, without the records not for publication (as their models declare)."""
-        return access.published(self.rows(partnership, on))
-
-    def count(self, partnership: Partnership, on: datetime.date) -> int:
-        return self.published_rows(partnership, on).count()
-
-    def values(self, partnership: Partnership, on: datetime.date) -> Iterator[tuple]:
-        paths = [path for _, path in self.columns]
-        yield from self.published_rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
-
-
-REGISTERS = (
-    Register(
-        "memberships",
-        (("id", "pk"), ("organisation", "organisation__name"), ("ods_code", "organisation__ods_code"),
-         ("standing", "standing"), ("status", "status"), ("effective_from", "effective_from"),
-         ("effective_to", "effective_to"), ("source", "source_document")),
-        lambda p, on: Membership.objects.in_force(on).filter(partnership=p).order_by("organisation__name", "pk"),
-    ),
-    Register(
-        "bodies",
-        (("id", "pk"), ("name", "name"), ("kind", "kind"), ("status", "status"),
-         ("holds_delegated_authority", "holds_delegated_authority"),
-         ("decisions_bind_partners", "decisions_bind_partners"), ("effective_from", "effective_from"),
-         ("effective_to", "effective_to")),
-        lambda p, on: Body.objects.in_force(on).filter(partnership=p).order_by("name", "pk"),
-    ),
-    Register(
-        "terms_of_reference",
-        (("id", "pk"), ("body", "body__name"), ("version", "version"), ("status", "status"),
-         ("approved_by", "approved_by__name"), ("approved_on", "approved_on"), ("effective_from", "effective_from"),
-         ("quorum", "quorum_rule"), ("decision_method", "decision_method"), ("meets", "meeting_frequency"),
-         ("next_review_due", "next_review_due"), ("source", "source_document")),
-        lambda p, on: TermsOfReference.objects.in_force(on).filter(body__partnership=p).order_by("body__name", "pk"),
-    ),
-    Register(
-        "appointments",
-        (("id", "pk"), ("body", "body__name"), ("person", "person__name"), ("role", "role"), ("title", "title"),
-         ("representing", "representing__name"), ("voting", "voting"), ("effective_from", "effective_from"),
-         ("effective_to", "effective_to")),
-        lambda p, on: Appointment.objects.in_force(on)
-        .filter(body__partnership=p)
-        .order_by("body__name", "role", "person__name", "pk"),
-    ),
-    Register(
-        "reservations",
-        (("id", "pk"), ("matter", "matter__name"), ("reserved_to", "reserved_to"),
-         ("reserved_to_body", "reserved_to_body__name"), ("power", "power"), ("source", "source_document"),
-         ("source_reference", "source_reference")),
-        lambda p, on: Reservation.objects.in_force(on).filter(partnership=p).order_by("matter__name", "pk"),
-    ),
-    Register(
-        "delegations",
-        (("id", "pk"), ("matter", "matter__name"), ("delegator", "delegator__name"), ("delegate", "delegate__name"),
-         ("office", "delegate_office"), ("power", "power"), ("financial_limit_gbp", "financial_limit_gbp"),
-         ("conditions", "conditions"), ("further_delegation_permitted", "further_delegation_permitted"),
-         ("effective_from", "effective_from"), ("effective_to", "effective_to"), ("source", "source_document"),
-         ("source_reference", "source_reference")),
-        lambda p, on: Delegation.objects.in_force(on).filter(partnership=p).order_by("matter__name", "pk"),
-    ),
-    Register(
-        "decisions",
-        (("id", "pk"), ("body", "body__name"), ("decided_on", "decided_on"), ("minute_reference", "minute_reference"),
-         ("matter", "matter__name"), ("power", "power"), ("resolution", "resolution"), ("outcome", "outcome"),
-         ("status", "status"), ("urgent", "urgent"), ("effective_on", "effective_on")),
-        lambda p, on: Decision.objects.filter(body__partnership=p, decided_on__lte=on).order_by(
-            "decided_on", "pk"
-        ),
-    ),
-    Register(
-        "ratifications",
-        (("id", "pk"), ("decision_id", "decision_id"), ("decision", "decision__minute_reference"),
-         ("organisation", "organisation__name"), ("outcome", "outcome"), ("decided_on", "decided_on"),
-         ("minute_reference", "minute_reference")),
-        lambda p, on: Ratification.objects.filter(
-            decision__body__partnership=p, decision__decided_on__lte=on
-        ).order_by("decision__decided_on", "decision_id", "organisation__name", "pk"),
-    ),
-    Register(
-        "risks",
-        (("id", "pk"), ("reference", "reference"), ("title", "title"), ("category", "category"),
-         ("held_by", "register__body__name"), ("owner", "owner__name"), ("inherent_score", "inherent_score"),
-         ("current_score", "current_score"), ("target_score", "target_score"), ("status", "status"),
-         ("next_review_due", "next_review_due")),
-        lambda p, on: Risk.objects.filter(partnership=p).order_by("reference", "pk"),
-    ),
-)  # fmt: skip
-
-
-# Spreadsheet formula injection: a cell starting with one of these is shown as text.
-def _text_cell(value):
-    """A cell as text for CSV: dates in ISO form, never a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date | Decimal | bool | int):
-        return value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return formula_safe(str(value))
-
-
+# -- the registers (composition/registers.py defines them) ----------------------------------------
 def _total_rows(partnership: Partnership, on: datetime.date) -> int:
     return sum(register.count(partnership, on) for register in REGISTERS)
+
+
+def about_lines(partnership: Partnership, on: datetime.date) -> list[tuple[str, str]]:
+    """What the file is, as at when, from where: the first sheet of the workbook, about.txt in the zip."""
+    return [
+        ("Registers of", partnership.name),
+        ("As at", date_format(on, "j F Y")),
+        ("Made on", date_format(timezone.localtime(), "j F Y, H:i")),
+        ("From", f"{settings.SITE_URL}{reverse('partnership-detail', args=[partnership.pk])}"),
+        ("Licence", settings.OPEN_DATA_LICENCE),
+        ("Left out", "Records not for publication (restricted decisions, withheld interests and the like)."),
+    ]
 
 
 def build_registers_csv(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
     progress.expect(_total_rows(partnership, on))
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        about = [f"{label}: {text}" for label, text in about_lines(partnership, on)]
+        about += ["", "Files:"] + [f"{r.name}.csv: {r.title}. {r.description}" for r in REGISTERS]
+        archive.writestr("about.txt", "\n".join(about) + "\n")
         for register in REGISTERS:
             with archive.open(f"{register.name}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
-                writer.writerow([heading for heading, _ in register.columns])
+                writer.writerow([column.heading for column in register.rendered])
                 for row in register.values(partnership, on):
-                    writer.writerow([_text_cell(value) for value in row])
+                    writer.writerow([formula_safe(text_cell(value)) for value in row])
                     progress.advance()
                 text.flush()
                 text.detach()
 
 
 def build_registers_xlsx(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
-    from openpyxl import Workbook
+    from composition.workbook import registers_workbook
 
     progress.expect(_total_rows(partnership, on))
-    workbook = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
-    for register in REGISTERS:
-        sheet = workbook.create_sheet(register.name[:31])
-        sheet.append([heading for heading, _ in register.columns])
-        for row in register.values(partnership, on):
-            sheet.append([formula_safe(value) for value in row])
-            progress.advance()
-    workbook.save(out)
+    registers_workbook(partnership, on, out, about=about_lines(partnership, on), advance=progress.advance)
 
 
 # -- Popolo ---------------------------------------------------------------------------------------

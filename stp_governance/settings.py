@@ -397,6 +397,11 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="STP Governance Registry <registry@localhost>")
 # Absolute links in emails and webhooks.
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The licence stated on exports and open data (the registry's records transcribe public documents).
+OPEN_DATA_LICENCE = env_str(
+    "OPEN_DATA_LICENCE",
+    default="Open Government Licence v3.0 (https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)",
+)
 
 # Export files: written by the worker, served only through the access-checked download views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))

@@ -815,10 +815,13 @@ def _column(key: str):
 
 
 def flat_cell(value):
-    """A rendered value as one CSV cell: a list as its items' displays joined with "; ", an object
-    as its id (or, without one, its JSON)."""
+    """A rendered value as one CSV cell: a list of names (or of records with a display) as the names
+    joined with "; ", any other nested value as its JSON (never Python's text of it); an object as
+    its id (or, without one, its JSON)."""
     if isinstance(value, list):
-        return "; ".join(str(v.get("display", v) if isinstance(v, dict) else v) for v in value)
+        if all(not isinstance(v, dict | list) or (isinstance(v, dict) and "display" in v) for v in value):
+            return "; ".join(str(v["display"] if isinstance(v, dict) else v) for v in value)
+        return orjson.dumps(value, default=str).decode()
     if isinstance(value, dict):
         return value.get("id", orjson.dumps(value).decode())
     return value

@@ -61,9 +61,9 @@ def test_registers_xlsx_has_a_sheet_per_register(settings, tmp_path):
     export = run(exports.export_request(kind="registers_xlsx", partnership=partnership, requested_by=user))
 
     workbook = load_workbook(export.file.open("rb"), read_only=True)
-    assert "appointments" in workbook.sheetnames
-    rows = list(workbook["bodies"].iter_rows(values_only=True))
-    assert rows[0][:2] == ("id", "name") and rows[1][1] == "Exported Board"
+    assert "Appointments" in workbook.sheetnames
+    rows = list(workbook["Bodies"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("Name", "Kind") and rows[1][0] == "Exported Board"
 
 
 @pytest.mark.django_db
@@ -195,3 +195,72 @@ def test_the_exports_list_takes_the_same_queries_however_many_exports(client, dj
         Export.objects.create(kind="handbook_pdf", partnership=partnership, as_at=datetime.date(2018, 1, 1))
     with django_assert_max_num_queries(len(few)):
         assert client.get(reverse("export-list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_excel_registers_read_in_words_with_a_bold_frozen_header_and_a_first_sheet(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    partnership, user = small_partnership()
+    on = datetime.date(2026, 12, 1)
+    export = run(
+        exports.export_request(kind="registers_xlsx", partnership=partnership, as_at=on, requested_by=user)
+    )
+
+    workbook = load_workbook(export.file.open("rb"))  # not read-only: styles and panes are read
+    assert workbook.sheetnames[0] == "About this file"
+    about = {
+        row[0]: row[1] for row in workbook["About this file"].iter_rows(values_only=True) if row and row[0]
+    }
+    assert about["Registers of"] == partnership.name and about["As at"] == "1 December 2026"
+    assert about["From"].endswith(f"/partnerships/{partnership.pk}/")
+    assert "Open Government Licence" in about["Licence"]
+
+    memberships = workbook["Memberships"]
+    header = [cell.value for cell in memberships[1]]
+    assert header[:4] == ["Organisation", "ODS code", "Standing", "Status"] and header[-1] == "ID"
+    assert all(cell.font.bold for cell in memberships[1])
+    assert memberships.freeze_panes == "A2"
+    assert memberships.column_dimensions["A"].width >= 20
+    council = next(
+        row for row in memberships.iter_rows(min_row=2, values_only=True) if row[0] == "Exported Council"
+    )
+    membership = partnership.memberships.get(organisation__name="Exported Council")
+    assert council[2] == membership.get_standing_display() and council[2] != membership.standing
+    assert council[-1] == membership.pk
+    assert isinstance(council[header.index("From")], datetime.datetime)  # a date cell, not text
+    assert memberships.cell(row=2, column=header.index("From") + 1).number_format == "d mmmm yyyy"
+
+    bodies = list(workbook["Bodies"].iter_rows(values_only=True))
+    yes_no = bodies[0].index("Holds delegated authority")
+    assert bodies[1][yes_no] in {"Yes", "No"}
+
+
+@pytest.mark.django_db
+def test_the_registers_zip_covers_every_register_with_words_and_json_never_python_text(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    partnership, user = small_partnership()
+    meeting = factories.MeetingFactory(body=partnership.bodies.get())
+    factories.AttendanceFactory(meeting=meeting, status="apologies")
+    export = run(exports.export_request(kind="registers_csv", partnership=partnership, requested_by=user))
+
+    with zipfile.ZipFile(export.file.open("rb")) as archive:
+        names = set(archive.namelist())
+        attendance = archive.read("attendance.csv").decode("utf-8-sig").splitlines()
+        about = archive.read("about.txt").decode()
+    for register in ("meetings", "attendance", "interests", "declarations", "proposals", "risk_reviews",
+                     "risk_escalations", "successions", "risk_actions"):  # fmt: skip
+        assert f"{register}.csv" in names
+    assert attendance[0].startswith("Body,Meeting starts,Person,Attendance") and attendance[0].endswith(",ID")
+    assert "Apologies" in attendance[1]
+    assert f"Registers of: {partnership.name}" in about
+
+
+def test_a_csv_cell_writes_nested_values_as_json():
+    from composition.registers import text_cell
+    from core.api.fastpath import flat_cell
+
+    nested = [{"organisation": 1, "outcome": "pending"}]
+    assert text_cell(nested) == '[{"organisation":1,"outcome":"pending"}]'
+    assert flat_cell(nested) == '[{"organisation":1,"outcome":"pending"}]'
+    assert flat_cell([{"id": 1, "display": "NHS X"}, {"id": 2, "display": "NHS Y"}]) == "NHS X; NHS Y"
+    assert flat_cell(["a", "b"]) == "a; b"
