@@ -21,6 +21,7 @@ from core.effective_dating import (
     in_force_q,
     no_overlap,
 )
+from core.publication import PUBLIC_ALWAYS
 
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 
@@ -32,6 +33,9 @@ class Person(Sourced, Revisioned):
 
     shared_reference_data = True
     partnership_links = ["appointments__body__partnership", "partnerships_led"]
+    # Public (core/publication.py) where a public appointment or declared interest names them.
+    public_when = PUBLIC_ALWAYS
+    public_links = ["appointments=person", "interests=person"]
 
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
@@ -60,6 +64,8 @@ class Person(Sourced, Revisioned):
 class Partnership(Sourced, Revisioned):
     display_sql = "short_name_or_name"  # `display` in the API's fast list path: the SQL of str(self)
     partnership_path = ""
+    public_when = PUBLIC_ALWAYS  # when its public site is on (public_site_field)
+    public_site_field = "public_site"
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=100, blank=True)
@@ -83,6 +89,12 @@ class Partnership(Sourced, Revisioned):
     )
     lead_role = models.CharField(max_length=300, blank=True, help_text="The lead's post, as published.")
     description = models.TextField(blank=True)
+    public_site = models.BooleanField(
+        "public site",
+        default=False,
+        help_text="Publish the partnership's public site, feeds and open data: who sits on what, on what "
+        "terms, what was decided, the register of interests. Records not for publication never appear.",
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -111,6 +123,7 @@ class Partnership(Sourced, Revisioned):
 class PartnershipStage(EffectiveDated, Sourced, Revisioned):
     """Where a partnership stood over time: STP, shadow ACS, ACS or ICS."""
 
+    public_when = PUBLIC_ALWAYS
     partnership_path = "partnership"
 
     class Stage(models.TextChoices):
@@ -143,6 +156,8 @@ class Organisation(Sourced, Revisioned):
 
     shared_reference_data = True
     partnership_links = ["memberships__partnership"]
+    public_when = PUBLIC_ALWAYS
+    public_links = ["memberships=organisation", "appointments=representing"]
 
     class Kind(models.TextChoices):
         CCG = "ccg", "Clinical commissioning group"
@@ -254,6 +269,7 @@ class Membership(EffectiveDated, Sourced, Revisioned):
     """An organisation's standing in a partnership over a period."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Standing(models.TextChoices):
         PARTY_TO = "party_to", "Party to"
@@ -337,6 +353,7 @@ class Signature(Sourced, Revisioned):
     """An organisation's signature to an agreement: evidence, never deleted with its agreement."""
 
     partnership_path = "agreement__partnership"
+    public_when = PUBLIC_ALWAYS
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
@@ -385,6 +402,7 @@ class Body(EffectiveDated, Sourced, Revisioned):
     display_sql = "name"  # `display` in the API's fast list path: the SQL of str(self)
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
     partnership_optional = True  # statutory boards of member organisations
 
     class Kind(models.TextChoices):
@@ -479,6 +497,7 @@ class BodyRelationship(EffectiveDated, Sourced, Revisioned):
     """A line on the governance structure chart: who reports to, or is held to account by, whom."""
 
     partnership_path = "from_body__partnership"
+    public_when = PUBLIC_ALWAYS
     partnership_optional = True
 
     class Kind(models.TextChoices):
@@ -534,6 +553,7 @@ class TermsOfReference(EffectiveDated, Sourced, Revisioned):
     """One version of a body's terms of reference."""
 
     partnership_path = "body__partnership"
+    public_when = ~Q(status="draft")  # a draft is never published
     partnership_optional = True
 
     class Status(models.TextChoices):
@@ -657,6 +677,7 @@ class TermsOfReference(EffectiveDated, Sourced, Revisioned):
 
 class TermsOfReferenceObjective(Revisioned):
     partnership_path = "terms_of_reference__body__partnership"
+    public_when = ~Q(terms_of_reference__status="draft")
     partnership_optional = True
 
     terms_of_reference = models.ForeignKey(
@@ -688,6 +709,7 @@ class TermsOfReferenceRole(Revisioned):
     """A seat the terms of reference provide for, by role (not by person)."""
 
     partnership_path = "terms_of_reference__body__partnership"
+    public_when = ~Q(terms_of_reference__status="draft")
     partnership_optional = True
 
     class Category(models.TextChoices):
@@ -732,6 +754,7 @@ class Appointment(EffectiveDated, Sourced, Revisioned):
     """A person in a role on a body for a period, representing an organisation."""
 
     partnership_path = "body__partnership"
+    public_when = PUBLIC_ALWAYS
     partnership_optional = True
 
     class Role(models.TextChoices):

@@ -305,13 +305,16 @@ def _popolo_sections(partnership: Partnership, on: datetime.date) -> list[tuple[
     ]
 
 
-def build_popolo_json(partnership: Partnership, on: datetime.date, out, progress: Progress) -> None:
-    """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item."""
+def build_popolo_json(
+    partnership: Partnership, on: datetime.date, out, progress: Progress | None, visible=access.published
+) -> None:
+    """Popolo (popoloproject.com): organizations, persons, memberships and posts, streamed item by item.
+    `visible` keeps the rows that may go out: the published ones (an export), the public ones (open data)."""
     sections = [
-        (key, access.published(queryset), render)
-        for key, queryset, render in _popolo_sections(partnership, on)
+        (key, visible(queryset), render) for key, queryset, render in _popolo_sections(partnership, on)
     ]
-    progress.expect(sum(queryset.count() for _, queryset, _ in sections))
+    if progress is not None:
+        progress.expect(sum(queryset.count() for _, queryset, _ in sections))
     out.write(b'{"meta":' + orjson.dumps({"partnership": str(partnership), "as_at": on.isoformat()}))
     itself = {
         "id": f"partnership/{partnership.pk}",
@@ -327,7 +330,8 @@ def build_popolo_json(partnership: Partnership, on: datetime.date, out, progress
         for item in queryset.iterator(chunk_size=CHUNK):
             out.write((b"," if comma else b"") + orjson.dumps(render(item)))
             comma = True
-            progress.advance()
+            if progress is not None:
+                progress.advance()
     out.write(b"]}")
 
 

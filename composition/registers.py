@@ -31,6 +31,7 @@ from bodies.models import (
     TermsOfReference,
 )
 from core import access
+from core.publication import PUBLIC, is_public_kind
 from decisions.models import Attendance, Decision, Declaration, Interest, Meeting, Proposal, Ratification
 from delegation.models import Delegation, Reservation
 from risks.models import Risk, RiskAction, RiskEscalation, RiskReview
@@ -133,23 +134,38 @@ class Register:
 
     @cached_property
     def rendered(self) -> tuple[RenderedColumn, ...]:
-        return tuple(RenderedColumn(c, _resolve(self.model, c.path)) for c in (*self.columns, self.id_column))
+        columns = tuple(
+            RenderedColumn(c, _resolve(self.model, c.path)) for c in (*self.columns, self.id_column)
+        )
+        names = [column.name for column in columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"The {self.name} register names two columns alike: {names}")
+        return columns
 
     def published_rows(self, partnership: Partnership, on: datetime.date) -> QuerySet:
         """The register's rows, without the records not for publication (as their models declare)."""
         return access.published(self.rows(partnership, on))
 
+    @property
+    def is_public(self) -> bool:
+        return is_public_kind(self.model)
+
+    def public_rows(self, partnership: Partnership, on: datetime.date) -> QuerySet:
+        """The rows anyone may read (core/publication.py): the open data."""
+        return access.restrict(self.rows(partnership, on), PUBLIC)
+
     def count(self, partnership: Partnership, on: datetime.date) -> int:
         return self.published_rows(partnership, on).count()
 
-    def raw_values(self, partnership: Partnership, on: datetime.date) -> Iterator[tuple]:
+    def raw_values(self, rows: QuerySet) -> Iterator[tuple]:
         paths = [c.column.path for c in self.rendered]
-        yield from self.published_rows(partnership, on).values_list(*paths).iterator(chunk_size=CHUNK)
+        yield from rows.values_list(*paths).iterator(chunk_size=CHUNK)
 
-    def values(self, partnership: Partnership, on: datetime.date) -> Iterator[list]:
-        """Each row's values as people read them, the record's id last."""
+    def values(self, partnership: Partnership, on: datetime.date, *, public: bool = False) -> Iterator[list]:
+        """Each row's values as people read them, the record's id last; `public`: only the public rows."""
         rendered = self.rendered
-        for row in self.raw_values(partnership, on):
+        rows = self.public_rows(partnership, on) if public else self.published_rows(partnership, on)
+        for row in self.raw_values(rows):
             yield [column.value(raw) for column, raw in zip(rendered, row, strict=True)]
 
     def record_ids(self, partnership: Partnership, on: datetime.date) -> set[int]:
@@ -272,7 +288,7 @@ REGISTERS: tuple[Register, ...] = (
         "(entries withheld from publication are left out).",
         Interest,
         (Column("Person", "person__name"), Column("Kind", "kind"), Column("Interest", "description"),
-         Column("Organisation", "organisation__name"), Column("Organisation (as declared)", "organisation_name"),
+         Column("Organisation", "organisation__name"), Column("Organisation (as declared)", "organisation_name", "organisation_as_declared"),
          Column("Declared on", "declared_on"), Column("From", "effective_from"), Column("To", "effective_to")),
         lambda p, on: Interest.objects.in_force(on).filter(partnership=p).order_by("person__name", "pk"),
     ),

@@ -37,6 +37,8 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
+from core.publication import public_records
+
 security_log = logging.getLogger("core.security")
 
 Action = Literal["view", "view_restricted", "add", "change", "delete"]
@@ -190,6 +192,9 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     partnership itself); shared reference data declares `shared_reference_data = True` and
     `partnership_links`, the paths to every partnership it is linked to.
     """
+    if not getattr(user, "is_authenticated", False):
+        # Without an account: the public records (core/publication.py), to read, nothing to write.
+        return public_records(queryset) if action == "view" else queryset.none()
     model = queryset.model
     if getattr(model, "shared_reference_data", False):
         return _restrict_shared(queryset, user, action)

@@ -19,6 +19,7 @@ from bodies.models import Appointment, Body, Organisation, Partnership, Person
 from core.access import RestrictedQuerySet
 from core.concurrency import Revisioned, bump_revision
 from core.effective_dating import EffectiveDated, EffectiveDatedQuerySet, Sourced
+from core.publication import PUBLIC_ALWAYS
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power
 
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
@@ -46,6 +47,7 @@ class Meeting(Sourced, Revisioned):
     """A meeting of one of the partnership's bodies: planned, held or cancelled."""
 
     partnership_path = "body__partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -137,6 +139,7 @@ class Attendance(Revisioned):
     """A seat at a meeting: present, apologies, represented by a deputy, or absent."""
 
     partnership_path = "meeting__body__partnership"
+    public_when = Q(meeting__minutes_approved_at__isnull=False)  # once the minutes are approved
 
     class Status(models.TextChoices):
         PRESENT = "present", "Present"
@@ -217,6 +220,7 @@ class Attendance(Revisioned):
 
 class AgendaItem(Sourced, Revisioned):
     partnership_path = "meeting__body__partnership"
+    public_when = PUBLIC_ALWAYS
     restricted_field = "restricted"
     restricted_body_path = "meeting__body"
 
@@ -258,6 +262,7 @@ class Interest(EffectiveDated, Sourced, Revisioned):
     """An entry in a partnership's register of interests (Cambridgeshire 9.13)."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
     restricted_field = "withheld"
     restricted_person_path = "person"
 
@@ -394,6 +399,7 @@ class Decision(Sourced, Revisioned):
     """What a body decided (or an urgent decision of its chair), on what authority, and its standing."""
 
     partnership_path = "body__partnership"
+    public_when = PUBLIC_ALWAYS
     restricted_field = "restricted"
     restricted_body_path = "body"
 
@@ -611,6 +617,7 @@ class Ratification(Sourced, Revisioned):
     """One partner organisation's board ratifying (or not) a decision that does not bind it (Derbyshire MoU 10.6)."""
 
     partnership_path = "decision__body__partnership"
+    public_when = PUBLIC_ALWAYS
     restricted_field = "decision__restricted"
     restricted_body_path = "decision__body"
 
@@ -683,6 +690,7 @@ class Declaration(Sourced, Revisioned):
     """An interest declared at a meeting, for an item or the whole meeting, and how the chair managed it."""
 
     partnership_path = "meeting__body__partnership"
+    public_when = Q(meeting__minutes_approved_at__isnull=False)  # once the minutes are approved
     restricted_field = "agenda_item__restricted"
     restricted_body_path = "agenda_item__meeting__body"
 

@@ -10,6 +10,7 @@ from bodies.models import Body, Partnership
 from core.access import RestrictedQuerySet
 from core.concurrency import Revisioned, bump_revision
 from core.effective_dating import EffectiveDated, Sourced
+from core.publication import PUBLIC_ALWAYS
 
 PERIOD_IN_ORDER = EffectiveDated._meta.constraints
 
@@ -36,6 +37,7 @@ class Matter(Sourced, Revisioned):
     display_sql = "name"
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Category(models.TextChoices):
         STRATEGY = "strategy", "Strategy"
@@ -70,6 +72,7 @@ class Reservation(EffectiveDated, Sourced, Revisioned):
     """A matter the partners' own statutory boards keep for themselves."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
 
     class ReservedTo(models.TextChoices):
         CCG_GOVERNING_BODY = "ccg_governing_body", "CCG governing bodies"
@@ -119,6 +122,7 @@ class Delegation(EffectiveDated, Sourced, Revisioned):
     """Authority passed from a body (or the partners' statutory boards) to a body or an office in it."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Office(models.TextChoices):
         BODY = "", "The body itself"
@@ -202,6 +206,7 @@ class ApprovalRoute(Sourced, Revisioned):
     """The ordered stages a proposal of one category passes (Cambridgeshire 9.1.1)."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Category(models.TextChoices):
         SYSTEM_INVESTMENT_FUND = "system_investment_fund", "Funded from the System Investment Fund"
@@ -230,6 +235,7 @@ class ApprovalRoute(Sourced, Revisioned):
 
 class ApprovalStage(Sourced, Revisioned):
     partnership_path = "route__partnership"
+    public_when = PUBLIC_ALWAYS
 
     class Phase(models.TextChoices):
         IDEA = "idea", "Idea"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -199,7 +200,9 @@ REST_FRAMEWORK = {
         "core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Accounts read and write as their roles allow; anyone reads the public records (core/publication.py).
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.AccountOrPublicRead"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.permissions.PublicReadThrottle"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "core.api.filters.RegistrySearchFilter",
@@ -294,7 +297,10 @@ RATE_LIMITS = {
     "auth_failure_key_prefix": env_str("RATE_AUTH_FAILURE_KEY_PREFIX", default="10/hour"),
     "password_reset_address": env_str("RATE_PASSWORD_RESET_ADDRESS", default="10/hour"),
     "password_reset_email": env_str("RATE_PASSWORD_RESET_EMAIL", default="3/hour"),
+    # Anonymous readers of the public site, its feeds, open data and public API, per client address.
+    "public_address": env_str("RATE_PUBLIC_ADDRESS", default="600/minute"),
 }
+PUBLIC_CACHE_SECONDS = 300  # Cache-Control max-age of the public site's pages and files
 PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour
 
 # Caches. "throttle" holds the counts above; every web process must share it, so it is Redis

@@ -10,6 +10,10 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import SAFE_METHODS
+
+from core.api.permissions import AccountOrPublicRead
+from core.publication import is_public_kind
 
 NO_NUL = "^[^\\u0000]*$"
 RELATED = {
@@ -71,6 +75,21 @@ class RegistryAutoSchema(AutoSchema):
 
     def is_excluded(self) -> bool:
         return self.method == "DELETE" and not getattr(self.view, "deletable", True)
+
+    def get_auth(self):
+        """Reading the kinds of record that may be public needs no credentials (the public
+        records only: core/api/permissions.py); the schema says so with an empty requirement."""
+        auths = super().get_auth()
+        queryset = getattr(self.view, "queryset", None)
+        perms = {type(permission) for permission in self.view.get_permissions()}
+        if (
+            AccountOrPublicRead in perms
+            and self.method in SAFE_METHODS
+            and queryset is not None
+            and is_public_kind(queryset.model)
+        ):
+            auths.append({})
+        return auths
 
     def get_description(self) -> str:
         template = ACTION_DESCRIPTIONS.get(self._action())

@@ -264,3 +264,11 @@ def test_a_csv_cell_writes_nested_values_as_json():
     assert flat_cell(nested) == '[{"organisation":1,"outcome":"pending"}]'
     assert flat_cell([{"id": 1, "display": "NHS X"}, {"id": 2, "display": "NHS Y"}]) == "NHS X; NHS Y"
     assert flat_cell(["a", "b"]) == "a; b"
+
+
+def test_every_register_names_its_columns_once_and_reads_real_fields():
+    from composition.registers import REGISTERS
+
+    for register in REGISTERS:
+        names = [column.name for column in register.rendered]  # raises on a duplicate or unknown field
+        assert names[-1] == "id" and len(set(names)) == len(names)

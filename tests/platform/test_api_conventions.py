@@ -280,8 +280,13 @@ def test_pagination_refuses_unordered_querysets(rf):
         RegistryPagination().paginate_queryset(models.Body.objects.order_by(), request, view=object())
 
 
-def test_anonymous_requests_are_refused(client):
-    assert client.get(reverse("api:body-list")).status_code in (401, 403)
+def test_anonymous_requests_read_public_records_only_and_write_nothing(client):
+    body = factories.BodyFactory()  # its partnership has no public site
+    listed = client.get(reverse("api:body-list"))
+    assert listed.status_code == 200 and listed.json()["results"] == []
+    assert client.get(reverse("api:body-detail", args=[body.pk])).status_code == 404
+    assert client.post(reverse("api:body-list"), {}, content_type="application/json").status_code == 401
+    assert client.get(reverse("api:risk-list")).status_code == 401  # never public
 
 
 def test_deleting_a_record_others_refer_to_is_a_409_and_deletes_nothing(admin_api):
