@@ -15,6 +15,7 @@ from bodies.models import (
     Body,
     Membership,
     Organisation,
+    Partnership,
     Person,
     TermsOfReference,
     TermsOfReferenceObjective,
@@ -24,6 +25,15 @@ from core.access import restrict
 from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
 
 SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
+
+
+class PublicSiteForm(EditForm):
+    """Whether the partnership publishes its public site (what appears there: core/publication.py)."""
+
+    class Meta:
+        model = Partnership
+        fields = ["public_site"]
+        labels = {"public_site": "Publish the partnership's public site, feeds and open data"}
 
 
 class BodyForm(EditForm):

@@ -18,6 +18,7 @@ from bodies.forms import (
     MembershipForm,
     ObjectiveFormSet,
     PersonForm,
+    PublicSiteForm,
     RoleFormSet,
     TermsOfReferenceApproveForm,
     TermsOfReferenceDraftForm,
@@ -112,6 +113,27 @@ def body_create(request, pk: int):
         },
         success_url=lambda body: reverse("body-detail", args=[body.pk]),
         success_message="The body was added.",
+    )
+
+
+@login_required
+def public_site(request, pk: int):
+    """Switch the partnership's public site on or off (a guarded write, recorded in its history)."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk)
+    return editing.edit_page(
+        request,
+        form_class=PublicSiteForm,
+        instance=partnership,
+        template="edit/form.html",
+        context={
+            "title": "Public site",
+            "caption": partnership.name,
+            "crumbs": editing.crumbs(partnership=partnership),
+            "back_url": reverse("partnership-detail", args=[partnership.pk]),
+            "history": changes_of(partnership),
+        },
+        success_url=lambda saved: reverse("partnership-detail", args=[saved.pk]),
+        success_message="The public site setting was saved.",
     )
 
 

@@ -101,6 +101,7 @@ urlpatterns += [
     path("edit/risks/<int:pk>/review/", risks_views.risk_review, name="edit-risk-review"),
     path("edit/risks/<int:pk>/escalate/", risks_views.risk_escalate, name="edit-risk-escalate"),
     path("edit/partnerships/<int:pk>/people/", bodies_views.people, name="edit-people"),
+    path("edit/partnerships/<int:pk>/public-site/", bodies_views.public_site, name="edit-public-site"),
     path("edit/partnerships/<int:pk>/people/new/", bodies_views.person_create, name="edit-person-create"),
     path("edit/people/<int:pk>/", bodies_views.person_edit, name="edit-person"),
     path("edit/decisions/<int:pk>/rescind/", decisions_views.decision_rescind, name="edit-decision-rescind"),

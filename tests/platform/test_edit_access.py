@@ -40,6 +40,7 @@ EDIT_PAGES = {
     "edit-risk-review": lambda p: factories.RiskFactory(register__partnership=p),
     "edit-risk-escalate": lambda p: factories.RiskFactory(register__partnership=p),
     "edit-people": lambda p: p,
+    "edit-public-site": lambda p: p,
     "edit-person-create": lambda p: p,
     "edit-person": lambda p: factories.AppointmentFactory(body__partnership=p).person,
     "edit-decision-rescind": lambda p: factories.DecisionFactory(body__partnership=p),

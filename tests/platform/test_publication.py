@@ -327,3 +327,22 @@ def test_the_public_index_lists_only_published_partnerships(client):
     build_site()
     index = client.get(reverse("public:index")).content.decode()
     assert "Published Partnership" in index and "UNPUBLISHED-PARTNER" not in index
+
+
+def test_the_secretariat_switches_the_public_site_on_from_its_page(client):
+    from core.access import grant_role
+
+    partnership = factories.PartnershipFactory(slug="switched")
+    secretariat = factories.UserFactory()
+    grant_role(user=secretariat, partnership=partnership, role="secretariat")
+    public_url = reverse("public:partnership", args=["switched"])
+    assert client.get(public_url).status_code == 404
+
+    client.force_login(secretariat)
+    page = reverse("edit-public-site", args=[partnership.pk])
+    form = client.get(page)
+    assert form.status_code == 200 and "Publish the partnership" in form.content.decode()
+    saved = client.post(page, {"public_site": "on", "expected_revision": partnership.revision})
+    assert saved.status_code == 302
+    client.logout()
+    assert client.get(public_url).status_code == 200
