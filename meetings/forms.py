@@ -6,8 +6,8 @@ from django import forms
 
 from bodies.models import Organisation, Person
 from core.editing import DateInput, NHSForm
-from decisions.models import AgendaItem, Attendance, Declaration, Interest
-from delegation.models import Matter
+from decisions.models import AgendaItem, Attendance, Decision, Declaration, Interest
+from delegation.models import Matter, Power
 from meetings.models import Action, Gift
 
 
@@ -88,6 +88,20 @@ class ApproveMinutesForm(NHSForm):
         self.fields["agenda_item"].queryset = items
 
 
+class ItemDecisionForm(NHSForm):
+    """A decision at an agenda item (the authority, quorum and ratifications are the service's)."""
+
+    matter = forms.ModelChoiceField(queryset=Matter.objects.none())
+    power = forms.ChoiceField(choices=Power.choices, initial=Power.APPROVE)
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(choices=Decision.Outcome.choices)
+    minute_reference = forms.CharField(max_length=100, required=False)
+
+    def __init__(self, *args, matters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].queryset = matters
+
+
 class AmendForm(NHSForm):
     text = forms.CharField(label="The minute as amended", widget=forms.Textarea(attrs={"rows": 4}))
     reason = forms.CharField(label="Why it is amended", widget=forms.Textarea(attrs={"rows": 2}))
@@ -114,6 +128,7 @@ class InterestForm(NHSForm):
     def __init__(self, *args, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = partnerships
+        self.fields["partnership"].label_from_instance = lambda p: p.name
 
 
 class GiftForm(NHSForm):
@@ -137,6 +152,7 @@ class GiftForm(NHSForm):
     def __init__(self, *args, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = partnerships
+        self.fields["partnership"].label_from_instance = lambda p: p.name
 
 
 class ReturnForm(NHSForm):

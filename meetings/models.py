@@ -130,7 +130,7 @@ class AgendaPack(Leased):
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["meeting", "-requested_at", "-id"]
+        ordering = ["meeting_id", "-requested_at", "-id"]
         constraints = [
             models.CheckConstraint(name="pack_done_has_file", condition=~Q(status="done") | ~Q(file="")),
         ]

@@ -201,23 +201,29 @@ def build_pack(pack: AgendaPack, out, progress: PackProgress | None = None) -> i
     writer.append(PdfReader(io.BytesIO(cover)))
     agenda_start = len(writer.pages)
     writer.append(PdfReader(io.BytesIO(agenda)))
-    writer.add_outline_item("Cover", 0)
-    writer.add_outline_item("Agenda", agenda_start)
+    firsts: dict[int, list[tuple[str, int]]] = {}
     for entry in items:
-        item = entry.item
-        label = f"{item.reference or item.position}. {item.title}"
-        parent = writer.add_outline_item(label, (entry.start - 1) if entry.start else agenda_start)
         for paper in entry.papers:
             if not (paper.is_pdf and paper.pages):
                 continue
             first = len(writer.pages)
             with paper.version.file.open("rb") as handle:
-                reader = PdfReader(handle)
-                for page in reader.pages:
+                for page in PdfReader(handle).pages:
                     writer.add_page(page)
                     if progress:
                         progress.advance(1)
-                writer.add_outline_item(paper.title, first, parent=parent)
+            firsts.setdefault(entry.item.pk, []).append((paper.title, first))
+    # Bookmarks once every page is in: a cover, the agenda, each item and its papers under it.
+    writer.add_outline_item("Cover", 0)
+    writer.add_outline_item("Agenda", agenda_start)
+    for entry in items:
+        item = entry.item
+        papers = firsts.get(item.pk, [])
+        parent = writer.add_outline_item(
+            f"{item.reference or item.position}. {item.title}", papers[0][1] if papers else agenda_start
+        )
+        for title, first in papers:
+            writer.add_outline_item(title, first, parent=parent)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": f"Agenda pack: {pack.meeting}"})
     writer.write(out)
@@ -258,7 +264,12 @@ def _pack_make(pack: AgendaPack, holder: uuid.UUID) -> AgendaPack:
         pages = build_pack(pack, out, progress)
         out.seek(0)
         with transaction.atomic():
-            pack = AgendaPack.objects.select_for_update().select_related("meeting__body").get(pk=pack.pk)
+            pack = (
+                AgendaPack.objects.select_for_update(of=("self",))
+                .select_related("meeting__body")
+                .order_by()
+                .get(pk=pack.pk)
+            )
             if pack.status == AgendaPack.Status.DONE:
                 return pack
             meeting = pack.meeting

@@ -152,7 +152,7 @@ def paper_upload(
         position = (agenda_item.papers.aggregate(last=Max("position"))["last"] or 0) + 1
         paper = Paper.objects.create(agenda_item=agenda_item, title=title, position=position)
     else:
-        paper = Paper.objects.select_for_update().get(pk=paper.pk)
+        paper = Paper.objects.select_for_update().order_by().get(pk=paper.pk)
         if title.strip():
             paper.title = title.strip()
     digest = hashlib.sha256()
@@ -237,7 +237,7 @@ def minutes_draft(*, meeting: Meeting, texts: dict[int, str]) -> Minutes:
     """Save the draft minute of each item (`texts`: item id -> text). Approved minutes are locked."""
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError({"meeting": "Minutes are drafted for a meeting that was held."})
-    minutes, _ = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
+    minutes, _ = Minutes.objects.select_for_update().order_by().get_or_create(meeting=meeting)
     if minutes.locked:
         raise ValidationError(
             {"minutes": "The minutes are approved and locked; record an amendment instead."}
@@ -266,7 +266,12 @@ def minutes_approve(
 ) -> Decision:
     """Approve the minutes at a later meeting of the same body: a decision of that meeting, with its
     minute reference; the minutes are locked from then on."""
-    minutes = Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
+    minutes = (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting__body")
+        .order_by()
+        .get(pk=minutes.pk)
+    )
     meeting = minutes.meeting
     if minutes.locked:
         raise ValidationError({"minutes": "The minutes are already approved."})
@@ -298,7 +303,12 @@ def minutes_approve(
 @transaction.atomic
 def minute_amend(*, entry: MinuteEntry, text: str, reason: str, user=None) -> MinuteAmendment:
     """Correct an approved minute: the amendment keeps what it said, and why it changed."""
-    entry = MinuteEntry.objects.select_for_update().select_related("minutes").get(pk=entry.pk)
+    entry = (
+        MinuteEntry.objects.select_for_update(of=("self",))
+        .select_related("minutes")
+        .order_by()
+        .get(pk=entry.pk)
+    )
     if not entry.minutes.locked:
         raise ValidationError({"text": "The minutes are a draft: change the draft."})
     if not reason.strip():
@@ -342,7 +352,7 @@ def action_update(
     *, action: Action, text: str, status: str = "", on: datetime.date | None = None, user=None
 ) -> ActionUpdate:
     """A dated update; a status closes (or reopens) the action."""
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    action = Action.objects.select_for_update().order_by().get(pk=action.pk)
     on = on or timezone.localdate()
     if not text.strip():
         raise ValidationError({"text": "Say what has happened."})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/approve-minutes/", views.minutes_approve, name="meeting-minutes-approve"),
     path("agenda-items/<int:pk>/papers/", views.paper_upload, name="meeting-paper-upload"),
     path("agenda-items/<int:pk>/declare/", views.declare, name="meeting-declare"),
+    path("agenda-items/<int:pk>/decisions/", views.decision_add, name="meeting-decision-add"),
     path("agenda-items/<int:pk>/actions/", views.action_add, name="meeting-action-add"),
     path("papers/<int:pk>/", views.paper_detail, name="meeting-paper"),
     path("papers/<int:pk>/download/", views.paper_download, name="meeting-paper-download"),

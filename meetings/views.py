@@ -33,6 +33,7 @@ from meetings.forms import (
     ForwardPlanForm,
     GiftForm,
     InterestForm,
+    ItemDecisionForm,
     PaperForm,
     ReplacePaperForm,
     ReturnForm,
@@ -459,6 +460,13 @@ def minutes(request, pk: int):
         "editable": editable,
         "errors": errors,
         "people": _people(meeting.body),
+        "matters": list(
+            access.restrict(
+                Matter.objects.filter(partnership=meeting.body.partnership_id), request.user
+            ).order_by("name")
+        ),
+        "powers": ItemDecisionForm.base_fields["power"].choices,
+        "outcomes": ItemDecisionForm.base_fields["outcome"].choices,
         "crumbs": [
             *editing.crumbs(body=meeting.body),
             (str(meeting), reverse("meeting-detail", args=[meeting.pk])),
@@ -541,6 +549,29 @@ def minutes_pdf(request, pk: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{meeting.meeting_date.isoformat()}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def decision_add(request, pk: int):
+    """Record a decision at the item (decisions.services.decision_record, with the item)."""
+    item = _find(request, AgendaItem.objects.select_related("meeting__body__partnership"), pk, "change")
+    body = item.meeting.body
+    form = ItemDecisionForm(
+        request.POST,
+        matters=access.restrict(Matter.objects.filter(partnership=body.partnership_id), request.user),
+    )
+    if form.is_valid() and _write(
+        request,
+        form,
+        lambda: decision_services.decision_record(
+            body=body, meeting=item.meeting, agenda_item=item, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, f"The decision at item {item.reference or item.position} was recorded.")
+    else:
+        messages.error(request, " ".join(message for _, message in form.error_list()))
+    return redirect(reverse("meeting-minutes", args=[item.meeting_id]) + f"#item-{item.pk}")
 
 
 # -- actions -----------------------------------------------------------------------------------

@@ -13,790 +13,2362 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('bodies', '0005_one_draft_per_body'),
-        ('decisions', '0002_meeting_cycle_fields'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("bodies", "0005_one_draft_per_body"),
+        ("decisions", "0002_meeting_cycle_fields"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('description', models.TextField()),
-                ('due_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agenda_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='decisions.agendaitem')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='bodies.body')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='bodies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("description", models.TextField()),
+                ("due_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="decisions.agendaitem",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="actions", to="bodies.body"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="bodies.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['body', 'due_on', 'id'],
+                "ordering": ["body", "due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEvent',
+            name="ActionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('description', models.TextField()),
-                ('due_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agenda_item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='decisions.agendaitem')),
-                ('body', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.body')),
-                ('owner', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.action')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("description", models.TextField()),
+                ("due_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="decisions.agendaitem",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.body",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.person",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.action",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ActionUpdate',
+            name="ActionUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(default=django.utils.timezone.localdate)),
-                ('text', models.TextField()),
-                ('status', models.CharField(blank=True, choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], max_length=10)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='meetings.action')),
-                ('made_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(default=django.utils.timezone.localdate)),
+                ("text", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="updates",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action', 'on', 'id'],
+                "ordering": ["action", "on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionUpdateEvent',
+            name="ActionUpdateEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('on', models.DateField(default=django.utils.timezone.localdate)),
-                ('text', models.TextField()),
-                ('status', models.CharField(blank=True, choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], max_length=10)),
-                ('action', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.action')),
-                ('made_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.actionupdate')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("on", models.DateField(default=django.utils.timezone.localdate)),
+                ("text", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.actionupdate",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AgendaPack',
+            name="AgendaPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('lease_expires_at', models.DateTimeField(blank=True, default=core.leases.queue_deadline, help_text='Unfinished and not heard from by then: the sweep sends it again (or fails it).', null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, help_text='When its worker was last heard from.', null=True)),
-                ('lease_holder', models.UUIDField(blank=True, editable=False, help_text='The attempt that holds the lease.', null=True)),
-                ('members_only', models.BooleanField(default=False, help_text="The members' pack, with the items not for publication.")),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being made'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='packs/%Y/%m/')),
-                ('pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded', models.BooleanField(default=False, help_text='A paper changed after it was made.')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='packs', to='decisions.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "lease_expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        default=core.leases.queue_deadline,
+                        help_text="Unfinished and not heard from by then: the sweep sends it again (or fails it).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When its worker was last heard from.", null=True
+                    ),
+                ),
+                (
+                    "lease_holder",
+                    models.UUIDField(
+                        blank=True, editable=False, help_text="The attempt that holds the lease.", null=True
+                    ),
+                ),
+                (
+                    "members_only",
+                    models.BooleanField(
+                        default=False, help_text="The members' pack, with the items not for publication."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being made"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("file", models.FileField(blank=True, max_length=300, upload_to="packs/%Y/%m/")),
+                ("pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "superseded",
+                    models.BooleanField(default=False, help_text="A paper changed after it was made."),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packs",
+                        to="decisions.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', '-requested_at', '-id'],
+                "ordering": ["meeting", "-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarSubscription',
+            name="CalendarSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bodies.body')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calendar_subscriptions', to='bodies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bodies.body",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_subscriptions",
+                        to="bodies.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', '-created_at'],
+                "ordering": ["person", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarSubscriptionEvent',
+            name="CalendarSubscriptionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('token_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.body')),
-                ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.calendarsubscription')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("token_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.body",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.person",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.calendarsubscription",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DeclarationReturn',
+            name="DeclarationReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nil_return', models.BooleanField(help_text='Nothing to declare.')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declaration_returns', to='bodies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nil_return", models.BooleanField(help_text="Nothing to declare.")),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declaration_returns",
+                        to="bodies.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'person__name'],
+                "ordering": ["round", "person__name"],
             },
         ),
         migrations.CreateModel(
-            name='DeclarationRound',
+            name="DeclarationRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField()),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declaration_rounds', to='bodies.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField()),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declaration_rounds",
+                        to="bodies.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partnership', '-year'],
+                "ordering": ["partnership", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='DeclarationReturnEvent',
+            name="DeclarationReturnEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('nil_return', models.BooleanField(help_text='Nothing to declare.')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.declarationreturn')),
-                ('round', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.declarationround')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("nil_return", models.BooleanField(help_text="Nothing to declare.")),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.person",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.declarationreturn",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="meetings.declarationround",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='declarationreturn',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='meetings.declarationround'),
+            model_name="declarationreturn",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="returns",
+                to="meetings.declarationround",
+            ),
         ),
         migrations.CreateModel(
-            name='DeclarationRoundEvent',
+            name="DeclarationRoundEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField()),
-                ('partnership', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.partnership')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.declarationround')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField()),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.partnership",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.declarationround",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ForwardPlanEntry',
+            name="ForwardPlanEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('purpose', models.CharField(choices=[('decision', 'For decision'), ('discussion', 'For discussion'), ('information', 'For information'), ('assurance', 'For assurance')], default='decision', max_length=20)),
-                ('month', models.PositiveSmallIntegerField(choices=[(1, 'January'), (2, 'February'), (3, 'March'), (4, 'April'), (5, 'May'), (6, 'June'), (7, 'July'), (8, 'August'), (9, 'September'), (10, 'October'), (11, 'November'), (12, 'December')], help_text='The month of the meeting it is planned for.')),
-                ('year', models.PositiveSmallIntegerField(blank=True, help_text='Empty: every year.', null=True)),
-                ('key_decision', models.BooleanField(default=False, help_text='A key decision: published 28 days before the meeting where the body requires notice.')),
-                ('ended', models.BooleanField(default=False)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forward_plan', to='bodies.body')),
-                ('presenter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bodies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("decision", "For decision"),
+                            ("discussion", "For discussion"),
+                            ("information", "For information"),
+                            ("assurance", "For assurance"),
+                        ],
+                        default="decision",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "January"),
+                            (2, "February"),
+                            (3, "March"),
+                            (4, "April"),
+                            (5, "May"),
+                            (6, "June"),
+                            (7, "July"),
+                            (8, "August"),
+                            (9, "September"),
+                            (10, "October"),
+                            (11, "November"),
+                            (12, "December"),
+                        ],
+                        help_text="The month of the meeting it is planned for.",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Empty: every year.", null=True),
+                ),
+                (
+                    "key_decision",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A key decision: published 28 days before the meeting where the body requires notice.",
+                    ),
+                ),
+                ("ended", models.BooleanField(default=False)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forward_plan",
+                        to="bodies.body",
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bodies.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'forward plan entries',
-                'ordering': ['body', 'month', 'title', 'id'],
+                "verbose_name_plural": "forward plan entries",
+                "ordering": ["body", "month", "title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ForwardPlanEntryEvent',
+            name="ForwardPlanEntryEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('purpose', models.CharField(choices=[('decision', 'For decision'), ('discussion', 'For discussion'), ('information', 'For information'), ('assurance', 'For assurance')], default='decision', max_length=20)),
-                ('month', models.PositiveSmallIntegerField(choices=[(1, 'January'), (2, 'February'), (3, 'March'), (4, 'April'), (5, 'May'), (6, 'June'), (7, 'July'), (8, 'August'), (9, 'September'), (10, 'October'), (11, 'November'), (12, 'December')], help_text='The month of the meeting it is planned for.')),
-                ('year', models.PositiveSmallIntegerField(blank=True, help_text='Empty: every year.', null=True)),
-                ('key_decision', models.BooleanField(default=False, help_text='A key decision: published 28 days before the meeting where the body requires notice.')),
-                ('ended', models.BooleanField(default=False)),
-                ('body', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.body')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.forwardplanentry')),
-                ('presenter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("decision", "For decision"),
+                            ("discussion", "For discussion"),
+                            ("information", "For information"),
+                            ("assurance", "For assurance"),
+                        ],
+                        default="decision",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "January"),
+                            (2, "February"),
+                            (3, "March"),
+                            (4, "April"),
+                            (5, "May"),
+                            (6, "June"),
+                            (7, "July"),
+                            (8, "August"),
+                            (9, "September"),
+                            (10, "October"),
+                            (11, "November"),
+                            (12, "December"),
+                        ],
+                        help_text="The month of the meeting it is planned for.",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Empty: every year.", null=True),
+                ),
+                (
+                    "key_decision",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A key decision: published 28 days before the meeting where the body requires notice.",
+                    ),
+                ),
+                ("ended", models.BooleanField(default=False)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.body",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.forwardplanentry",
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.person",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ForwardPlanUse',
+            name="ForwardPlanUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agenda_item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='planned_by', to='decisions.agendaitem')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='meetings.forwardplanentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agenda_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="planned_by",
+                        to="decisions.agendaitem",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uses",
+                        to="meetings.forwardplanentry",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Gift',
+            name="Gift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('kind', models.CharField(choices=[('gift_supplier', 'Gift from a supplier or contractor'), ('gift_other', 'Gift from another source (a patient, family, service user)'), ('hospitality_meal', 'Hospitality: meals and refreshments'), ('hospitality_travel', 'Hospitality: travel and accommodation')], max_length=30)),
-                ('description', models.TextField()),
-                ('offered_by', models.CharField(help_text='From whom (the person and organisation).', max_length=300)),
-                ('value_gbp', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='value (GBP)')),
-                ('offered_on', models.DateField()),
-                ('accepted', models.BooleanField()),
-                ('reason', models.TextField(blank=True, help_text='Why it was accepted where the guidance expects it refused.')),
-                ('declared_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bodies.organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='bodies.partnership')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='bodies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gift_supplier", "Gift from a supplier or contractor"),
+                            ("gift_other", "Gift from another source (a patient, family, service user)"),
+                            ("hospitality_meal", "Hospitality: meals and refreshments"),
+                            ("hospitality_travel", "Hospitality: travel and accommodation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.TextField()),
+                (
+                    "offered_by",
+                    models.CharField(help_text="From whom (the person and organisation).", max_length=300),
+                ),
+                (
+                    "value_gbp",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="value (GBP)"),
+                ),
+                ("offered_on", models.DateField()),
+                ("accepted", models.BooleanField()),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, help_text="Why it was accepted where the guidance expects it refused."
+                    ),
+                ),
+                ("declared_on", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bodies.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="bodies.partnership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="gifts", to="bodies.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partnership', '-offered_on', 'id'],
+                "ordering": ["partnership", "-offered_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GiftEvent',
+            name="GiftEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('kind', models.CharField(choices=[('gift_supplier', 'Gift from a supplier or contractor'), ('gift_other', 'Gift from another source (a patient, family, service user)'), ('hospitality_meal', 'Hospitality: meals and refreshments'), ('hospitality_travel', 'Hospitality: travel and accommodation')], max_length=30)),
-                ('description', models.TextField()),
-                ('offered_by', models.CharField(help_text='From whom (the person and organisation).', max_length=300)),
-                ('value_gbp', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='value (GBP)')),
-                ('offered_on', models.DateField()),
-                ('accepted', models.BooleanField()),
-                ('reason', models.TextField(blank=True, help_text='Why it was accepted where the guidance expects it refused.')),
-                ('declared_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.organisation')),
-                ('partnership', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.partnership')),
-                ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.gift')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gift_supplier", "Gift from a supplier or contractor"),
+                            ("gift_other", "Gift from another source (a patient, family, service user)"),
+                            ("hospitality_meal", "Hospitality: meals and refreshments"),
+                            ("hospitality_travel", "Hospitality: travel and accommodation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.TextField()),
+                (
+                    "offered_by",
+                    models.CharField(help_text="From whom (the person and organisation).", max_length=300),
+                ),
+                (
+                    "value_gbp",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="value (GBP)"),
+                ),
+                ("offered_on", models.DateField()),
+                ("accepted", models.BooleanField()),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, help_text="Why it was accepted where the guidance expects it refused."
+                    ),
+                ),
+                ("declared_on", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.partnership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bodies.person",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.gift",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MatterArising',
+            name="MatterArising",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='arising', to='meetings.action')),
-                ('agenda_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matters_arising', to='decisions.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="arising",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matters_arising",
+                        to="decisions.agendaitem",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MinuteAmendment',
+            name="MinuteAmendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_text', models.TextField()),
-                ('text', models.TextField()),
-                ('reason', models.TextField()),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('made_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("previous_text", models.TextField()),
+                ("text", models.TextField()),
+                ("reason", models.TextField()),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entry', 'made_at', 'id'],
+                "ordering": ["entry", "made_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MinuteEntry',
+            name="MinuteEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('text', models.TextField(blank=True)),
-                ('agenda_item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='minute', to='decisions.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "agenda_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minute",
+                        to="decisions.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'minute entries',
-                'ordering': ['minutes', 'agenda_item__position'],
+                "verbose_name_plural": "minute entries",
+                "ordering": ["minutes", "agenda_item__position"],
             },
         ),
         migrations.CreateModel(
-            name='MinuteAmendmentEvent',
+            name="MinuteAmendmentEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('previous_text', models.TextField()),
-                ('text', models.TextField()),
-                ('reason', models.TextField()),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('made_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.minuteamendment')),
-                ('entry', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.minuteentry')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("previous_text", models.TextField()),
+                ("text", models.TextField()),
+                ("reason", models.TextField()),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.minuteamendment",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="meetings.minuteentry",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='minuteamendment',
-            name='entry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='meetings.minuteentry'),
+            model_name="minuteamendment",
+            name="entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="amendments",
+                to="meetings.minuteentry",
+            ),
         ),
         migrations.CreateModel(
-            name='Minutes',
+            name="Minutes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved')], default='draft', max_length=10)),
-                ('approved_on', models.DateField(blank=True, null=True)),
-                ('approval', models.OneToOneField(blank=True, help_text='The decision of the later meeting that approved them.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='minutes_approved', to='decisions.decision')),
-                ('meeting', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='minutes', to='decisions.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved")], default="draft", max_length=10
+                    ),
+                ),
+                ("approved_on", models.DateField(blank=True, null=True)),
+                (
+                    "approval",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The decision of the later meeting that approved them.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minutes_approved",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minutes",
+                        to="decisions.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'minutes',
+                "verbose_name_plural": "minutes",
             },
         ),
         migrations.CreateModel(
-            name='MinuteEntryEvent',
+            name="MinuteEntryEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('text', models.TextField(blank=True)),
-                ('agenda_item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='decisions.agendaitem')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.minuteentry')),
-                ('minutes', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.minutes')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="decisions.agendaitem",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.minuteentry",
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="meetings.minutes",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='minuteentry',
-            name='minutes',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='meetings.minutes'),
+            model_name="minuteentry",
+            name="minutes",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="meetings.minutes"
+            ),
         ),
         migrations.CreateModel(
-            name='MinutesEvent',
+            name="MinutesEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved')], default='draft', max_length=10)),
-                ('approved_on', models.DateField(blank=True, null=True)),
-                ('approval', models.ForeignKey(blank=True, db_constraint=False, help_text='The decision of the later meeting that approved them.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='decisions.decision')),
-                ('meeting', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='decisions.meeting')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.minutes')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved")], default="draft", max_length=10
+                    ),
+                ),
+                ("approved_on", models.DateField(blank=True, null=True)),
+                (
+                    "approval",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The decision of the later meeting that approved them.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="decisions.meeting",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.minutes",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PackNotice',
+            name="PackNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_to', models.PositiveIntegerField()),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='decisions.meeting')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_to", models.PositiveIntegerField()),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="decisions.meeting",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('position', models.PositiveSmallIntegerField(default=1, help_text="Its order among the item's papers.")),
-                ('current_version', models.PositiveSmallIntegerField(default=0)),
-                ('search', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('agenda_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='papers', to='decisions.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Its order among the item's papers."
+                    ),
+                ),
+                ("current_version", models.PositiveSmallIntegerField(default=0)),
+                ("search", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="papers",
+                        to="decisions.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agenda_item', 'position', 'id'],
+                "ordering": ["agenda_item", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PaperEvent',
+            name="PaperEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('position', models.PositiveSmallIntegerField(default=1, help_text="Its order among the item's papers.")),
-                ('current_version', models.PositiveSmallIntegerField(default=0)),
-                ('search', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('agenda_item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='decisions.agendaitem')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.paper')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Its order among the item's papers."
+                    ),
+                ),
+                ("current_version", models.PositiveSmallIntegerField(default=0)),
+                ("search", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="decisions.agendaitem",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.paper",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PaperVersion',
+            name="PaperVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('file', models.FileField(max_length=300, upload_to=meetings.models.paper_upload_to)),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('docx', 'Word'), ('xlsx', 'Excel'), ('pptx', 'PowerPoint')], max_length=10)),
-                ('original_name', models.CharField(max_length=255)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('pages', models.PositiveIntegerField(blank=True, help_text='For a PDF: its page count.', null=True)),
-                ('text', models.TextField(blank=True, help_text='The text extracted for search.')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='meetings.paper')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("file", models.FileField(max_length=300, upload_to=meetings.models.paper_upload_to)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel"), ("pptx", "PowerPoint")],
+                        max_length=10,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "pages",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="For a PDF: its page count.", null=True
+                    ),
+                ),
+                ("text", models.TextField(blank=True, help_text="The text extracted for search.")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="meetings.paper",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['paper', 'number'],
+                "ordering": ["paper", "number"],
             },
         ),
         migrations.CreateModel(
-            name='PaperVersionEvent',
+            name="PaperVersionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('number', models.PositiveSmallIntegerField()),
-                ('file', models.FileField(max_length=300, upload_to=meetings.models.paper_upload_to)),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('docx', 'Word'), ('xlsx', 'Excel'), ('pptx', 'PowerPoint')], max_length=10)),
-                ('original_name', models.CharField(max_length=255)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('pages', models.PositiveIntegerField(blank=True, help_text='For a PDF: its page count.', null=True)),
-                ('text', models.TextField(blank=True, help_text='The text extracted for search.')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('paper', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.paper')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.paperversion')),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("number", models.PositiveSmallIntegerField()),
+                ("file", models.FileField(max_length=300, upload_to=meetings.models.paper_upload_to)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel"), ("pptx", "PowerPoint")],
+                        max_length=10,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "pages",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="For a PDF: its page count.", null=True
+                    ),
+                ),
+                ("text", models.TextField(blank=True, help_text="The text extracted for search.")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="meetings.paper",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="meetings.paperversion",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['owner', 'status', 'due_on'], name='action_owner_open_due'),
+            model_name="action",
+            index=models.Index(fields=["owner", "status", "due_on"], name="action_owner_open_due"),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_on__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('closed_on__isnull', False)), _connector='OR'), name='action_closed_when_done'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_on__isnull", True), ("status", "open")),
+                    models.Q(models.Q(("status", "open"), _negated=True), ("closed_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="action_closed_when_done",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."agenda_item_id", NEW."body_id", NEW."closed_on", NEW."created_at", NEW."description", NEW."due_on", NEW."id", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;', hash='b8842a89d931790fa12f0512c311b02c088cff91', operation='INSERT', pgid='pgtrigger_insert_insert_fae11', table='meetings_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."agenda_item_id", NEW."body_id", NEW."closed_on", NEW."created_at", NEW."description", NEW."due_on", NEW."id", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;',
+                    hash="b8842a89d931790fa12f0512c311b02c088cff91",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_fae11",
+                    table="meetings_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."agenda_item_id", NEW."body_id", NEW."closed_on", NEW."created_at", NEW."description", NEW."due_on", NEW."id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;', hash='33c9989c3767069e8bfb4409dfafb3e8038e0612', operation='UPDATE', pgid='pgtrigger_update_update_a681c', table='meetings_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."agenda_item_id", NEW."body_id", NEW."closed_on", NEW."created_at", NEW."description", NEW."due_on", NEW."id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;',
+                    hash="33c9989c3767069e8bfb4409dfafb3e8038e0612",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_a681c",
+                    table="meetings_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (OLD."agenda_item_id", OLD."body_id", OLD."closed_on", OLD."created_at", OLD."description", OLD."due_on", OLD."id", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."status"); RETURN NULL;', hash='945f3ed0b43645c31ff834a480ab03b6e54c8558', operation='DELETE', pgid='pgtrigger_delete_delete_641b9', table='meetings_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_actionevent" ("agenda_item_id", "body_id", "closed_on", "created_at", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (OLD."agenda_item_id", OLD."body_id", OLD."closed_on", OLD."created_at", OLD."description", OLD."due_on", OLD."id", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."status"); RETURN NULL;',
+                    hash="945f3ed0b43645c31ff834a480ab03b6e54c8558",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_641b9",
+                    table="meetings_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='bd1bd6eb5e7a3208cb9518fb121fb1bed67e612f', operation='UPDATE', pgid='pgtrigger_bump_revision_51959', table='meetings_action', when='BEFORE')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="bd1bd6eb5e7a3208cb9518fb121fb1bed67e612f",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_51959",
+                    table="meetings_action",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actionevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='d5375f6857a139371fd2f60f79b0a30995f4acb9', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_6ae07', table='meetings_actionevent', when='BEFORE')),
+            model_name="actionevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="d5375f6857a139371fd2f60f79b0a30995f4acb9",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_6ae07",
+                    table="meetings_actionevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actionupdate',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (NEW."action_id", NEW."id", NEW."made_by_id", NEW."on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."text"); RETURN NULL;', hash='b267f594216594df14ea6eaef87756acc3ffe741', operation='INSERT', pgid='pgtrigger_insert_insert_e7ef7', table='meetings_actionupdate', when='AFTER')),
+            model_name="actionupdate",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (NEW."action_id", NEW."id", NEW."made_by_id", NEW."on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."text"); RETURN NULL;',
+                    hash="b267f594216594df14ea6eaef87756acc3ffe741",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e7ef7",
+                    table="meetings_actionupdate",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actionupdate',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (NEW."action_id", NEW."id", NEW."made_by_id", NEW."on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."text"); RETURN NULL;', hash='efa1d2dd5b2290789ea8bcc0747a9d3cf0f4d442', operation='UPDATE', pgid='pgtrigger_update_update_29f27', table='meetings_actionupdate', when='AFTER')),
+            model_name="actionupdate",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (NEW."action_id", NEW."id", NEW."made_by_id", NEW."on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."text"); RETURN NULL;',
+                    hash="efa1d2dd5b2290789ea8bcc0747a9d3cf0f4d442",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_29f27",
+                    table="meetings_actionupdate",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actionupdate',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (OLD."action_id", OLD."id", OLD."made_by_id", OLD."on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."text"); RETURN NULL;', hash='3a4eddcdbff730a898f40b37f9dbb04fb4b792d3', operation='DELETE', pgid='pgtrigger_delete_delete_4f37f', table='meetings_actionupdate', when='AFTER')),
+            model_name="actionupdate",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_actionupdateevent" ("action_id", "id", "made_by_id", "on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "text") VALUES (OLD."action_id", OLD."id", OLD."made_by_id", OLD."on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."text"); RETURN NULL;',
+                    hash="3a4eddcdbff730a898f40b37f9dbb04fb4b792d3",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4f37f",
+                    table="meetings_actionupdate",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actionupdateevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='1f6f63ca698c645387aaf884f1f47d49dbcd4470', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_25b6b', table='meetings_actionupdateevent', when='BEFORE')),
+            model_name="actionupdateevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="1f6f63ca698c645387aaf884f1f47d49dbcd4470",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_25b6b",
+                    table="meetings_actionupdateevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendapack',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='pack_done_has_file'),
+            model_name="agendapack",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    models.Q(("file", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="pack_done_has_file",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarsubscription',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (NEW."body_id", NEW."created_at", NEW."id", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revoked_at", NEW."token_hash"); RETURN NULL;', hash='bfd6dde0e6f436d02429fcd507b99cb76456780d', operation='INSERT', pgid='pgtrigger_insert_insert_1de0a', table='meetings_calendarsubscription', when='AFTER')),
+            model_name="calendarsubscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (NEW."body_id", NEW."created_at", NEW."id", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revoked_at", NEW."token_hash"); RETURN NULL;',
+                    hash="bfd6dde0e6f436d02429fcd507b99cb76456780d",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_1de0a",
+                    table="meetings_calendarsubscription",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarsubscription',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (NEW."body_id", NEW."created_at", NEW."id", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revoked_at", NEW."token_hash"); RETURN NULL;', hash='4f4525905a8e9fe80f868eced5a56f59dbc48106', operation='UPDATE', pgid='pgtrigger_update_update_bb9d6', table='meetings_calendarsubscription', when='AFTER')),
+            model_name="calendarsubscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (NEW."body_id", NEW."created_at", NEW."id", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revoked_at", NEW."token_hash"); RETURN NULL;',
+                    hash="4f4525905a8e9fe80f868eced5a56f59dbc48106",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_bb9d6",
+                    table="meetings_calendarsubscription",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarsubscription',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (OLD."body_id", OLD."created_at", OLD."id", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revoked_at", OLD."token_hash"); RETURN NULL;', hash='3543f5cae0c5f09454b5a0f463781c5d467e8865', operation='DELETE', pgid='pgtrigger_delete_delete_f0cfd', table='meetings_calendarsubscription', when='AFTER')),
+            model_name="calendarsubscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_calendarsubscriptionevent" ("body_id", "created_at", "id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revoked_at", "token_hash") VALUES (OLD."body_id", OLD."created_at", OLD."id", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revoked_at", OLD."token_hash"); RETURN NULL;',
+                    hash="3543f5cae0c5f09454b5a0f463781c5d467e8865",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_f0cfd",
+                    table="meetings_calendarsubscription",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarsubscriptionevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='ac6c60fb8a48a3243e188d8ada887570b5863fab', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_5b8de', table='meetings_calendarsubscriptionevent', when='BEFORE')),
+            model_name="calendarsubscriptionevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="ac6c60fb8a48a3243e188d8ada887570b5863fab",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_5b8de",
+                    table="meetings_calendarsubscriptionevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declarationround',
-            constraint=models.UniqueConstraint(fields=('partnership', 'year'), name='declaration_round_once_a_year'),
+            model_name="declarationround",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "year"), name="declaration_round_once_a_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declarationround',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='declaration_round_closes_after_it_opens'),
+            model_name="declarationround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="declaration_round_closes_after_it_opens",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationround',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (NEW."closes_on", NEW."id", NEW."opens_on", NEW."partnership_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."year"); RETURN NULL;', hash='7db865106f22a0c57bc07e169a7ac57af93bd5ae', operation='INSERT', pgid='pgtrigger_insert_insert_83df6', table='meetings_declarationround', when='AFTER')),
+            model_name="declarationround",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (NEW."closes_on", NEW."id", NEW."opens_on", NEW."partnership_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."year"); RETURN NULL;',
+                    hash="7db865106f22a0c57bc07e169a7ac57af93bd5ae",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_83df6",
+                    table="meetings_declarationround",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationround',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (NEW."closes_on", NEW."id", NEW."opens_on", NEW."partnership_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."year"); RETURN NULL;', hash='7f34e8be15c9ca46a4a0134774938b18843cd686', operation='UPDATE', pgid='pgtrigger_update_update_57faf', table='meetings_declarationround', when='AFTER')),
+            model_name="declarationround",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (NEW."closes_on", NEW."id", NEW."opens_on", NEW."partnership_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."year"); RETURN NULL;',
+                    hash="7f34e8be15c9ca46a4a0134774938b18843cd686",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_57faf",
+                    table="meetings_declarationround",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationround',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (OLD."closes_on", OLD."id", OLD."opens_on", OLD."partnership_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."year"); RETURN NULL;', hash='905c15d865ed6465fe53676e5819e72697683020', operation='DELETE', pgid='pgtrigger_delete_delete_288b2', table='meetings_declarationround', when='AFTER')),
+            model_name="declarationround",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_declarationroundevent" ("closes_on", "id", "opens_on", "partnership_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "year") VALUES (OLD."closes_on", OLD."id", OLD."opens_on", OLD."partnership_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."year"); RETURN NULL;',
+                    hash="905c15d865ed6465fe53676e5819e72697683020",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_288b2",
+                    table="meetings_declarationround",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationround',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='997da7169a67402bb0eb4da4f637c8d18e039a40', operation='UPDATE', pgid='pgtrigger_bump_revision_7769a', table='meetings_declarationround', when='BEFORE')),
+            model_name="declarationround",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="997da7169a67402bb0eb4da4f637c8d18e039a40",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_7769a",
+                    table="meetings_declarationround",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationreturnevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='c77f3cd30102932809bd51a42d8f4179173aadb7', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_ff361', table='meetings_declarationreturnevent', when='BEFORE')),
+            model_name="declarationreturnevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="c77f3cd30102932809bd51a42d8f4179173aadb7",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_ff361",
+                    table="meetings_declarationreturnevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declarationreturn',
-            constraint=models.UniqueConstraint(fields=('round', 'person'), name='declaration_return_once_per_round'),
+            model_name="declarationreturn",
+            constraint=models.UniqueConstraint(
+                fields=("round", "person"), name="declaration_return_once_per_round"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationreturn',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (NEW."confirmed_at", NEW."id", NEW."nil_return", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."round_id"); RETURN NULL;', hash='eee364b3fff40712efe9b43f8d584e7a86f7cab2', operation='INSERT', pgid='pgtrigger_insert_insert_88515', table='meetings_declarationreturn', when='AFTER')),
+            model_name="declarationreturn",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (NEW."confirmed_at", NEW."id", NEW."nil_return", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."round_id"); RETURN NULL;',
+                    hash="eee364b3fff40712efe9b43f8d584e7a86f7cab2",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_88515",
+                    table="meetings_declarationreturn",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationreturn',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (NEW."confirmed_at", NEW."id", NEW."nil_return", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."round_id"); RETURN NULL;', hash='d50bd29b9261e9af49d5bc9006967c646ed6fb5e', operation='UPDATE', pgid='pgtrigger_update_update_d1cf5', table='meetings_declarationreturn', when='AFTER')),
+            model_name="declarationreturn",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (NEW."confirmed_at", NEW."id", NEW."nil_return", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."round_id"); RETURN NULL;',
+                    hash="d50bd29b9261e9af49d5bc9006967c646ed6fb5e",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d1cf5",
+                    table="meetings_declarationreturn",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationreturn',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (OLD."confirmed_at", OLD."id", OLD."nil_return", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."round_id"); RETURN NULL;', hash='625fbd428467204eb564f6eaeb14d5aeed0022e0', operation='DELETE', pgid='pgtrigger_delete_delete_da8b4', table='meetings_declarationreturn', when='AFTER')),
+            model_name="declarationreturn",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_declarationreturnevent" ("confirmed_at", "id", "nil_return", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "round_id") VALUES (OLD."confirmed_at", OLD."id", OLD."nil_return", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."round_id"); RETURN NULL;',
+                    hash="625fbd428467204eb564f6eaeb14d5aeed0022e0",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_da8b4",
+                    table="meetings_declarationreturn",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='declarationroundevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='ed0a20f75ca7a13e098971486ed61a262dc22f5c', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8c910', table='meetings_declarationroundevent', when='BEFORE')),
+            model_name="declarationroundevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="ed0a20f75ca7a13e098971486ed61a262dc22f5c",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8c910",
+                    table="meetings_declarationroundevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forwardplanentry',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='forward_plan_month'),
+            model_name="forwardplanentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__gte", 1), ("month__lte", 12)), name="forward_plan_month"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='forwardplanentry',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (NEW."body_id", NEW."ended", NEW."id", NEW."key_decision", NEW."month", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."presenter_id", NEW."purpose", NEW."revision", NEW."title", NEW."year"); RETURN NULL;', hash='b2c34847fd41fe744f5fc6759840171f2a0ec4b5', operation='INSERT', pgid='pgtrigger_insert_insert_487bf', table='meetings_forwardplanentry', when='AFTER')),
+            model_name="forwardplanentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (NEW."body_id", NEW."ended", NEW."id", NEW."key_decision", NEW."month", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."presenter_id", NEW."purpose", NEW."revision", NEW."title", NEW."year"); RETURN NULL;',
+                    hash="b2c34847fd41fe744f5fc6759840171f2a0ec4b5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_487bf",
+                    table="meetings_forwardplanentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='forwardplanentry',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (NEW."body_id", NEW."ended", NEW."id", NEW."key_decision", NEW."month", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."presenter_id", NEW."purpose", NEW."revision", NEW."title", NEW."year"); RETURN NULL;', hash='cd4f823772d6235a44d166b070e771a93a59ab43', operation='UPDATE', pgid='pgtrigger_update_update_40b42', table='meetings_forwardplanentry', when='AFTER')),
+            model_name="forwardplanentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (NEW."body_id", NEW."ended", NEW."id", NEW."key_decision", NEW."month", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."presenter_id", NEW."purpose", NEW."revision", NEW."title", NEW."year"); RETURN NULL;',
+                    hash="cd4f823772d6235a44d166b070e771a93a59ab43",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_40b42",
+                    table="meetings_forwardplanentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='forwardplanentry',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (OLD."body_id", OLD."ended", OLD."id", OLD."key_decision", OLD."month", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."presenter_id", OLD."purpose", OLD."revision", OLD."title", OLD."year"); RETURN NULL;', hash='ccdbd7c998cb7d23e22ec50560886e0a25e5bc15', operation='DELETE', pgid='pgtrigger_delete_delete_d87ee', table='meetings_forwardplanentry', when='AFTER')),
+            model_name="forwardplanentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_forwardplanentryevent" ("body_id", "ended", "id", "key_decision", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "presenter_id", "purpose", "revision", "title", "year") VALUES (OLD."body_id", OLD."ended", OLD."id", OLD."key_decision", OLD."month", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."presenter_id", OLD."purpose", OLD."revision", OLD."title", OLD."year"); RETURN NULL;',
+                    hash="ccdbd7c998cb7d23e22ec50560886e0a25e5bc15",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_d87ee",
+                    table="meetings_forwardplanentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='forwardplanentry',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='c19e5e1d9e7643613e252aa972dd64b0a9335414', operation='UPDATE', pgid='pgtrigger_bump_revision_78e13', table='meetings_forwardplanentry', when='BEFORE')),
+            model_name="forwardplanentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="c19e5e1d9e7643613e252aa972dd64b0a9335414",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_78e13",
+                    table="meetings_forwardplanentry",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='forwardplanentryevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b1981471274c463fcf58d8c4dba55a0b4c6b1c53', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_76b19', table='meetings_forwardplanentryevent', when='BEFORE')),
+            model_name="forwardplanentryevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b1981471274c463fcf58d8c4dba55a0b4c6b1c53",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_76b19",
+                    table="meetings_forwardplanentryevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('value_gbp__gte', 0)), name='gift_value_not_negative'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value_gbp__gte", 0)), name="gift_value_not_negative"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='gift',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (NEW."accepted", NEW."declared_on", NEW."description", NEW."id", NEW."kind", NEW."offered_by", NEW."offered_on", NEW."organisation_id", NEW."partnership_id", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."revision", NEW."value_gbp"); RETURN NULL;', hash='6194a2559b25355090ac765f6ad72811d058aa03', operation='INSERT', pgid='pgtrigger_insert_insert_a685f', table='meetings_gift', when='AFTER')),
+            model_name="gift",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (NEW."accepted", NEW."declared_on", NEW."description", NEW."id", NEW."kind", NEW."offered_by", NEW."offered_on", NEW."organisation_id", NEW."partnership_id", NEW."person_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."revision", NEW."value_gbp"); RETURN NULL;',
+                    hash="6194a2559b25355090ac765f6ad72811d058aa03",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a685f",
+                    table="meetings_gift",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='gift',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (NEW."accepted", NEW."declared_on", NEW."description", NEW."id", NEW."kind", NEW."offered_by", NEW."offered_on", NEW."organisation_id", NEW."partnership_id", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."revision", NEW."value_gbp"); RETURN NULL;', hash='777c5a5f69c38b23396c839d460ded44367d4960', operation='UPDATE', pgid='pgtrigger_update_update_203b5', table='meetings_gift', when='AFTER')),
+            model_name="gift",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (NEW."accepted", NEW."declared_on", NEW."description", NEW."id", NEW."kind", NEW."offered_by", NEW."offered_on", NEW."organisation_id", NEW."partnership_id", NEW."person_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."revision", NEW."value_gbp"); RETURN NULL;',
+                    hash="777c5a5f69c38b23396c839d460ded44367d4960",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_203b5",
+                    table="meetings_gift",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='gift',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (OLD."accepted", OLD."declared_on", OLD."description", OLD."id", OLD."kind", OLD."offered_by", OLD."offered_on", OLD."organisation_id", OLD."partnership_id", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."revision", OLD."value_gbp"); RETURN NULL;', hash='11665a6550961396f5fbeda855ff4fa0c10eba7d', operation='DELETE', pgid='pgtrigger_delete_delete_56a7a', table='meetings_gift', when='AFTER')),
+            model_name="gift",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_giftevent" ("accepted", "declared_on", "description", "id", "kind", "offered_by", "offered_on", "organisation_id", "partnership_id", "person_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "revision", "value_gbp") VALUES (OLD."accepted", OLD."declared_on", OLD."description", OLD."id", OLD."kind", OLD."offered_by", OLD."offered_on", OLD."organisation_id", OLD."partnership_id", OLD."person_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."revision", OLD."value_gbp"); RETURN NULL;',
+                    hash="11665a6550961396f5fbeda855ff4fa0c10eba7d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_56a7a",
+                    table="meetings_gift",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='gift',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='c5effaad58fa53f2dd6372a1c91639ebce5486a6', operation='UPDATE', pgid='pgtrigger_bump_revision_81694', table='meetings_gift', when='BEFORE')),
+            model_name="gift",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="c5effaad58fa53f2dd6372a1c91639ebce5486a6",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_81694",
+                    table="meetings_gift",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='giftevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='00edcf57a1e1d5cff6f0d61b2137069712fafa0c', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_f0d3a', table='meetings_giftevent', when='BEFORE')),
+            model_name="giftevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="00edcf57a1e1d5cff6f0d61b2137069712fafa0c",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_f0d3a",
+                    table="meetings_giftevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matterarising',
-            constraint=models.UniqueConstraint(fields=('action', 'agenda_item'), name='matter_arising_once_per_item'),
+            model_name="matterarising",
+            constraint=models.UniqueConstraint(
+                fields=("action", "agenda_item"), name="matter_arising_once_per_item"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteamendmentevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='fc5151ebcddb5f6bc9facb7edb78b14fe8c996cf', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_bbf69', table='meetings_minuteamendmentevent', when='BEFORE')),
+            model_name="minuteamendmentevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="fc5151ebcddb5f6bc9facb7edb78b14fe8c996cf",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_bbf69",
+                    table="meetings_minuteamendmentevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minuteamendment',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='minute_amendment_has_reason'),
+            model_name="minuteamendment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True), name="minute_amendment_has_reason"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteamendment',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (NEW."entry_id", NEW."id", NEW."made_at", NEW."made_by_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."previous_text", NEW."reason", NEW."text"); RETURN NULL;', hash='695750fc74bb4a23c71f81eadd0870345a1a6bf6', operation='INSERT', pgid='pgtrigger_insert_insert_2a857', table='meetings_minuteamendment', when='AFTER')),
+            model_name="minuteamendment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (NEW."entry_id", NEW."id", NEW."made_at", NEW."made_by_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."previous_text", NEW."reason", NEW."text"); RETURN NULL;',
+                    hash="695750fc74bb4a23c71f81eadd0870345a1a6bf6",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2a857",
+                    table="meetings_minuteamendment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteamendment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (NEW."entry_id", NEW."id", NEW."made_at", NEW."made_by_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."previous_text", NEW."reason", NEW."text"); RETURN NULL;', hash='1bd160c93fdbcdf70e3f689e2905d493f965895f', operation='UPDATE', pgid='pgtrigger_update_update_099b0', table='meetings_minuteamendment', when='AFTER')),
+            model_name="minuteamendment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (NEW."entry_id", NEW."id", NEW."made_at", NEW."made_by_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."previous_text", NEW."reason", NEW."text"); RETURN NULL;',
+                    hash="1bd160c93fdbcdf70e3f689e2905d493f965895f",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_099b0",
+                    table="meetings_minuteamendment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteamendment',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (OLD."entry_id", OLD."id", OLD."made_at", OLD."made_by_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."previous_text", OLD."reason", OLD."text"); RETURN NULL;', hash='4eceaeced2361f20f8191e2bfa87f4665fee62bc', operation='DELETE', pgid='pgtrigger_delete_delete_2ccb4', table='meetings_minuteamendment', when='AFTER')),
+            model_name="minuteamendment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minuteamendmentevent" ("entry_id", "id", "made_at", "made_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_text", "reason", "text") VALUES (OLD."entry_id", OLD."id", OLD."made_at", OLD."made_by_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."previous_text", OLD."reason", OLD."text"); RETURN NULL;',
+                    hash="4eceaeced2361f20f8191e2bfa87f4665fee62bc",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_2ccb4",
+                    table="meetings_minuteamendment",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minutes',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('approval__isnull', True), ('status', 'draft')), models.Q(('approval__isnull', False), ('status', 'approved')), _connector='OR'), name='minutes_approved_by_a_decision'),
+            model_name="minutes",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("approval__isnull", True), ("status", "draft")),
+                    models.Q(("approval__isnull", False), ("status", "approved")),
+                    _connector="OR",
+                ),
+                name="minutes_approved_by_a_decision",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minutes',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."approval_id", NEW."approved_on", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;', hash='b526fd1447fbf1058fe032cc032fa0a3c7119dec', operation='INSERT', pgid='pgtrigger_insert_insert_61343', table='meetings_minutes', when='AFTER')),
+            model_name="minutes",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."approval_id", NEW."approved_on", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;',
+                    hash="b526fd1447fbf1058fe032cc032fa0a3c7119dec",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_61343",
+                    table="meetings_minutes",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minutes',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."approval_id", NEW."approved_on", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;', hash='31911aa6eecbfa07fd4fa30db4cacc18f8dd4a1e', operation='UPDATE', pgid='pgtrigger_update_update_324d9', table='meetings_minutes', when='AFTER')),
+            model_name="minutes",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (NEW."approval_id", NEW."approved_on", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."status"); RETURN NULL;',
+                    hash="31911aa6eecbfa07fd4fa30db4cacc18f8dd4a1e",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_324d9",
+                    table="meetings_minutes",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minutes',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (OLD."approval_id", OLD."approved_on", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."status"); RETURN NULL;', hash='61dd585bc84ffd49ad9b12b67cf7afa661f25c7f', operation='DELETE', pgid='pgtrigger_delete_delete_f9949', table='meetings_minutes', when='AFTER')),
+            model_name="minutes",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minutesevent" ("approval_id", "approved_on", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "status") VALUES (OLD."approval_id", OLD."approved_on", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."status"); RETURN NULL;',
+                    hash="61dd585bc84ffd49ad9b12b67cf7afa661f25c7f",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_f9949",
+                    table="meetings_minutes",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minutes',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='f1eb2b51f55361b7228e05ac059a057bfc00cf5d', operation='UPDATE', pgid='pgtrigger_bump_revision_76b2c', table='meetings_minutes', when='BEFORE')),
+            model_name="minutes",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="f1eb2b51f55361b7228e05ac059a057bfc00cf5d",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_76b2c",
+                    table="meetings_minutes",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteentryevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='477a3ddcb48569fdba99ae41017040c8c1b56de2', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_3428a', table='meetings_minuteentryevent', when='BEFORE')),
+            model_name="minuteentryevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="477a3ddcb48569fdba99ae41017040c8c1b56de2",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_3428a",
+                    table="meetings_minuteentryevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteentry',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (NEW."agenda_item_id", NEW."id", NEW."minutes_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."text"); RETURN NULL;', hash='1ab597306d324258bc0dc28d2f2068d7f6170001', operation='INSERT', pgid='pgtrigger_insert_insert_c6b18', table='meetings_minuteentry', when='AFTER')),
+            model_name="minuteentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (NEW."agenda_item_id", NEW."id", NEW."minutes_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."revision", NEW."text"); RETURN NULL;',
+                    hash="1ab597306d324258bc0dc28d2f2068d7f6170001",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_c6b18",
+                    table="meetings_minuteentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteentry',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (NEW."agenda_item_id", NEW."id", NEW."minutes_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."text"); RETURN NULL;', hash='3dc679571b028f0395badc3430595b8ddab0a17b', operation='UPDATE', pgid='pgtrigger_update_update_86091', table='meetings_minuteentry', when='AFTER')),
+            model_name="minuteentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (NEW."agenda_item_id", NEW."id", NEW."minutes_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."revision", NEW."text"); RETURN NULL;',
+                    hash="3dc679571b028f0395badc3430595b8ddab0a17b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_86091",
+                    table="meetings_minuteentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteentry',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (OLD."agenda_item_id", OLD."id", OLD."minutes_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."text"); RETURN NULL;', hash='a6185e49e46348f1effb20d07f62bac762f22091', operation='DELETE', pgid='pgtrigger_delete_delete_4a8d8', table='meetings_minuteentry', when='AFTER')),
+            model_name="minuteentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_minuteentryevent" ("agenda_item_id", "id", "minutes_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "revision", "text") VALUES (OLD."agenda_item_id", OLD."id", OLD."minutes_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."revision", OLD."text"); RETURN NULL;',
+                    hash="a6185e49e46348f1effb20d07f62bac762f22091",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4a8d8",
+                    table="meetings_minuteentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minuteentry',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='79e10cd3e539c3f690cccd88a44daf43c02eaba6', operation='UPDATE', pgid='pgtrigger_bump_revision_e8048', table='meetings_minuteentry', when='BEFORE')),
+            model_name="minuteentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="79e10cd3e539c3f690cccd88a44daf43c02eaba6",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_e8048",
+                    table="meetings_minuteentry",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='minutesevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b701fcd3b8b35bc763085b9187ff2a1029e1c90a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_16281', table='meetings_minutesevent', when='BEFORE')),
+            model_name="minutesevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b701fcd3b8b35bc763085b9187ff2a1029e1c90a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_16281",
+                    table="meetings_minutesevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='paper_search'),
+            model_name="paper",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="paper_search"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paper',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (NEW."agenda_item_id", NEW."created_at", NEW."current_version", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."revision", NEW."search", NEW."title"); RETURN NULL;', hash='cf0e2d6c72f8f53c6ca3e4206ac48dfead283fa8', operation='INSERT', pgid='pgtrigger_insert_insert_779d6', table='meetings_paper', when='AFTER')),
+            model_name="paper",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (NEW."agenda_item_id", NEW."created_at", NEW."current_version", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."revision", NEW."search", NEW."title"); RETURN NULL;',
+                    hash="cf0e2d6c72f8f53c6ca3e4206ac48dfead283fa8",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_779d6",
+                    table="meetings_paper",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paper',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (NEW."agenda_item_id", NEW."created_at", NEW."current_version", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."revision", NEW."search", NEW."title"); RETURN NULL;', hash='0e8672c130718ae5608bcadb2c77c8d3d42df7cf', operation='UPDATE', pgid='pgtrigger_update_update_890c8', table='meetings_paper', when='AFTER')),
+            model_name="paper",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (NEW."agenda_item_id", NEW."created_at", NEW."current_version", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."revision", NEW."search", NEW."title"); RETURN NULL;',
+                    hash="0e8672c130718ae5608bcadb2c77c8d3d42df7cf",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_890c8",
+                    table="meetings_paper",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paper',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (OLD."agenda_item_id", OLD."created_at", OLD."current_version", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."revision", OLD."search", OLD."title"); RETURN NULL;', hash='b44734da7107fd8c1d23a7ecf829018f141d5c57', operation='DELETE', pgid='pgtrigger_delete_delete_9b2d3', table='meetings_paper', when='AFTER')),
+            model_name="paper",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_paperevent" ("agenda_item_id", "created_at", "current_version", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "revision", "search", "title") VALUES (OLD."agenda_item_id", OLD."created_at", OLD."current_version", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."revision", OLD."search", OLD."title"); RETURN NULL;',
+                    hash="b44734da7107fd8c1d23a7ecf829018f141d5c57",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_9b2d3",
+                    table="meetings_paper",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paper',
-            trigger=pgtrigger.compiler.Trigger(name='bump_revision', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='NEW.revision := OLD.revision + 1; RETURN NEW;', hash='5894b336a726bfc7a4b8c9b4b70c97bb917c525b', operation='UPDATE', pgid='pgtrigger_bump_revision_cdd7e', table='meetings_paper', when='BEFORE')),
+            model_name="paper",
+            trigger=pgtrigger.compiler.Trigger(
+                name="bump_revision",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func="NEW.revision := OLD.revision + 1; RETURN NEW;",
+                    hash="5894b336a726bfc7a4b8c9b4b70c97bb917c525b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_bump_revision_cdd7e",
+                    table="meetings_paper",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paperevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='c2448fab95932cff06fde5f69505d41be8837b0a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_75c16', table='meetings_paperevent', when='BEFORE')),
+            model_name="paperevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="c2448fab95932cff06fde5f69505d41be8837b0a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_75c16",
+                    table="meetings_paperevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.UniqueConstraint(fields=('paper', 'number'), name='paper_version_number_unique'),
+            model_name="paperversion",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "number"), name="paper_version_number_unique"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paperversion',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (NEW."file", NEW."id", NEW."kind", NEW."number", NEW."original_name", NEW."pages", NEW."paper_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."sha256", NEW."size", NEW."text", NEW."uploaded_at", NEW."uploaded_by_id"); RETURN NULL;', hash='8f7b9e05de97711495f90f66fd5f49263479a195', operation='INSERT', pgid='pgtrigger_insert_insert_e3cbf', table='meetings_paperversion', when='AFTER')),
+            model_name="paperversion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (NEW."file", NEW."id", NEW."kind", NEW."number", NEW."original_name", NEW."pages", NEW."paper_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."sha256", NEW."size", NEW."text", NEW."uploaded_at", NEW."uploaded_by_id"); RETURN NULL;',
+                    hash="8f7b9e05de97711495f90f66fd5f49263479a195",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e3cbf",
+                    table="meetings_paperversion",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paperversion',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (NEW."file", NEW."id", NEW."kind", NEW."number", NEW."original_name", NEW."pages", NEW."paper_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."sha256", NEW."size", NEW."text", NEW."uploaded_at", NEW."uploaded_by_id"); RETURN NULL;', hash='100809c4dc93c67a5e627abad4409c95b6328bf4', operation='UPDATE', pgid='pgtrigger_update_update_c69f8', table='meetings_paperversion', when='AFTER')),
+            model_name="paperversion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (NEW."file", NEW."id", NEW."kind", NEW."number", NEW."original_name", NEW."pages", NEW."paper_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."sha256", NEW."size", NEW."text", NEW."uploaded_at", NEW."uploaded_by_id"); RETURN NULL;',
+                    hash="100809c4dc93c67a5e627abad4409c95b6328bf4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_c69f8",
+                    table="meetings_paperversion",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paperversion',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (OLD."file", OLD."id", OLD."kind", OLD."number", OLD."original_name", OLD."pages", OLD."paper_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sha256", OLD."size", OLD."text", OLD."uploaded_at", OLD."uploaded_by_id"); RETURN NULL;', hash='495e6f493b9999e3e118c7f3f098063d69849b8b', operation='DELETE', pgid='pgtrigger_delete_delete_e902e', table='meetings_paperversion', when='AFTER')),
+            model_name="paperversion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_paperversionevent" ("file", "id", "kind", "number", "original_name", "pages", "paper_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sha256", "size", "text", "uploaded_at", "uploaded_by_id") VALUES (OLD."file", OLD."id", OLD."kind", OLD."number", OLD."original_name", OLD."pages", OLD."paper_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sha256", OLD."size", OLD."text", OLD."uploaded_at", OLD."uploaded_by_id"); RETURN NULL;',
+                    hash="495e6f493b9999e3e118c7f3f098063d69849b8b",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e902e",
+                    table="meetings_paperversion",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='paperversionevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='9e4b52439a70c1afad8c49fd5cf432b51580537a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_6d848', table='meetings_paperversionevent', when='BEFORE')),
+            model_name="paperversionevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="9e4b52439a70c1afad8c49fd5cf432b51580537a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_6d848",
+                    table="meetings_paperversionevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
