@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -38,6 +38,7 @@ from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
 from core.notifications import absolute
 from decisions.models import AgendaItem
 from meetings.models import AgendaPack, Paper, PaperVersion
+from meetings.pdfstream import Bookmark, StreamingPdf
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ def pack_items(pack: AgendaPack) -> list[PackItem]:
     items = AgendaItem.objects.filter(meeting=pack.meeting).select_related("presenter").order_by("position")
     if not pack.members_only:
         items = access.published(items)
-    papers = Paper.objects.filter(current_version__gt=0).order_by("position", "id")
-    versions = PaperVersion.objects.order_by("-number")
+    papers = Paper.objects.filter(current_version__gt=0).defer("search").order_by("position", "id")
+    versions = PaperVersion.objects.defer("text").order_by("-number")
     items = items.prefetch_related(
         Prefetch("papers", queryset=papers.prefetch_related(Prefetch("versions", queryset=versions)))
     )
@@ -194,40 +195,31 @@ class PackProgress:
 
 
 def build_pack(pack: AgendaPack, out, progress: PackProgress | None = None) -> int:
-    """Write the pack's PDF to `out`; returns its page count."""
+    """Write the pack's PDF to `out` as it goes (meetings/pdfstream.py); returns its page count."""
     items = pack_items(pack)
     cover, agenda = lay_out(pack, items)
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover)))
-    agenda_start = len(writer.pages)
-    writer.append(PdfReader(io.BytesIO(agenda)))
-    firsts: dict[int, list[tuple[str, int]]] = {}
+    pdf = StreamingPdf(out)
+    pdf.add_pdf(io.BytesIO(cover))
+    agenda_start = pdf.page_count
+    pdf.add_pdf(io.BytesIO(agenda))
+    del cover, agenda
+    step = progress.advance if progress else None
+    bookmarks = [Bookmark("Cover", 0), Bookmark("Agenda", agenda_start)]
     for entry in items:
+        item = entry.item
+        mark = Bookmark(f"{item.reference or item.position}. {item.title}", agenda_start)
         for paper in entry.papers:
             if not (paper.is_pdf and paper.pages):
                 continue
-            first = len(writer.pages)
+            first = pdf.page_count
             with paper.version.file.open("rb") as handle:
-                for page in PdfReader(handle).pages:
-                    writer.add_page(page)
-                    if progress:
-                        progress.advance(1)
-            firsts.setdefault(entry.item.pk, []).append((paper.title, first))
-    # Bookmarks once every page is in: a cover, the agenda, each item and its papers under it.
-    writer.add_outline_item("Cover", 0)
-    writer.add_outline_item("Agenda", agenda_start)
-    for entry in items:
-        item = entry.item
-        papers = firsts.get(item.pk, [])
-        parent = writer.add_outline_item(
-            f"{item.reference or item.position}. {item.title}", papers[0][1] if papers else agenda_start
-        )
-        for title, first in papers:
-            writer.add_outline_item(title, first, parent=parent)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": f"Agenda pack: {pack.meeting}"})
-    writer.write(out)
-    return len(writer.pages)
+                pdf.add_pdf(handle, on_page=(lambda: step(1)) if step else None)
+            if not mark.children:
+                mark.page = first
+            mark.children.append(Bookmark(paper.title, first))
+        bookmarks.append(mark)
+    pdf.finish(title=f"Agenda pack: {pack.meeting}", bookmarks=bookmarks)
+    return pdf.page_count
 
 
 def total_pages(pack: AgendaPack) -> int:

@@ -15,10 +15,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from bodies.models import Appointment, Person
-from bodies.queries import person_id_of
+from bodies.queries import person_id_of, terms_of_reference_as_at
 from core import access
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Interest, Meeting
-from decisions.queries import meeting_quorum
+from decisions.queries import QuorumAnswer
 from meetings.models import Action, AgendaPack, ForwardPlanEntry, Minutes, Paper, PaperVersion
 
 
@@ -50,7 +50,7 @@ def visible_items(meeting: Meeting, user) -> QuerySet[AgendaItem]:
 def meeting_items(meeting: Meeting, user, *, with_quorum: bool = True) -> list[ItemView]:
     """The agenda as `user` may read it, each item with its papers, decisions, declarations,
     actions, interest flags and quorum after declarations. Queries do not grow with the items."""
-    papers = access.restrict(Paper.objects.all(), user, "view").order_by("position", "id")
+    papers = access.restrict(Paper.objects.defer("search"), user, "view").order_by("position", "id")
     items = list(
         visible_items(meeting, user)
         .select_related("presenter")
@@ -58,7 +58,7 @@ def meeting_items(meeting: Meeting, user, *, with_quorum: bool = True) -> list[I
             Prefetch(
                 "papers",
                 queryset=papers.prefetch_related(
-                    Prefetch("versions", queryset=PaperVersion.objects.order_by("-number"))
+                    Prefetch("versions", queryset=PaperVersion.objects.defer("text").order_by("-number"))
                 ),
             ),
             "organisations",
@@ -99,22 +99,41 @@ def meeting_items(meeting: Meeting, user, *, with_quorum: bool = True) -> list[I
     ]
 
 
-def _quorum(meeting: Meeting, items: list[AgendaItem]) -> dict[int, object]:
-    """The quorum for each item after its declarations: computed once per distinct set of
-    excluding declarations (most items share the meeting-wide answer)."""
-    excluding = set(
-        Declaration.objects.filter(
-            meeting=meeting, management__in=Declaration.EXCLUDING, rescinded_on__isnull=True
-        )
-        .exclude(agenda_item=None)
-        .values_list("agenda_item_id", flat=True)
+def _quorum(meeting: Meeting, items: list[AgendaItem]) -> dict[int, QuorumAnswer]:
+    """The quorum for each item after declarations (decisions.queries.meeting_quorum's rule: voting
+    members in the room, less those who left or lost the vote for a declared interest, the
+    meeting-wide declarations applying to every item), in three queries however many items."""
+    seats = list(
+        meeting.attendances.filter(status__in=Attendance.IN_THE_ROOM, voting=True)
+        .select_related("person", "deputy")
+        .order_by("person__name")
     )
-    if not meeting.attendances.exists():
-        return {}
-    shared = meeting_quorum(meeting, None)
+    terms = terms_of_reference_as_at(meeting.body, meeting.meeting_date)
+    excluding = defaultdict(dict)
+    for declaration in Declaration.objects.filter(
+        meeting=meeting, management__in=Declaration.EXCLUDING, rescinded_on__isnull=True
+    ).order_by("pk"):
+        excluding[declaration.agenda_item_id][declaration.person_id] = declaration
     answers = {}
     for item in items:
-        answers[item.pk] = meeting_quorum(meeting, item) if item.pk in excluding else shared
+        answer = QuorumAnswer(
+            meeting=meeting,
+            agenda_item=item,
+            terms_of_reference=terms,
+            quorum_count=terms.quorum_count if terms else None,
+            quorum_rule=terms.quorum_rule if terms else "",
+        )
+        declared = {**excluding[None], **excluding[item.pk]}
+        for seat in seats:
+            name = seat.person.name
+            if seat.status == Attendance.Status.REPRESENTED_BY_DEPUTY:
+                name = f"{seat.deputy.name} (deputy for {seat.person.name})"
+            declaration = declared.get(seat.acting_person_id)
+            if declaration is None:
+                answer.counted.append(name)
+            else:
+                answer.excluded.append(f"{name} ({declaration.get_management_display().lower()})")
+        answers[item.pk] = answer
     return answers
 
 

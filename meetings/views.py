@@ -822,6 +822,7 @@ def declaration_rounds(request, pk: int):
     for round_ in rounds:
         round_.made = list(round_.returns.select_related("person").order_by("person__name"))
         round_.outstanding = list(round_members(round_, min(timezone.localdate(), round_.closes_on)))
+        round_.total = len(round_.made) + len(round_.outstanding)
     return render(
         request,
         "meetings/rounds.html",
