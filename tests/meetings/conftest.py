@@ -79,3 +79,68 @@ def member(scheme):  # noqa: F811
 @pytest.fixture
 def next_meeting(scheme):  # noqa: F811
     return held_meeting(scheme.board, scheme.meeting.meeting_date + datetime.timedelta(days=30))
+
+
+def restricted_item(partnership, reason="Commercially confidential."):
+    from meetings import services
+
+    meeting = factories.MeetingFactory(body__partnership=partnership)
+    return services.agenda_item_add(
+        meeting=meeting, title="Restricted business", restricted=True, restriction_reason=reason
+    )
+
+
+def _restricted_paper(p):
+    from meetings import services
+
+    return services.paper_upload(agenda_item=restricted_item(p), upload=pdf_upload("Restricted paper"))
+
+
+def _restricted_action(p):
+    from meetings import services
+
+    item = restricted_item(p)
+    owner = factories.AppointmentFactory(body=item.meeting.body).person
+    return services.action_add(
+        agenda_item=item, description="Restricted action", owner=owner, due_on=datetime.date(2030, 1, 1)
+    )
+
+
+def _restricted_entry(p):
+    from meetings import services
+
+    item = restricted_item(p)
+    return services.minutes_draft(meeting=item.meeting, texts={item.pk: "Restricted minute."}).entries.get()
+
+
+def _restricted_amendment(p):
+    from meetings.models import MinuteAmendment
+
+    return MinuteAmendment.objects.create(
+        entry=_restricted_entry(p), previous_text="a", text="b", reason="Corrected"
+    )
+
+
+def _members_pack(p):
+    from meetings.models import AgendaPack
+
+    return AgendaPack.objects.create(meeting=restricted_item(p).meeting, members_only=True)
+
+
+def _restricted_update(p):
+    from meetings import services
+
+    return services.action_update(action=_restricted_action(p), text="Progress")
+
+
+# A restricted record of each meeting-cycle model that declares itself restricted (used by
+# tests/platform/test_restricted_records.py's walk over every declaring model).
+MEETING_RESTRICTED_BUILDERS = {
+    "Paper": lambda p: _restricted_paper(p).paper,
+    "PaperVersion": _restricted_paper,
+    "AgendaPack": _members_pack,
+    "MinuteEntry": _restricted_entry,
+    "MinuteAmendment": _restricted_amendment,
+    "Action": _restricted_action,
+    "ActionUpdate": _restricted_update,
+}
