@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -19,7 +19,7 @@ from bodies.queries import person_id_of, terms_of_reference_as_at
 from core import access
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Interest, Meeting
 from decisions.queries import QuorumAnswer
-from meetings.models import Action, AgendaPack, ForwardPlanEntry, Minutes, Paper, PaperVersion
+from meetings.models import Action, AgendaPack, ForwardPlanEntry, MatterArising, Minutes, Paper, PaperVersion
 
 
 @dataclass
@@ -185,7 +185,9 @@ def previous_and_next(meeting: Meeting, user) -> tuple[Meeting | None, Meeting |
 
 
 def matters_arising(meeting: Meeting, user) -> list[Action]:
-    """The body's actions still open, raised at its earlier meetings: the next meeting's matters arising."""
+    """The body's actions still open, raised at its earlier meetings: the next meeting's matters
+    arising (`on_agenda`: already brought to an item of this meeting)."""
+    on_agenda = Exists(MatterArising.objects.filter(action=OuterRef("pk"), agenda_item__meeting=meeting))
     return list(
         access.restrict(
             Action.objects.filter(
@@ -195,6 +197,7 @@ def matters_arising(meeting: Meeting, user) -> list[Action]:
             user,
             "view",
         )
+        .annotate(on_agenda=on_agenda)
         .select_related("owner", "agenda_item__meeting")
         .order_by("due_on", "pk")
     )

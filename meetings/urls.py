@@ -27,6 +27,7 @@ urlpatterns = [
     path("packs/<int:pk>/download/", views.pack_download, name="meeting-pack-download"),
     path("minute-entries/<int:pk>/amend/", views.minute_amend, name="meeting-minute-amend"),
     path("actions/<int:pk>/", views.action_detail, name="meeting-action"),
+    path("bodies/<int:pk>/agendas/", views.meeting_list, name="meeting-list"),
     path("bodies/<int:pk>/forward-plan/", views.forward_plan, name="forward-plan"),
     path("partnerships/<int:pk>/gifts/", views.gifts_register, name="gifts-register"),
     path("partnerships/<int:pk>/declaration-rounds/", views.declaration_rounds, name="declaration-rounds"),

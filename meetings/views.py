@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from bodies.models import Body, Organisation, Partnership, Person
 from bodies.queries import person_id_of
 from core import access, editing
+from core.paging import paged
 from core.writes import OutsideScope, guarded_write
 from decisions import services as decision_services
 from decisions.models import AgendaItem, Attendance, Interest, Meeting
@@ -97,6 +98,39 @@ def _people(body: Body):
 
 
 MEETINGS = Meeting.objects.select_related("body__partnership")
+
+
+# -- the body's agendas ----------------------------------------------------------------------------
+@login_required
+def meeting_list(request, pk: int):
+    """The body's meetings, newest first, with how many items and papers each carries for the
+    reader and its pack (constant queries per page)."""
+    body = _find(request, Body.objects.select_related("partnership"), pk)
+    meetings = access.restrict(Meeting.objects.filter(body=body), request.user, "view").order_by(
+        "-starts_at", "-pk"
+    )
+    page = paged(request, meetings, per_page=editing.LIST_PAGE_SIZE)
+    ids = [m.pk for m in page.object_list]
+    items = dict(
+        access.restrict(AgendaItem.objects.filter(meeting__in=ids), request.user, "view")
+        .values("meeting").annotate(n=Count("pk")).values_list("meeting", "n")
+    )  # fmt: skip
+    papers = dict(
+        access.restrict(Paper.objects.filter(agenda_item__meeting__in=ids), request.user, "view")
+        .values("agenda_item__meeting").annotate(n=Count("pk")).values_list("agenda_item__meeting", "n")
+    )  # fmt: skip
+    ready = set(
+        access.restrict(AgendaPack.objects.filter(meeting__in=ids, status="done", superseded=False), request.user, "view")
+        .values_list("meeting", flat=True)
+    )  # fmt: skip
+    for meeting in page.object_list:
+        meeting.item_count, meeting.paper_count = items.get(meeting.pk, 0), papers.get(meeting.pk, 0)
+        meeting.pack_ready = meeting.pk in ready
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"body": body, "page": page, "crumbs": editing.crumbs(body=body)},
+    )
 
 
 # -- the meeting page --------------------------------------------------------------------------

@@ -92,6 +92,7 @@ PAGES = {
     "meeting-minute-amend": (_entry, "write"),
     "meeting-action": (_action, "read"),
     "forward-plan": (lambda p: factories.BodyFactory(partnership=p), "read"),
+    "meeting-list": (lambda p: factories.BodyFactory(partnership=p), "read"),
     "gifts-register": (lambda p: p, "read"),
     "declaration-rounds": (lambda p: p, "write"),
     "my-interests": (None, "own"),

@@ -70,6 +70,28 @@ def test_the_meeting_page_runs_the_same_queries_however_long_the_agenda(
         client.get(reverse("meeting-detail", args=[other.pk]))
 
 
+def test_the_agenda_list_runs_the_same_queries_however_many_meetings(scheme, secretariat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(secretariat)
+    url = reverse("meeting-list", args=[scheme.board.pk])
+    fill_agenda(scheme, scheme.meeting, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for n in range(6):
+        meeting = factories.MeetingFactory(
+            body=scheme.board, starts_at=scheme.meeting.starts_at + datetime.timedelta(days=7 * (n + 1))
+        )
+        fill_agenda(scheme, meeting, 2)
+    with CaptureQueriesContext(connection) as seven:
+        response = client.get(url)
+    assert len(one) == len(seven)
+    assert response.content.decode().count("/meetings/") >= 7
+
+
 def test_the_minutes_page_and_search_run_constant_queries(scheme, secretariat):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
