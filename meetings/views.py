@@ -156,6 +156,9 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, status: int = 20
         "following": following,
         "packs": queries.latest_packs(meeting, user),
         "minutes": queries.minutes_of(meeting, user),
+        "approved_here": list(
+            Minutes.objects.filter(approval__meeting=meeting).select_related("meeting", "approval")
+        ),
         "editable": editable,
         "crumbs": editing.crumbs(body=meeting.body),
         "statuses": Attendance.Status.choices,

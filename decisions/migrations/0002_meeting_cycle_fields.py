@@ -7,104 +7,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bodies', '0005_one_draft_per_body'),
-        ('decisions', '0001_initial'),
+        ("bodies", "0005_one_draft_per_body"),
+        ("decisions", "0001_initial"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='agendaitem',
-            name='insert_insert',
+            model_name="agendaitem",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='agendaitem',
-            name='update_update',
+            model_name="agendaitem",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='agendaitem',
-            name='delete_delete',
+            model_name="agendaitem",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='insert_insert',
+            model_name="meeting",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='update_update',
+            model_name="meeting",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='delete_delete',
+            model_name="meeting",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='organisations',
-            field=models.ManyToManyField(blank=True, help_text='Organisations the item concerns (members with a declared interest in one are flagged).', related_name='agenda_items', to='bodies.organisation'),
+            model_name="agendaitem",
+            name="organisations",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Organisations the item concerns (members with a declared interest in one are flagged).",
+                related_name="agenda_items",
+                to="bodies.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='planned_time',
-            field=models.TimeField(blank=True, help_text='When the item is planned to start.', null=True),
+            model_name="agendaitem",
+            name="planned_time",
+            field=models.TimeField(blank=True, help_text="When the item is planned to start.", null=True),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='presenter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items_presented', to='bodies.person'),
+            model_name="agendaitem",
+            name="presenter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agenda_items_presented",
+                to="bodies.person",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='purpose',
-            field=models.CharField(blank=True, choices=[('decision', 'For decision'), ('discussion', 'For discussion'), ('information', 'For information'), ('assurance', 'For assurance')], max_length=20),
+            model_name="agendaitem",
+            name="purpose",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("decision", "For decision"),
+                    ("discussion", "For discussion"),
+                    ("information", "For information"),
+                    ("assurance", "For assurance"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitemevent',
-            name='planned_time',
-            field=models.TimeField(blank=True, help_text='When the item is planned to start.', null=True),
+            model_name="agendaitemevent",
+            name="planned_time",
+            field=models.TimeField(blank=True, help_text="When the item is planned to start.", null=True),
         ),
         migrations.AddField(
-            model_name='agendaitemevent',
-            name='presenter',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.person'),
+            model_name="agendaitemevent",
+            name="presenter",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="bodies.person",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitemevent',
-            name='purpose',
-            field=models.CharField(blank=True, choices=[('decision', 'For decision'), ('discussion', 'For discussion'), ('information', 'For information'), ('assurance', 'For assurance')], max_length=20),
+            model_name="agendaitemevent",
+            name="purpose",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("decision", "For decision"),
+                    ("discussion", "For discussion"),
+                    ("information", "For information"),
+                    ("assurance", "For assurance"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='joining_details',
-            field=models.TextField(blank=True, help_text='How to join remotely: the video link and any dial-in number.'),
+            model_name="meeting",
+            name="joining_details",
+            field=models.TextField(
+                blank=True, help_text="How to join remotely: the video link and any dial-in number."
+            ),
         ),
         migrations.AddField(
-            model_name='meetingevent',
-            name='joining_details',
-            field=models.TextField(blank=True, help_text='How to join remotely: the video link and any dial-in number.'),
+            model_name="meetingevent",
+            name="joining_details",
+            field=models.TextField(
+                blank=True, help_text="How to join remotely: the video link and any dial-in number."
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (NEW."description", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_time", NEW."position", NEW."presenter_id", NEW."purpose", NEW."reference", NEW."restricted", NEW."restriction_reason", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."title"); RETURN NULL;', hash='7d7cdc305399df590c99b2ed518790aee53ec9e8', operation='INSERT', pgid='pgtrigger_insert_insert_03c2b', table='decisions_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (NEW."description", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_time", NEW."position", NEW."presenter_id", NEW."purpose", NEW."reference", NEW."restricted", NEW."restriction_reason", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."title"); RETURN NULL;',
+                    hash="7d7cdc305399df590c99b2ed518790aee53ec9e8",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_03c2b",
+                    table="decisions_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (NEW."description", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_time", NEW."position", NEW."presenter_id", NEW."purpose", NEW."reference", NEW."restricted", NEW."restriction_reason", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."title"); RETURN NULL;', hash='01b27c14ad25d8793be4260f20a8f0f7efbfcefc', operation='UPDATE', pgid='pgtrigger_update_update_73bb0', table='decisions_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (NEW."description", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_time", NEW."position", NEW."presenter_id", NEW."purpose", NEW."reference", NEW."restricted", NEW."restriction_reason", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."title"); RETURN NULL;',
+                    hash="01b27c14ad25d8793be4260f20a8f0f7efbfcefc",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_73bb0",
+                    table="decisions_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (OLD."description", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_time", OLD."position", OLD."presenter_id", OLD."purpose", OLD."reference", OLD."restricted", OLD."restriction_reason", OLD."revision", OLD."source_document", OLD."source_reference", OLD."source_url", OLD."title"); RETURN NULL;', hash='f38a07a89c5065b6876d67e9feabc0f80254a482', operation='DELETE', pgid='pgtrigger_delete_delete_0f86a', table='decisions_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "decisions_agendaitemevent" ("description", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_time", "position", "presenter_id", "purpose", "reference", "restricted", "restriction_reason", "revision", "source_document", "source_reference", "source_url", "title") VALUES (OLD."description", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_time", OLD."position", OLD."presenter_id", OLD."purpose", OLD."reference", OLD."restricted", OLD."restriction_reason", OLD."revision", OLD."source_document", OLD."source_reference", OLD."source_url", OLD."title"); RETURN NULL;',
+                    hash="f38a07a89c5065b6876d67e9feabc0f80254a482",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_0f86a",
+                    table="decisions_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (NEW."body_id", NEW."ends_at", NEW."id", NEW."joining_details", NEW."minutes_approved_at_id", NEW."notice_given_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."starts_at", NEW."status", NEW."title"); RETURN NULL;', hash='82c284e7c807cea367e40ad1298d6a28c84db065', operation='INSERT', pgid='pgtrigger_insert_insert_d1e6f', table='decisions_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (NEW."body_id", NEW."ends_at", NEW."id", NEW."joining_details", NEW."minutes_approved_at_id", NEW."notice_given_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."starts_at", NEW."status", NEW."title"); RETURN NULL;',
+                    hash="82c284e7c807cea367e40ad1298d6a28c84db065",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_d1e6f",
+                    table="decisions_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (NEW."body_id", NEW."ends_at", NEW."id", NEW."joining_details", NEW."minutes_approved_at_id", NEW."notice_given_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."starts_at", NEW."status", NEW."title"); RETURN NULL;', hash='a929aeebfdad052612750cac387951a0837276b4', operation='UPDATE', pgid='pgtrigger_update_update_ce335', table='decisions_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (NEW."body_id", NEW."ends_at", NEW."id", NEW."joining_details", NEW."minutes_approved_at_id", NEW."notice_given_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place", NEW."revision", NEW."source_document", NEW."source_reference", NEW."source_url", NEW."starts_at", NEW."status", NEW."title"); RETURN NULL;',
+                    hash="a929aeebfdad052612750cac387951a0837276b4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ce335",
+                    table="decisions_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (OLD."body_id", OLD."ends_at", OLD."id", OLD."joining_details", OLD."minutes_approved_at_id", OLD."notice_given_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."place", OLD."revision", OLD."source_document", OLD."source_reference", OLD."source_url", OLD."starts_at", OLD."status", OLD."title"); RETURN NULL;', hash='c09068ffda223144bec3e652b7dceb002a480397', operation='DELETE', pgid='pgtrigger_delete_delete_26896', table='decisions_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "decisions_meetingevent" ("body_id", "ends_at", "id", "joining_details", "minutes_approved_at_id", "notice_given_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "revision", "source_document", "source_reference", "source_url", "starts_at", "status", "title") VALUES (OLD."body_id", OLD."ends_at", OLD."id", OLD."joining_details", OLD."minutes_approved_at_id", OLD."notice_given_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."place", OLD."revision", OLD."source_document", OLD."source_reference", OLD."source_url", OLD."starts_at", OLD."status", OLD."title"); RETURN NULL;',
+                    hash="c09068ffda223144bec3e652b7dceb002a480397",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_26896",
+                    table="decisions_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

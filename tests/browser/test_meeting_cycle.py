@@ -239,6 +239,18 @@ def test_the_secretariat_runs_a_meeting_cycle(cycle, page, tmp_path):
     assert Decision.objects.filter(agenda_item__meeting=meeting).count() == 1
     assert Action.objects.filter(agenda_item__meeting=meeting).get().owner.name == "Ben Member"
 
+    # On a phone: no sideways scrolling on the meeting, minutes and agenda pages.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        f"/meetings/{meeting.pk}/",
+        f"/meetings/{meeting.pk}/minutes/",
+        f"/bodies/{cycle['board'].pk}/agendas/",
+    ):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(f"{base}/meetings/{following.pk}/")
+    page.screenshot(path=str(SCREENSHOTS / "meeting-cycle-phone.png"), full_page=True)
+
 
 def test_a_member_declares_a_gift_makes_the_return_and_subscribes(cycle, page, tmp_path):
     base, member = cycle["url"], cycle["member"]

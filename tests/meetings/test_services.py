@@ -1,6 +1,7 @@
 """The meeting cycle's services: papers, packs, minutes, actions, interests."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -209,3 +210,71 @@ def test_gift_thresholds_follow_the_guidance(scheme):
             offered_on=datetime.date(2018, 2, 1),
             accepted=True,
         )
+
+
+def test_excel_and_powerpoint_papers_are_read_for_search(scheme):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    item = services.agenda_item_add(meeting=scheme.meeting, title="Finance")
+    workbook, out = Workbook(), io.BytesIO()
+    workbook.active["A1"] = "Elective recovery trajectory"
+    workbook.save(out)
+    sheet = services.paper_upload(agenda_item=item, upload=SimpleUploadedFile("f.xlsx", out.getvalue()))
+    slides = io.BytesIO()
+    with zipfile.ZipFile(slides, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "ppt/slides/slide1.xml",
+            '<p:sld xmlns:p="p" xmlns:a="a"><a:t>Virtual wards expansion</a:t></p:sld>',
+        )
+    deck = services.paper_upload(agenda_item=item, upload=SimpleUploadedFile("d.pptx", slides.getvalue()))
+    assert (sheet.kind, deck.kind) == ("xlsx", "pptx")
+    admin = factories.UserFactory(is_superuser=True)
+    assert [p.pk for p in queries.paper_search(admin, "elective recovery")] == [sheet.paper_id]
+    assert [p.pk for p in queries.paper_search(admin, '"virtual wards"')] == [deck.paper_id]
+
+
+def test_key_decisions_are_published_28_days_ahead(scheme):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    soon = factories.MeetingFactory(
+        body=scheme.board, status="scheduled",
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+    )  # fmt: skip
+    later = factories.MeetingFactory(
+        body=scheme.board, status="scheduled", starts_at=timezone.now() + datetime.timedelta(days=40)
+    )
+    key = services.forward_plan_add(
+        body=scheme.board,
+        title="Award the community contract",
+        month=soon.meeting_date.month,
+        key_decision=True,
+    )
+    services.forward_plan_add(body=scheme.board, title="Routine report", month=soon.meeting_date.month)
+    services.forward_plan_add(
+        body=scheme.board,
+        title="Later key decision",
+        month=later.meeting_date.month,
+        key_decision=True,
+        year=later.meeting_date.year,
+    )
+    published = queries.key_decisions_published(scheme.board.pk, today)
+    assert (soon, key) in published
+    assert (
+        all(meeting != later for meeting, _ in published)
+        or later.meeting_date.month == soon.meeting_date.month
+    )
+
+
+def test_every_reminder_links_to_a_page_not_the_api():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for module in root.glob("*/reminders.py"):
+        assert 'reverse("api:' not in module.read_text(), module
