@@ -33,10 +33,16 @@ class AgendaItemForm(NHSForm):
         required=False, label="Why it is not for publication", widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, people, organisations, **kwargs):
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, people, organisations, revisioned=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["presenter"].queryset = people
         self.fields["organisations"].queryset = organisations
+        if revisioned:
+            self.fields["expected_revision"].required = True
+        else:
+            del self.fields["expected_revision"]
 
 
 class PaperForm(NHSForm):

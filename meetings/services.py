@@ -490,3 +490,46 @@ def subscription_revoke(*, subscription: CalendarSubscription) -> None:
     if subscription.revoked_at is None:
         subscription.revoked_at = timezone.now()
         subscription.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def agenda_item_change(
+    *, item: AgendaItem, title: str, purpose: str = "", presenter: Person | None = None,
+    planned_time: datetime.time | None = None, description: str = "", restricted: bool = False,
+    restriction_reason: str = "", organisations: list[Organisation] | tuple = (),
+) -> AgendaItem:  # fmt: skip
+    """Correct an item; a restricted item's papers and actions follow its flag (they declare it)."""
+    item.title, item.purpose, item.presenter, item.planned_time = (
+        title.strip(),
+        purpose,
+        presenter,
+        planned_time,
+    )
+    item.description = description
+    item.restricted, item.restriction_reason = restricted, restriction_reason.strip() if restricted else ""
+    item.full_clean()
+    item.save()
+    item.organisations.set(organisations)
+    _packs_out_of_date(item.meeting)
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, up: bool) -> AgendaItem:
+    """Swap the item with the one before (or after) it; numbers that followed positions follow them."""
+    meeting = Meeting.objects.select_for_update().order_by().get(pk=item.meeting_id)
+    items = list(meeting.agenda_items.order_by("position"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    swap = index - 1 if up else index + 1
+    if swap < 0 or swap >= len(items):
+        return item
+    first, second = items[index], items[swap]
+    positions = (first.position, second.position)
+    AgendaItem.objects.filter(pk=first.pk).update(position=0)
+    AgendaItem.objects.filter(pk=second.pk).update(position=positions[0])
+    AgendaItem.objects.filter(pk=first.pk).update(position=positions[1])
+    for moved, new in ((first, positions[1]), (second, positions[0])):
+        if moved.reference == str(moved.position):
+            AgendaItem.objects.filter(pk=moved.pk).update(reference=str(new))
+    _packs_out_of_date(meeting)
+    return AgendaItem.objects.get(pk=item.pk)

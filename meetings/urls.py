@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes, name="meeting-minutes"),
     path("meetings/<int:pk>/minutes.pdf", views.minutes_pdf, name="meeting-minutes-pdf"),
     path("meetings/<int:pk>/approve-minutes/", views.minutes_approve, name="meeting-minutes-approve"),
+    path("agenda-items/<int:pk>/", views.item_edit, name="meeting-item"),
     path("agenda-items/<int:pk>/papers/", views.paper_upload, name="meeting-paper-upload"),
     path("agenda-items/<int:pk>/declare/", views.declare, name="meeting-declare"),
     path("agenda-items/<int:pk>/decisions/", views.decision_add, name="meeting-decision-add"),

@@ -19,7 +19,7 @@ from bodies.models import Body, Organisation, Partnership, Person
 from bodies.queries import person_id_of
 from core import access, editing
 from core.paging import paged
-from core.writes import OutsideScope, guarded_write
+from core.writes import OutsideScope, StaleRecord, guarded_write
 from decisions import services as decision_services
 from decisions.models import AgendaItem, Attendance, Interest, Meeting
 from delegation.models import Matter
@@ -175,10 +175,12 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, status: int = 20
     return render(request, "meetings/meeting.html", context, status=status)
 
 
-def _item_form(meeting: Meeting, data=None) -> AgendaItemForm:
+def _item_form(meeting: Meeting, data=None, initial=None) -> AgendaItemForm:
     partnership = meeting.body.partnership_id
     return AgendaItemForm(
         data,
+        initial=initial,
+        revisioned=initial is not None,
         people=_people(meeting.body),
         organisations=Organisation.objects.filter(memberships__partnership=partnership)
         .distinct()
@@ -210,6 +212,52 @@ def item_add(request, pk: int):
         messages.success(request, "The item was added to the agenda.")
         return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#agenda")
     return _meeting_page(request, meeting, item_form=form, status=400)
+
+
+ITEMS = AgendaItem.objects.select_related("meeting__body__partnership")
+
+
+@login_required
+def item_edit(request, pk: int):
+    """Correct an item (at the revision the user opened it), or move it up or down the agenda."""
+    item = _find(request, ITEMS, pk, "change")
+    meeting = item.meeting
+    if request.method == "POST" and request.POST.get("move") in ("up", "down"):
+        guarded_write(
+            user=request.user,
+            write=lambda: services.agenda_item_move(item=item, up=request.POST["move"] == "up"),
+        )
+        return redirect(reverse("meeting-detail", args=[meeting.pk]) + f"#item-{item.pk}")
+    initial = {
+        "title": item.title, "purpose": item.purpose, "presenter": item.presenter_id, "planned_time": item.planned_time,
+        "restricted": item.restricted, "restriction_reason": item.restriction_reason,
+        "organisations": list(item.organisations.values_list("pk", flat=True)), "expected_revision": item.revision,
+    }  # fmt: skip
+    form = _item_form(meeting, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "expected_revision"}
+        try:
+            guarded_write(
+                user=request.user,
+                record=item,
+                expected_revision=form.cleaned_data["expected_revision"],
+                write=lambda: services.agenda_item_change(item=item, **data),
+            )
+        except StaleRecord:
+            form.add_error(
+                None,
+                "Someone else changed the item after you opened it: reload it and make your change again.",
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "The item was saved.")
+            return redirect(reverse("meeting-detail", args=[meeting.pk]) + f"#item-{item.pk}")
+    context = {
+        "item": item, "meeting": meeting, "form": form,
+        "crumbs": [*editing.crumbs(body=meeting.body), (str(meeting), reverse("meeting-detail", args=[meeting.pk]))],
+    }  # fmt: skip
+    return render(request, "meetings/item.html", context, status=400 if form.errors else 200)
 
 
 @login_required

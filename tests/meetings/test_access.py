@@ -81,6 +81,7 @@ PAGES = {
     "meeting-minutes-pdf": (_with_minutes, "read"),
     "meeting-minutes-approve": (_meeting, "write"),
     "meeting-paper-upload": (_item, "write"),
+    "meeting-item": (_item, "write"),
     "meeting-declare": (_item, "write"),
     "meeting-decision-add": (_item, "write"),
     "meeting-action-add": (_item, "write"),

@@ -332,3 +332,22 @@ def test_meeting_is_unchanged_by_the_page(scheme, secretariat, client):
     before = Meeting.objects.get(pk=scheme.meeting.pk).revision
     client.get(reverse("meeting-detail", args=[scheme.meeting.pk]))
     assert Meeting.objects.get(pk=scheme.meeting.pk).revision == before
+
+
+def test_an_item_is_corrected_at_its_revision_and_moved(scheme, secretariat, client):
+    first = services.agenda_item_add(meeting=scheme.meeting, title="First")
+    second = services.agenda_item_add(meeting=scheme.meeting, title="Second")
+    client.force_login(secretariat)
+    url = reverse("meeting-item", args=[second.pk])
+    data = {"title": "Second, corrected", "purpose": "information", "expected_revision": second.revision}
+    assert client.post(url, data).status_code == 302
+    second.refresh_from_db()
+    assert (second.title, second.purpose) == ("Second, corrected", "information")
+    stale = client.post(url, {**data, "title": "Over someone else's change"})
+    assert stale.status_code == 400 and "Someone else changed the item" in stale.content.decode()
+    assert client.post(url, {"move": "up"}).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.position, second.reference, first.position, first.reference) == (1, "1", 2, "2")
+    refused = client.post(url, {"title": "", "purpose": "decision", "expected_revision": second.revision})
+    assert refused.status_code == 400
