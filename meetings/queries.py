@@ -244,6 +244,22 @@ def planned_entries(meeting: Meeting) -> list[ForwardPlanEntry]:
     )
 
 
+TERMS_REVIEW_TITLE = "Review of the terms of reference"
+
+
+def terms_review_due(meeting: Meeting) -> datetime.date | None:
+    """The day the body's terms of reference in force fall due for review, when that is before the
+    body's next meeting after this one (so the review belongs on this agenda) and no item for it
+    is on the agenda yet."""
+    terms = terms_of_reference_as_at(meeting.body, meeting.meeting_date)
+    due = terms.next_review_due if terms else None
+    if due is None or due > meeting.meeting_date + datetime.timedelta(days=62):
+        return None
+    if meeting.agenda_items.filter(title__istartswith=TERMS_REVIEW_TITLE).exists():
+        return None
+    return due
+
+
 def key_decisions_published(
     body_id: int, on: datetime.date | None = None
 ) -> list[tuple[Meeting, ForwardPlanEntry]]:

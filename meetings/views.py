@@ -167,6 +167,8 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, status: int = 20
     if editable:
         context |= {
             "planned": queries.planned_entries(meeting),
+            "terms_review_due": queries.terms_review_due(meeting),
+            "terms_review_title": queries.TERMS_REVIEW_TITLE,
             "item_form": item_form or _item_form(meeting),
             "paper_form": PaperForm(),
             "unapproved": _unapproved_minutes(meeting),

@@ -351,3 +351,19 @@ def test_an_item_is_corrected_at_its_revision_and_moved(scheme, secretariat, cli
     assert (second.position, second.reference, first.position, first.reference) == (1, "1", 2, "2")
     refused = client.post(url, {"title": "", "purpose": "decision", "expected_revision": second.revision})
     assert refused.status_code == 400
+
+
+def test_a_terms_of_reference_review_falling_due_is_offered_for_the_agenda(scheme, secretariat, client):
+    from bodies.models import TermsOfReference
+
+    TermsOfReference.objects.filter(body=scheme.board).update(
+        next_review_due=scheme.meeting.meeting_date + datetime.timedelta(days=20)
+    )
+    client.force_login(secretariat)
+    page = client.get(reverse("meeting-detail", args=[scheme.meeting.pk])).content.decode()
+    assert "Add the review of the terms of reference to the agenda" in page
+    client.post(
+        reverse("meeting-item-add", args=[scheme.meeting.pk]),
+        {"title": queries.TERMS_REVIEW_TITLE, "purpose": "decision"},
+    )
+    assert queries.terms_review_due(scheme.meeting) is None
