@@ -380,7 +380,6 @@ class Gift(Revisioned):
     in the NHS", 2017, sections 6 and 7): offered, accepted or declined, and whether it must be declared."""
 
     partnership_path = "partnership"
-    restricted_person_path = "person"
 
     class Kind(models.TextChoices):
         GIFT_FROM_SUPPLIER = "gift_supplier", "Gift from a supplier or contractor"
@@ -572,7 +571,11 @@ class PackNotice(models.Model):
         return f"Notice of meeting {self.meeting_id}"
 
 
-for _model in (Paper, PaperVersion, Minutes, MinuteEntry, MinuteAmendment, Action, ActionUpdate,
+# Audited by database triggers; a paper's search document and a version's extracted text are
+# derived from the file, so the history does not copy them.
+pghistory.track(exclude=["search"])(Paper)
+pghistory.track(exclude=["text"])(PaperVersion)
+for _model in (Minutes, MinuteEntry, MinuteAmendment, Action, ActionUpdate,
                ForwardPlanEntry, Gift, DeclarationRound, DeclarationReturn, CalendarSubscription):  # fmt: skip
     pghistory.track()(_model)
 for _model in (Paper, Minutes, MinuteEntry, Action, ForwardPlanEntry, Gift, DeclarationRound):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,8 @@ from core.writes import OutsideScope, StaleRecord, guarded_write
 from decisions import services as decision_services
 from decisions.models import AgendaItem, Attendance, Interest, Meeting
 from delegation.models import Matter
-from meetings import calendars, queries, services
+from meetings import calendars, notices, queries, services
+from meetings.files import CONTENT_TYPES
 from meetings.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -40,6 +41,7 @@ from meetings.forms import (
     ReturnForm,
     RoundForm,
 )
+from meetings.minutes_pdf import minutes_document
 from meetings.models import (
     Action,
     AgendaPack,
@@ -85,15 +87,9 @@ def _write(request, form, write, *, action: str = "change") -> bool:
 
 
 def _people(body: Body):
-    on = timezone.localdate()
+    """Who may present an item or own an action: anyone appointed to one of the partnership's bodies."""
     return (
-        Person.objects.filter(
-            Q(appointments__body=body) | Q(appointments__body__partnership=body.partnership_id)
-        )
-        .distinct()
-        .order_by("name")
-        if on
-        else Person.objects.none()
+        Person.objects.filter(appointments__body__partnership=body.partnership_id).distinct().order_by("name")
     )
 
 
@@ -445,8 +441,6 @@ def paper_download(request, pk: int, number: int | None = None):
     version = paper.versions.filter(number=number or paper.current_version).first()
     if version is None:
         raise Http404("No such version.")
-    from meetings.files import CONTENT_TYPES
-
     name = f"{paper.title[:80]} (v{version.number}).{version.kind}"
     return _file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
 
@@ -497,17 +491,13 @@ def pack_download(request, pk: int):
 def notice_send(request, pk: int):
     """Email the body's members the notice of the meeting with links to its pages."""
     meeting = _find(request, MEETINGS, pk, "change")
-    notice = guarded_write(user=request.user, write=lambda: services_notice(meeting, request.user))
+    notice = guarded_write(
+        user=request.user, write=lambda: notices.notice_send(meeting=meeting, user=request.user)
+    )
     messages.success(
         request, f"The notice was sent to {notice.sent_to} member{'s' if notice.sent_to != 1 else ''}."
     )
     return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#pack")
-
-
-def services_notice(meeting, user):
-    from meetings.notices import notice_send as send
-
-    return send(meeting=meeting, user=user)
 
 
 # -- minutes -----------------------------------------------------------------------------------
@@ -625,8 +615,6 @@ def minutes_pdf(request, pk: int):
     found = queries.minutes_of(meeting, request.user)
     if found is None:
         raise Http404("No minutes yet.")
-    from meetings.minutes_pdf import minutes_document
-
     data = minutes_document(
         meeting=meeting,
         minutes=found,
