@@ -3,6 +3,7 @@ page's queries, the pack's memory."""
 
 import datetime
 import gc
+import io
 import tracemalloc
 
 import pytest
@@ -367,3 +368,50 @@ def test_a_terms_of_reference_review_falling_due_is_offered_for_the_agenda(schem
         {"title": queries.TERMS_REVIEW_TITLE, "purpose": "decision"},
     )
     assert queries.terms_review_due(scheme.meeting) is None
+
+
+def test_approved_minutes_are_amended_on_their_page_and_printed(scheme, next_meeting, secretariat, client):
+    from pypdf import PdfReader
+
+    item = services.agenda_item_add(meeting=scheme.meeting, title="Budget")
+    attend(scheme.meeting, scheme.members)
+    attend(next_meeting, scheme.members)
+    minutes = services.minutes_draft(meeting=scheme.meeting, texts={item.pk: "The budget was noted."})
+    services.minutes_approve(minutes=minutes, at=next_meeting, matter=scheme.matter, minute_reference="M1")
+    client.force_login(secretariat)
+    entry = minutes.entries.get()
+    refused = client.post(
+        reverse("meeting-minute-amend", args=[entry.pk]), {"text": "The budget was approved.", "reason": ""}
+    )
+    assert refused.status_code == 400
+    assert (
+        client.post(
+            reverse("meeting-minutes", args=[scheme.meeting.pk]), {f"minute-{item.pk}": "Rewritten"}
+        ).status_code
+        == 400
+    )
+    done = client.post(
+        reverse("meeting-minute-amend", args=[entry.pk]),
+        {"text": "The budget was approved.", "reason": "Misrecorded"},
+    )
+    assert done.status_code == 302
+    page = client.get(reverse("meeting-minutes", args=[scheme.meeting.pk])).content.decode()
+    assert (
+        "The budget was approved." in page
+        and "Misrecorded" in page
+        and "Before: The budget was noted." in page
+    )
+    pdf = client.get(reverse("meeting-minutes-pdf", args=[scheme.meeting.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert (
+        "Approved at the meeting of" in text and "The budget was approved." in text and "Misrecorded" in text
+    )
+
+
+def test_sending_the_notice_from_the_page_queues_the_emails(scheme, secretariat, client):
+    from core.models import OutboxMessage
+
+    client.force_login(secretariat)
+    response = client.post(reverse("meeting-notice", args=[scheme.meeting.pk]))
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(task="meetings.tasks.send_notice").count() == 1
