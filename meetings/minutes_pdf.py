@@ -43,7 +43,7 @@ def minutes_document(*, meeting, minutes, items, attendance) -> bytes:
         story.append(
             Paragraph(f"{escape(item.reference or str(item.position))}. {escape(item.title)}", heading)
         )
-        entry = getattr(view, "entry", None) or getattr(item, "minute", None)
+        entry = view.entry
         for paragraph in (entry.text if entry else "").split("\n\n"):
             if paragraph.strip():
                 story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), body))

@@ -615,11 +615,12 @@ def minutes_pdf(request, pk: int):
     found = queries.minutes_of(meeting, request.user)
     if found is None:
         raise Http404("No minutes yet.")
+    items = queries.meeting_items(meeting, request.user, with_quorum=False)
+    entries = {e.agenda_item_id: e for e in found.entries.prefetch_related("amendments")}
+    for view in items:
+        view.entry = entries.get(view.item.pk)
     data = minutes_document(
-        meeting=meeting,
-        minutes=found,
-        items=queries.meeting_items(meeting, request.user, with_quorum=False),
-        attendance=queries.attendance(meeting),
+        meeting=meeting, minutes=found, items=items, attendance=queries.attendance(meeting)
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{meeting.meeting_date.isoformat()}.pdf"'
