@@ -37,7 +37,7 @@ from core import access
 from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
 from core.notifications import absolute
 from decisions.models import AgendaItem
-from meetings.models import AgendaPack, Paper, PaperVersion
+from meetings.models import Action, AgendaPack, Paper, PaperVersion
 from meetings.pdfstream import Bookmark, StreamingPdf
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,17 @@ def cover_pdf(pack: AgendaPack) -> bytes:
     return out.getvalue()
 
 
+def open_actions(pack: AgendaPack) -> list:
+    """The body's actions still open from earlier meetings (the public pack: published ones only)."""
+    meeting = pack.meeting
+    actions = Action.objects.filter(
+        body=meeting.body_id, status=Action.Status.OPEN, agenda_item__meeting__starts_at__lt=meeting.starts_at
+    )
+    if not pack.members_only:
+        actions = access.published(actions)
+    return list(actions.select_related("owner").order_by("due_on", "pk"))
+
+
 def agenda_pdf(pack: AgendaPack, items: list[PackItem]) -> bytes:
     _, heading, body = _styles()
     rows = [["Item", "Title", "Purpose", "Presenter", "Time", "Page"]]
@@ -148,8 +159,18 @@ def agenda_pdf(pack: AgendaPack, items: list[PackItem]) -> bytes:
             ]
         )
     )
+    story = [Paragraph("Agenda", heading), table]
+    arising = open_actions(pack)
+    if arising:
+        story.append(Paragraph("Matters arising: actions still open", heading))
+        story += [
+            Paragraph(
+                f"{escape(a.description)} ({escape(a.owner.name)}; due {a.due_on.day} {a.due_on:%B %Y})", body
+            )
+            for a in arising
+        ]
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title="Agenda").build([Paragraph("Agenda", heading), table])
+    SimpleDocTemplate(out, pagesize=A4, title="Agenda").build(story)
     return out.getvalue()
 
 

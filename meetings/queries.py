@@ -41,6 +41,7 @@ class ItemView:
     actions: list[Action] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     quorum: object = None
+    entry: object = None  # its minute, where a page reads it
 
 
 def visible_items(meeting: Meeting, user) -> QuerySet[AgendaItem]:

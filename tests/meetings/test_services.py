@@ -71,6 +71,16 @@ def test_the_pack_has_cover_agenda_papers_in_order_and_bookmarks_and_the_public_
     services.paper_upload(agenda_item=two, upload=pdf_upload("Paper two secret", 3), title="Paper two")
     services.paper_upload(agenda_item=three, upload=pdf_upload("Paper three", 1), title="Paper three")
     services.paper_upload(agenda_item=three, upload=docx_upload("Appendix"), title="Appendix (Word)")
+    earlier = factories.MeetingFactory(
+        body=scheme.board, starts_at=meeting.starts_at - datetime.timedelta(days=30)
+    )
+    earlier_item = services.agenda_item_add(meeting=earlier, title="Earlier business")
+    services.action_add(
+        agenda_item=earlier_item,
+        description="Write to the partners",
+        owner=scheme.members[1],
+        due_on=meeting.meeting_date,
+    )
     services.pack_request(meeting=meeting)
     made = make_packs(meeting)
 
@@ -78,6 +88,7 @@ def test_the_pack_has_cover_agenda_papers_in_order_and_bookmarks_and_the_public_
     texts = [page.extract_text() for page in members.pages]
     assert "Public pack" not in texts[0] and "Members" in texts[0]
     assert "Agenda" in texts[1] and "Appendix (Word), not in the pack" in texts[1]
+    assert "Matters arising" in texts[1] and "Write to the partners (Member 1" in texts[1]
     assert [t.split(" (page")[0].strip() for t in texts[2:]] == ["Paper one"] * 2 + [
         "Paper two secret"
     ] * 3 + ["Paper three"]
