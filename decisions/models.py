@@ -63,6 +63,9 @@ class Meeting(Sourced, Revisioned):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     place = models.CharField(max_length=300, blank=True)
+    joining_details = models.TextField(
+        blank=True, help_text="How to join remotely: the video link and any dial-in number."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     notice_given_on = models.DateField(
         null=True, blank=True, help_text="The day written notice of the meeting was given."
@@ -224,11 +227,28 @@ class AgendaItem(Sourced, Revisioned):
     restricted_field = "restricted"
     restricted_body_path = "meeting__body"
 
+    class Purpose(models.TextChoices):
+        DECISION = "decision", "For decision"
+        DISCUSSION = "discussion", "For discussion"
+        INFORMATION = "information", "For information"
+        ASSURANCE = "assurance", "For assurance"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField()
     reference = models.CharField(max_length=50, blank=True, help_text="The item's number, e.g. “7.2”.")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
+    presenter = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items_presented"
+    )
+    planned_time = models.TimeField(null=True, blank=True, help_text="When the item is planned to start.")
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="agenda_items",
+        help_text="Organisations the item concerns (members with a declared interest in one are flagged).",
+    )
     restricted = models.BooleanField(default=False, help_text="Not for publication.")
     restriction_reason = models.TextField(blank=True)
 

@@ -40,7 +40,7 @@ def ratification_reminders(on: datetime.date) -> list[Reminder]:
                 f"was due on {due:%d %B %Y}",
                 body=f"{decision.body.name} decided on {decision.decided_on:%d %B %Y}; the decision takes effect "
                 "when every party has ratified it.",
-                url=reverse("api:ratification-detail", args=[ratification.pk]),
+                url=reverse("ratify", args=[ratification.pk]),
                 partnership_id=decision.body.partnership_id,
                 recipients=unique_recipients(
                     [contacts.get(ratification.organisation_id)], bodies.get(decision.body_id, [])
@@ -64,7 +64,7 @@ def urgent_decision_reminders(on: datetime.date) -> list[Reminder]:
                 subject_key=f"urgent-unreported:{decision.pk}",
                 subject=f"{decision.body.name}: urgent decision {_decision_label(decision)} not yet reported",
                 body=f"Taken on {decision.decided_on:%d %B %Y}; its report {when}.",
-                url=reverse("api:decision-detail", args=[decision.pk]),
+                url=reverse("decision-detail", args=[decision.pk]),
                 partnership_id=decision.body.partnership_id,
                 recipients=recipients.get(decision.body_id, []),
             )
@@ -92,7 +92,7 @@ def meeting_notice_reminders(on: datetime.date) -> list[Reminder]:
             subject=f"{meeting}: notice not yet given",
             body=f"The meeting is within {settings.MEETING_NOTICE_DAYS} days; send the notice and papers, and "
             "record the day notice was given.",
-            url=reverse("api:meeting-detail", args=[meeting.pk]),
+            url=reverse("meeting-detail", args=[meeting.pk]),
             partnership_id=meeting.body.partnership_id,
             recipients=recipients.get(meeting.body_id, []),
         )

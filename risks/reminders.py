@@ -20,7 +20,7 @@ def risk_review_reminders(on: datetime.date) -> list[Reminder]:
             subject_key=f"risk-review-overdue:{risk.pk}",
             subject=f"Risk {risk.reference} overdue for review (due {risk.next_review_due:%d %B %Y})",
             body=risk.title,
-            url=reverse("api:risk-detail", args=[risk.pk]),
+            url=reverse("risk-detail", args=[risk.pk]),
             partnership_id=risk.partnership_id,
             recipients=unique_recipients(
                 [person_recipient(risk.owner.email, risk.owner.name) if risk.owner_id else None],
@@ -41,7 +41,7 @@ def escalation_reminders(on: datetime.date) -> list[Reminder]:
             subject=f"{escalation.to_body.name}: risk {escalation.risk.reference} escalated on "
             f"{escalation.escalated_on:%d %B %Y} awaits an answer",
             body=escalation.reason,
-            url=reverse("api:riskescalation-detail", args=[escalation.pk]),
+            url=reverse("edit-risk-escalation-respond", args=[escalation.pk]),
             partnership_id=escalation.risk.partnership_id,
             recipients=recipients.get(escalation.to_body_id, []),
         )

@@ -1,7 +1,7 @@
 """Staff pages (server-rendered; htmx only enhances)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from bodies import views as bodies_views
 from composition import job_pages, pages
@@ -51,6 +51,8 @@ urlpatterns = [
     path("partnerships/<int:pk>/risks/", risks_views.partnership_risks, name="partnership-risks"),
     path("risk-registers/<int:pk>/", risks_views.register_risks, name="risk-register"),
     path("risks/<int:pk>/", risks_views.risk_detail, name="risk-detail"),
+    # The meeting cycle (meetings/urls.py): meeting pages, papers, packs, minutes, actions, interests.
+    path("", include("meetings.urls")),
 ]
 
 # Editing (secretariat): every page under /edit/, named "edit-*" (tests/platform/test_edit_access.py checks

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "delegation",
     "decisions",
     "risks",
+    "meetings",
     "composition",
 ]
 
@@ -411,3 +412,22 @@ OPEN_DATA_LICENCE = env_str(
 
 # Export files: written by the worker, served only through the access-checked download views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+
+# -- The meeting cycle (meetings/, README "Meetings") --------------------------------------------
+# Papers: PDF, Word, Excel and PowerPoint, checked by their content, up to this size.
+PAPER_MAX_BYTES = int(env_str("PAPER_MAX_BYTES", default=str(50 * 1024 * 1024)))
+# Papers and packs go through Django's default storage: the filesystem under MEDIA_ROOT unless
+# PAPER_STORAGE=s3, an S3-compatible store through django-storages (AWS_STORAGE_BUCKET_NAME,
+# AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; needs boto3 installed).
+if env_str("PAPER_STORAGE", default="filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+# Key decisions are published this many days before the meeting where the body requires notice.
+KEY_DECISION_NOTICE_DAYS = 28
