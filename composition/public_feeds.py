@@ -145,7 +145,7 @@ class PublicSitemap(Sitemap):
 
         entries = []
         for partnership in public(Partnership.objects.all()).order_by("name"):
-            for name in ("partnership", "decisions", "interests", "scheme"):
+            for name in ("partnership", "decisions", "interests", "gifts", "scheme"):
                 entries.append(reverse(f"public:{name}", args=[partnership.slug]))
         for body in public(Body.objects.select_related("partnership")).order_by("pk"):
             entries.append(reverse("public:body", args=[body.partnership.slug, body.pk]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
@@ -22,8 +23,12 @@ from core.effective_dating import today
 from core.paging import paged
 from core.publication import PUBLIC
 from core.ratelimit import client_address, hit
-from decisions.models import AgendaItem, Attendance, Decision, Declaration, Interest, Meeting, Ratification
+from decisions.models import Attendance, Decision, Interest, Meeting, Ratification
 from delegation.models import Delegation, Reservation
+from meetings import queries as meeting_queries
+from meetings.files import CONTENT_TYPES as PAPER_CONTENT_TYPES
+from meetings.minutes_pdf import minutes_document
+from meetings.models import AgendaPack, Gift, MinuteEntry, Paper
 
 DECISIONS_PER_PAGE = 50
 
@@ -126,20 +131,21 @@ def terms_page(request, slug: str, pk: int):
 
 @public_view
 def meeting_page(request, slug: str, pk: int):
+    """A meeting as published: its agenda with the public papers and the public pack, the decisions
+    taken, and once the minutes are approved, the minutes, attendance and declarations."""
     partnership = published_partnership(slug)
     meeting = get_object_or_404(
         public(Meeting.objects.filter(body__partnership=partnership)).select_related("body"), pk=pk
     )
-    items = public(AgendaItem.objects.filter(meeting=meeting)).order_by("position")
-    decisions = public(Decision.objects.filter(meeting=meeting).select_related("agenda_item")).order_by(
-        "minute_reference", "pk"
-    )
+    items = meeting_queries.meeting_items(meeting, PUBLIC, with_quorum=False)
+    minutes = meeting_queries.minutes_of(meeting, PUBLIC)
+    if minutes is not None:
+        entries = {e.agenda_item_id: e for e in public(MinuteEntry.objects.filter(minutes=minutes))}
+        for view in items:
+            view.entry = entries.get(view.item.pk)
     attendance = public(
         Attendance.objects.filter(meeting=meeting).select_related("person", "deputy")
     ).order_by("status", "person__name")
-    declarations = public(
-        Declaration.objects.filter(meeting=meeting).select_related("person", "agenda_item")
-    ).order_by("pk")
     return render(
         request,
         "public/meeting.html",
@@ -147,11 +153,77 @@ def meeting_page(request, slug: str, pk: int):
             "partnership": partnership,
             "meeting": meeting,
             "items": items,
-            "decisions": decisions,
+            "minutes": minutes,
+            "pack": public(AgendaPack.objects.filter(meeting=meeting)).order_by("-pk").first(),
             "attendance": attendance,
-            "declarations": declarations,
         },
     )
+
+
+def _public_file(field, name: str, content_type: str) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from the store.") from error
+    response = FileResponse(handle, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public_view
+def paper_download(request, slug: str, pk: int):
+    """A public paper's newest version (a restricted item's papers are not found)."""
+    partnership = published_partnership(slug)
+    paper = get_object_or_404(
+        public(Paper.objects.filter(agenda_item__meeting__body__partnership=partnership)), pk=pk
+    )
+    version = get_object_or_404(public(paper.versions.filter(number=paper.current_version)))
+    return _public_file(version.file, f"{paper.title[:80]}.{version.kind}", PAPER_CONTENT_TYPES[version.kind])
+
+
+@public_view
+def pack_download(request, slug: str, pk: int):
+    """The public agenda pack (the members' pack is never public)."""
+    partnership = published_partnership(slug)
+    pack = get_object_or_404(
+        public(AgendaPack.objects.filter(meeting__body__partnership=partnership)).select_related("meeting"),
+        pk=pk,
+    )
+    return _public_file(
+        pack.file, f"agenda-pack-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf"
+    )
+
+
+@public_view
+def minutes_pdf(request, slug: str, pk: int):
+    """The approved minutes as a PDF: only what is public of them."""
+    partnership = published_partnership(slug)
+    meeting = get_object_or_404(
+        public(Meeting.objects.filter(body__partnership=partnership)).select_related("body"), pk=pk
+    )
+    minutes = meeting_queries.minutes_of(meeting, PUBLIC)
+    if minutes is None:
+        raise Http404("The minutes are not approved yet.")
+    items = meeting_queries.meeting_items(meeting, PUBLIC, with_quorum=False)
+    entries = {e.agenda_item_id: e for e in public(MinuteEntry.objects.filter(minutes=minutes))}
+    for view in items:
+        view.entry = entries.get(view.item.pk)
+    attendance = list(public(Attendance.objects.filter(meeting=meeting).select_related("person", "deputy")))
+    data = minutes_document(meeting=meeting, minutes=minutes, items=items, attendance=attendance)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.meeting_date.isoformat()}.pdf"'
+    return response
+
+
+@public_view
+def gifts_page(request, slug: str):
+    """The gifts and hospitality register (NHS England, "Managing conflicts of interest in the NHS")."""
+    partnership = published_partnership(slug)
+    gifts = public(Gift.objects.filter(partnership=partnership).select_related("person")).order_by(
+        "-offered_on", "pk"
+    )
+    page = paged(request, gifts, per_page=DECISIONS_PER_PAGE)
+    return render(request, "public/gifts.html", {"partnership": partnership, "page": page})
 
 
 @public_view

@@ -34,6 +34,7 @@ from core import access
 from core.publication import PUBLIC, is_public_kind
 from decisions.models import Attendance, Decision, Declaration, Interest, Meeting, Proposal, Ratification
 from delegation.models import Delegation, Reservation
+from meetings.models import Action, Gift
 from risks.models import Risk, RiskAction, RiskEscalation, RiskReview
 
 CHUNK = 2000
@@ -300,6 +301,23 @@ REGISTERS: tuple[Register, ...] = (
          Column("Managed by", "management"), Column("Meeting ID", "meeting_id")),
         lambda p, on: Declaration.objects.filter(meeting__in=_in_partnership_meetings(p, on))
         .order_by("meeting__starts_at", "meeting_id", "pk"),
+    ),
+    Register(
+        "gifts_and_hospitality", "Gifts and hospitality", "A gift or hospitality offered to a member, "
+        "accepted or declined (NHS England, Managing conflicts of interest in the NHS).",
+        Gift,
+        (Column("Person", "person__name"), Column("Kind", "kind"), Column("What", "description"),
+         Column("Offered by", "offered_by"), Column("Value (£)", "value_gbp"), Column("Offered on", "offered_on"),
+         Column("Accepted", "accepted"), Column("Declared on", "declared_on")),
+        lambda p, on: Gift.objects.filter(partnership=p, offered_on__lte=on).order_by("offered_on", "pk"),
+    ),
+    Register(
+        "actions", "Actions", "An action arising from a meeting's item: what, who, by when.",
+        Action,
+        (Column("Body", "body__name"), Column("Item", "agenda_item__title"), Column("Action", "description"),
+         Column("Owner", "owner__name"), Column("Due on", "due_on"), Column("Status", "status"),
+         Column("Closed on", "closed_on"), Column("Meeting ID", "agenda_item__meeting_id")),
+        lambda p, on: Action.objects.filter(body__partnership=p).order_by("due_on", "pk"),
     ),
     Register(
         "proposals", "Proposals", "A proposal making its way along an approval route.",

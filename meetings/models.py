@@ -27,6 +27,7 @@ from bodies.models import Body, Organisation, Partnership, Person
 from core.access import RestrictedQuerySet
 from core.concurrency import Revisioned, bump_revision
 from core.leases import Leased
+from core.publication import PUBLIC_ALWAYS
 from decisions.models import AgendaItem, Decision, Meeting
 
 
@@ -35,6 +36,7 @@ class Paper(Revisioned):
     restricted with it (read by the secretariat and the body's members only)."""
 
     partnership_path = "agenda_item__meeting__body__partnership"
+    public_when = PUBLIC_ALWAYS  # with its item: a restricted item's papers never are
     restricted_field = "agenda_item__restricted"
     restricted_body_path = "agenda_item__meeting__body"
 
@@ -63,6 +65,7 @@ class PaperVersion(models.Model):
     """One upload of a paper: kept when a newer one replaces it."""
 
     partnership_path = "paper__agenda_item__meeting__body__partnership"
+    public_when = PUBLIC_ALWAYS
     restricted_field = "paper__agenda_item__restricted"
     restricted_body_path = "paper__agenda_item__meeting__body"
 
@@ -103,6 +106,7 @@ class AgendaPack(Leased):
     items left out) or the members' pack. Made again when a paper changes (`stale`)."""
 
     partnership_path = "meeting__body__partnership"
+    public_when = Q(status="done", superseded=False)  # the members' pack never (restricted_field)
     restricted_field = "members_only"
     restricted_body_path = "meeting__body"
     job_task = "meetings.tasks.make_pack"
@@ -158,6 +162,7 @@ class Minutes(Revisioned):
     decision of that meeting, with its minute reference), then locked: a correction is an amendment."""
 
     partnership_path = "meeting__body__partnership"
+    public_when = Q(status="approved")  # draft minutes are never published
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -199,6 +204,7 @@ class MinuteEntry(Revisioned):
     """The minute of one agenda item (its decisions, declarations and actions are linked by the item)."""
 
     partnership_path = "minutes__meeting__body__partnership"
+    public_when = Q(minutes__status="approved")
     restricted_field = "agenda_item__restricted"
     restricted_body_path = "agenda_item__meeting__body"
 
@@ -220,6 +226,7 @@ class MinuteAmendment(models.Model):
     """A correction to approved minutes: what the minute said, what it says now, why and when."""
 
     partnership_path = "entry__minutes__meeting__body__partnership"
+    public_when = Q(entry__minutes__status="approved")
     restricted_field = "entry__agenda_item__restricted"
     restricted_body_path = "entry__agenda_item__meeting__body"
 
@@ -380,6 +387,7 @@ class Gift(Revisioned):
     in the NHS", 2017, sections 6 and 7): offered, accepted or declined, and whether it must be declared."""
 
     partnership_path = "partnership"
+    public_when = PUBLIC_ALWAYS  # the gifts and hospitality register is published
 
     class Kind(models.TextChoices):
         GIFT_FROM_SUPPLIER = "gift_supplier", "Gift from a supplier or contractor"

@@ -2,6 +2,8 @@
 terms of reference, meetings, decisions and registers, nothing not for publication, and nothing at
 all of a partnership that has not switched its site on."""
 
+import datetime
+
 import pytest
 
 from bodies.models import Body, Partnership
@@ -12,11 +14,35 @@ from tests.browser.conftest import SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 
+def minuted_meeting(decision):
+    """An earlier meeting of the decision's body with a public paper and a restricted one, its minutes
+    approved at the decision's meeting."""
+    from meetings import services
+    from tests.meetings.conftest import pdf_upload
+
+    later = decision.meeting
+    earlier = factories.MeetingFactory(
+        body=later.body, starts_at=later.starts_at - datetime.timedelta(days=28)
+    )
+    item = factories.AgendaItemFactory(meeting=earlier, title="Financial plan")
+    services.paper_upload(
+        agenda_item=item, upload=pdf_upload("The financial plan"), title="Financial plan 2018/19"
+    )
+    secret = factories.AgendaItemFactory(
+        meeting=earlier, title="Contract award", restricted=True, restriction_reason="Commercial"
+    )
+    services.paper_upload(agenda_item=secret, upload=pdf_upload("Bids"), title="Contract award (restricted)")
+    minutes = services.minutes_draft(meeting=earlier, texts={item.pk: "The board noted the financial plan."})
+    services.minutes_approve(minutes=minutes, at=later, matter=decision.matter)
+    return earlier, later
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_an_anonymous_visitor_reads_a_published_partnership(demo, page):
+def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     published = Partnership.objects.get(slug="derbyshire")
     Partnership.objects.filter(pk=published.pk).update(public_site=True)
     decision = Decision.objects.filter(body__partnership=published, meeting__isnull=False).first()
@@ -59,6 +85,22 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page):
     page.goto(f"{demo.url}/public/{published.slug}/meetings/{meeting.pk}/")
     assert page.get_by_role("heading", name="Agenda").is_visible()
     assert "Not for publication" not in page.content()
+
+    # A meeting with a public paper, a restricted one, and minutes approved at the next meeting.
+    earlier, _later = minuted_meeting(decision)
+    page.goto(f"{demo.url}/public/{published.slug}/meetings/{earlier.pk}/")
+    assert page.get_by_role("link", name="Financial plan 2018/19").is_visible()
+    assert "Contract award (restricted)" not in page.content()
+    assert page.get_by_text("The board noted the financial plan.").is_visible()
+    paper = page.request.get(
+        demo.url + page.get_by_role("link", name="Financial plan 2018/19").get_attribute("href")
+    )
+    assert paper.status == 200 and paper.headers["content-type"] == "application/pdf"
+    minutes = page.request.get(
+        demo.url + page.get_by_role("link", name="The approved minutes (PDF)").get_attribute("href")
+    )
+    assert minutes.status == 200 and minutes.body()[:4] == b"%PDF"
+    page.screenshot(path=str(SCREENSHOTS / "public-meeting.png"), full_page=True)
 
     page.get_by_role("link", name="Decisions", exact=True).first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Decisions"

@@ -248,7 +248,7 @@ def test_the_registers_zip_covers_every_register_with_words_and_json_never_pytho
         attendance = archive.read("attendance.csv").decode("utf-8-sig").splitlines()
         about = archive.read("about.txt").decode()
     for register in ("meetings", "attendance", "interests", "declarations", "proposals", "risk_reviews",
-                     "risk_escalations", "successions", "risk_actions"):  # fmt: skip
+                     "risk_escalations", "successions", "risk_actions", "gifts_and_hospitality", "actions"):  # fmt: skip
         assert f"{register}.csv" in names
     assert attendance[0].startswith("Body,Meeting starts,Person,Attendance") and attendance[0].endswith(",ID")
     assert "Apologies" in attendance[1]

@@ -15,6 +15,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from core.publication import PUBLIC, public_records
+from decisions.models import Decision
 from stp_governance.api.urls import router
 from tests import factories
 
@@ -34,7 +35,59 @@ LEAKS = (
     "UNPUBLISHED-DECISION",
     "UNPUBLISHED-PARTNER",
     "PRIVATE-RISK",
+    "RESTRICTED-PAPER",
+    "DRAFT-MINUTE",
+    "MEMBERS-PACK",
 )
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def add_meeting_cycle(body, meeting, restricted_item, matter) -> tuple[dict, dict]:
+    """Papers (one on a restricted item), packs (public and members'), minutes (one meeting's
+    approved, another's still a draft) and a gift: the public and the hidden of each."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from meetings import services
+    from meetings.models import AgendaPack
+    from tests.meetings.conftest import pdf_bytes, pdf_upload
+
+    public_item = meeting.agenda_items.get(restricted=False)
+    paper = services.paper_upload(
+        agenda_item=public_item, upload=pdf_upload("The budget paper"), title="Budget paper"
+    )
+    secret = services.paper_upload(
+        agenda_item=restricted_item, upload=pdf_upload("RESTRICTED-PAPER text"), title="RESTRICTED-PAPER"
+    )
+    packs = {}
+    for members_only, text in ((False, "The public pack"), (True, "MEMBERS-PACK")):
+        pack = AgendaPack(meeting=meeting, members_only=members_only, status="done", pages=1)
+        pack.file.save(
+            f"pack-{members_only}.pdf", ContentFile(pdf_bytes(text))
+        )  # saves the row with its file
+        packs[members_only] = pack
+    services.minutes_draft(meeting=meeting, texts={public_item.pk: "DRAFT-MINUTE of the budget"})
+
+    earlier = factories.MeetingFactory(body=body, starts_at=meeting.starts_at - datetime.timedelta(days=30))
+    earlier_item = factories.AgendaItemFactory(meeting=earlier, title="Earlier item")
+    minutes = services.minutes_draft(
+        meeting=earlier, texts={earlier_item.pk: "Approved minute: the plan was noted."}
+    )
+    factories.DelegationFactory(partnership=body.partnership, matter=matter, delegate=body)
+    services.minutes_approve(minutes=minutes, at=meeting, matter=matter)
+    services.gift_declare(
+        partnership=body.partnership, person=factories.PersonFactory(name="Gifted Member"), kind="hospitality_meal",
+        description="Dinner at a conference", offered_by="A supplier", value_gbp=40,
+        offered_on=datetime.date(2018, 1, 10), accepted=True,
+    )  # fmt: skip
+    public_ids = {"paper": paper.paper_id, "pack": packs[False].pk, "minutes-pdf": earlier.pk}
+    hidden_ids = {"paper": [secret.paper_id], "pack": [packs[True].pk], "minutes-pdf": [meeting.pk]}
+    return public_ids, hidden_ids
 
 
 @dataclass
@@ -98,6 +151,7 @@ def build_site() -> Site:
         body=hidden_body, meeting=hidden_meeting, resolution="UNPUBLISHED-DECISION"
     )
     hidden_terms = factories.TermsOfReferenceFactory(body=hidden_body, approved=True)
+    cycle_public, cycle_hidden = add_meeting_cycle(body, meeting, restricted_item, decision.matter)
     return Site(
         partnership=partnership,
         hidden=hidden,
@@ -106,12 +160,14 @@ def build_site() -> Site:
             "terms-of-reference": terms.pk,
             "meeting": meeting.pk,
             "decision": decision.pk,
+            **cycle_public,
         },
         hidden_ids={
             "body": [hidden_body.pk],
             "terms-of-reference": [draft.pk, hidden_terms.pk],
             "meeting": [hidden_meeting.pk],
             "decision": [secret.pk, hidden_decision.pk],
+            **cycle_hidden,
         },
     )
 
@@ -135,6 +191,10 @@ def url_for(pattern: URLPattern, slug: str, ids: dict) -> str:
 def text_of(response) -> str:
     """What a response shows, files included (a zip is read member by member)."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"] == "application/pdf":
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     if response["Content-Type"] == "application/zip":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return "\n".join(archive.read(name).decode() for name in archive.namelist())
@@ -197,6 +257,15 @@ def test_the_public_pages_show_what_the_partnership_publishes(client):
     assert "To hold partners to account." in body and "Published Chair" in body
     meeting = client.get(reverse("public:meeting", args=[slug, site.public_ids["meeting"]])).content.decode()
     assert "Published agenda item" in meeting and "minutes of this meeting have not been approved" in meeting
+    assert "Budget paper" in meeting and "Download the agenda pack" in meeting
+    earlier = client.get(
+        reverse("public:meeting", args=[slug, site.public_ids["minutes-pdf"]])
+    ).content.decode()
+    assert "Approved minute: the plan was noted." in earlier and "The approved minutes (PDF)" in earlier
+    paper = client.get(reverse("public:paper", args=[slug, site.public_ids["paper"]]))
+    assert "The budget paper" in text_of(paper)
+    gifts = client.get(reverse("public:gifts", args=[slug])).content.decode()
+    assert "Dinner at a conference" in gifts and "Gifted Member" in gifts
     decision = client.get(
         reverse("public:decision", args=[slug, site.public_ids["decision"]])
     ).content.decode()
@@ -220,11 +289,12 @@ def test_attendance_is_published_once_the_minutes_are_approved(client):
 def test_public_records_are_what_restrict_gives_an_anonymous_reader():
     site = build_site()
     from core.access import restrict
-    from decisions.models import Decision
 
     public = set(public_records(Decision.objects.all()).values_list("pk", flat=True))
     assert public == set(restrict(Decision.objects.all(), PUBLIC).values_list("pk", flat=True))
-    assert public == {site.public_ids["decision"]}
+    # The published partnership's unrestricted decisions (the minutes' approval among them), no other
+    expected = Decision.objects.filter(body__partnership=site.partnership, restricted=False)
+    assert public == set(expected.values_list("pk", flat=True)) and site.public_ids["decision"] in public
 
 
 def test_public_pages_are_cacheable_and_answer_a_conditional_get_with_304(client):
@@ -257,14 +327,14 @@ def test_the_atom_feeds_parse_as_atom_with_an_entry_per_public_record(client):
     site = build_site()
     feed = ET.fromstring(client.get(reverse("public:decisions-feed", args=[site.partnership.slug])).content)
     assert feed.tag == f"{ATOM}feed"
-    entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 1
-    link = entries[0].find(f"{ATOM}link").get("href")
-    assert link.endswith(f"/public/published/decisions/{site.public_ids['decision']}/")
+    links = {entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")}
+    public = public_records(Decision.objects.all())
+    assert len(links) == public.count() == 2  # the decision and the minutes' approval; not the restricted one
+    assert any(link.endswith(f"/public/published/decisions/{site.public_ids['decision']}/") for link in links)
     meetings = ET.fromstring(
         client.get(reverse("public:meetings-feed", args=[site.partnership.slug])).content
     )
-    assert len(meetings.findall(f"{ATOM}entry")) == 1
+    assert len(meetings.findall(f"{ATOM}entry")) == 2
 
 
 def test_the_open_data_package_validates_with_frictionless(client, tmp_path):
@@ -278,10 +348,20 @@ def test_the_open_data_package_validates_with_frictionless(client, tmp_path):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     package = Package(tmp_path / "datapackage.json")
     names = {resource.name for resource in package.resources}
-    assert {"memberships", "bodies", "appointments", "decisions", "interests", "delegations"} <= names
-    assert "risks" not in names and "proposals" not in names  # never public
+    assert {
+        "memberships",
+        "bodies",
+        "appointments",
+        "decisions",
+        "interests",
+        "delegations",
+        "gifts_and_hospitality",
+    } <= names
+    assert not {"risks", "proposals", "actions"} & names  # never public
     decisions = package.get_resource("decisions").read_rows()
-    assert [row["id"] for row in decisions] == [site.public_ids["decision"]]
+    assert {row["id"] for row in decisions} == set(
+        public_records(Decision.objects.all()).values_list("pk", flat=True)
+    )
     assert package.licenses[0]["name"] == "OGL-UK-3.0"
     popolo = (tmp_path / "popolo.json").read_text()
     assert "Published Chair" in popolo and "UNPUBLISHED" not in popolo
@@ -302,7 +382,7 @@ def test_the_public_pages_read_in_a_constant_number_of_queries(client, django_as
         (reverse("public:partnership", args=[slug]), 6),
         (reverse("public:body", args=[slug, body]), 8),
         (reverse("public:decisions", args=[slug]), 6),
-        (reverse("public:meeting", args=[slug, site.public_ids["meeting"]]), 9),
+        (reverse("public:meeting", args=[slug, site.public_ids["meeting"]]), 12),
     ):
         with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200
