@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
         parser.add_argument("--username", default="", help="Default: the email address.")
-        parser.add_argument("--partnership", default="", help="A partnership's slug: its first administrator.")
+        parser.add_argument(
+            "--partnership", default="", help="A partnership's slug: its first administrator."
+        )
 
     @transaction.atomic
     def handle(self, *args, email, username, partnership, **options):
@@ -39,7 +41,9 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"No partnership {partnership!r}.")
             if roles_in_force().filter(partnership=target, role=Role.ADMINISTRATOR).exists():
-                raise CommandError(f"{target} has an administrator: they grant roles on its People and roles page.")
+                raise CommandError(
+                    f"{target} has an administrator: they grant roles on its People and roles page."
+                )
         elif User.objects.filter(is_superuser=True, is_active=True).exists():
             raise CommandError("The registry has an administrator: they make others in the admin.")
         user = User.objects.filter(email__iexact=email, is_active=True).first()
@@ -60,4 +64,6 @@ class Command(BaseCommand):
                 "password-reset-confirm",
                 args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
             )
-            self.stdout.write(f"They choose a password here (the link works for an hour): {settings.SITE_URL}{path}")
+            self.stdout.write(
+                f"They choose a password here (the link works for an hour): {settings.SITE_URL}{path}"
+            )

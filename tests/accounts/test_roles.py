@@ -1,0 +1,178 @@
+"""Roles are records, and the only source of what an account may do on a partnership."""
+
+import pghistory.models
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from rest_framework.test import APIClient
+
+from bodies.models import Body
+from core.access import grant_role, partnership_scope, restrict
+from core.models import PartnershipRole
+from core.roles import grantable_roles, role_end_now, role_set
+from core.tokens import api_token_issue
+from tests import factories
+from tests.platform.conftest import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_group_named_like_a_role_grants_nothing(ours, board):
+    user = factories.UserFactory()
+    group = Group.objects.create(name=f"{ours.slug}: secretariat")
+    for codename in ("view_partnership", "view_restricted_records", "change_partnership_records"):
+        assign_perm(f"bodies.{codename}", group, ours)  # even with the old object permissions
+    user.groups.add(group)
+
+    assert partnership_scope(user, "view") == set()
+    assert partnership_scope(user, "change") == set()
+    assert not restrict(Body.objects.filter(pk=board.pk), user).exists()
+
+
+def test_a_role_record_grants_its_permissions_and_nothing_more(ours, theirs):
+    user = user_with_role(ours, "member")
+
+    assert partnership_scope(user, "view") == {ours.pk}
+    assert partnership_scope(user, "view_restricted") == {ours.pk}
+    assert partnership_scope(user, "change") == set()
+    assert partnership_scope(user, "manage_roles") == set()
+
+
+def test_a_role_that_has_not_started_or_has_ended_grants_nothing(ours):
+    user = factories.UserFactory()
+    now = timezone.now()
+    PartnershipRole.objects.create(
+        user=user, partnership=ours, role="viewer", starts_at=now - timezone.timedelta(days=9),
+        ends_at=now - timezone.timedelta(days=1),
+    )  # fmt: skip
+    PartnershipRole.objects.create(
+        user=user, partnership=ours, role="secretariat", starts_at=now + timezone.timedelta(days=1)
+    )
+    assert partnership_scope(user, "view") == set()
+
+
+def test_ending_a_role_removes_access_at_once_including_tokens(client, ours, board):
+    user = user_with_role(ours, "secretariat")
+    secretary = user_with_role(ours, "administrator")
+    token, raw_key = api_token_issue(name="System", user=user, partnership=ours, read_only=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    client.force_login(user)
+    body_url = reverse("body-detail", args=[board.pk])
+    assert client.get(body_url).status_code == 200
+    assert api.get(f"/api/v1/bodies/{board.pk}/").status_code == 200
+
+    role_end_now(user=user, partnership=ours, by=secretary)
+
+    assert client.get(body_url).status_code == 404
+    assert api.get(f"/api/v1/bodies/{board.pk}/").status_code == 404
+    assert ours.name not in client.get(reverse("home")).content.decode()
+
+
+def test_nobody_grants_a_role_above_their_own(ours):
+    secretariat = user_with_role(ours, "secretariat")
+    someone = factories.UserFactory()
+
+    assert grantable_roles(secretariat, ours.pk) == ["secretariat", "member", "viewer"]
+    with pytest.raises(PermissionDenied):
+        role_set(user=someone, partnership=ours, role="administrator", by=secretariat)
+    administrator = user_with_role(ours, "administrator")
+    with pytest.raises(PermissionDenied):  # nor changes or ends the role of someone above them
+        role_set(user=administrator, partnership=ours, role="viewer", by=secretariat)
+    with pytest.raises(PermissionDenied):
+        role_end_now(user=administrator, partnership=ours, by=secretariat)
+    assert partnership_scope(someone, "view") == set()
+    assert PartnershipRole.objects.get(user=administrator, ends_at__isnull=True).role == "administrator"
+
+
+def test_nobody_grants_a_role_outside_their_partnership(ours, theirs):
+    administrator = user_with_role(ours, "administrator")
+    someone = factories.UserFactory()
+
+    with pytest.raises(PermissionDenied):
+        role_set(user=someone, partnership=theirs, role="viewer", by=administrator)
+    member = user_with_role(ours, "member")
+    with pytest.raises(PermissionDenied):  # members and viewers grant nothing
+        role_set(user=someone, partnership=ours, role="viewer", by=member)
+    assert partnership_scope(someone, "view") == set()
+
+
+def test_the_staff_page_refuses_a_role_above_ones_own_and_another_partnership(client, ours, theirs):
+    secretariat = user_with_role(ours, "secretariat")
+    someone = factories.UserFactory(email="someone@example.org")
+    client.force_login(secretariat)
+    url = reverse("edit-partnership-roles", args=[ours.pk])
+
+    above = client.post(url, {"action": "grant", "grant-email": someone.email, "grant-role": "administrator"})
+    elsewhere = client.post(
+        reverse("edit-partnership-roles", args=[theirs.pk]),
+        {"action": "grant", "grant-email": someone.email, "grant-role": "viewer"},
+    )
+
+    assert above.status_code == 400
+    assert elsewhere.status_code == 404
+    assert not PartnershipRole.objects.filter(user=someone).exists()
+
+
+def test_the_staff_page_grants_changes_and_ends_roles(client, ours):
+    secretariat = user_with_role(ours, "secretariat")
+    someone = factories.UserFactory(email="someone@example.org")
+    client.force_login(secretariat)
+    url = reverse("edit-partnership-roles", args=[ours.pk])
+
+    assert (
+        client.post(
+            url, {"action": "grant", "grant-email": "SOMEONE@example.org", "grant-role": "member"}
+        ).status_code
+        == 302
+    )
+    record = PartnershipRole.objects.get(user=someone, ends_at__isnull=True)
+    assert (record.role, record.granted_by) == ("member", secretariat)
+    assert client.post(url, {"action": "change", "record": record.pk, "role": "viewer"}).status_code == 302
+    changed = PartnershipRole.objects.get(user=someone, ends_at__isnull=True)
+    assert changed.role == "viewer"
+    assert client.post(url, {"action": "end", "record": changed.pk}).status_code == 302
+
+    assert partnership_scope(someone, "view") == set()
+    history = list(PartnershipRole.objects.filter(user=someone).order_by("starts_at", "id"))
+    assert [(r.role, r.granted_by, r.ended_by) for r in history] == [
+        ("member", secretariat, secretariat),
+        ("viewer", secretariat, secretariat),
+    ]
+
+
+def test_every_role_change_is_in_the_history_with_who_made_it(client, ours):
+    secretariat = user_with_role(ours, "secretariat")
+    someone = factories.UserFactory(email="someone@example.org")
+    client.force_login(secretariat)
+    url = reverse("edit-partnership-roles", args=[ours.pk])
+
+    client.post(url, {"action": "grant", "grant-email": someone.email, "grant-role": "member"})
+    record = PartnershipRole.objects.get(user=someone)
+    client.post(url, {"action": "end", "record": record.pk})
+
+    events = list(pghistory.models.Events.objects.tracks(record).order_by("pgh_created_at", "pgh_id"))
+    assert [event.pgh_label for event in events] == ["insert", "update"]
+    assert {str(event.pgh_context["user"]) for event in events} == {str(secretariat.pk)}
+    assert events[1].pgh_data["ends_at"] is not None
+
+
+def test_one_role_at_a_time_on_a_partnership(ours):
+    user = user_with_role(ours, "member")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PartnershipRole.objects.create(user=user, partnership=ours, role="viewer")
+    with pytest.raises(ValidationError):
+        PartnershipRole(user=user, partnership=ours, role="viewer").full_clean()
+
+
+def test_grant_role_still_works_for_seeds_and_tests(ours):
+    user = factories.UserFactory()
+    grant_role(user=user, partnership=ours, role="secretariat")
+    grant_role(user=user, partnership=ours, role="secretariat")  # idempotent
+
+    assert PartnershipRole.objects.filter(user=user).count() == 1
+    assert partnership_scope(user, "change") == {ours.pk}
