@@ -36,6 +36,7 @@ class GrantForm(NHSFormMixin, forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["role"].initial = Role.MEMBER
 
 
 class InviteForm(GrantForm):
@@ -277,7 +278,8 @@ def invitation_accept_page(request, key: str):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome. You have joined {invitation.partnership}.")
-            return HttpResponseRedirect(reverse("home"))
+            # Next, a second factor: required for some roles, offered to everyone.
+            return HttpResponseRedirect(f"{reverse('two-factor-enrol')}?next={reverse('home')}")
     return render(
         request,
         "people/invitation_accept.html",

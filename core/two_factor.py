@@ -151,7 +151,8 @@ def enrol(request):
             "form": form,
             "secret": secret,
             "qr": qr,
-            "next": request.GET.get("next", ""),
+            "next": _next_url(request),
+            "required": two_factor_required(user) or request.GET.get("next", "").startswith("/admin/"),
         },
     )
 

@@ -58,7 +58,7 @@ def test_a_role_that_has_not_started_or_has_ended_grants_nothing(ours):
 def test_ending_a_role_removes_access_at_once_including_tokens(client, ours, board):
     user = user_with_role(ours, "secretariat")
     secretary = user_with_role(ours, "administrator")
-    token, raw_key = api_token_issue(name="System", user=user, partnership=ours, read_only=True)
+    _token, raw_key = api_token_issue(name="System", user=user, partnership=ours, read_only=True)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
     client.force_login(user)
