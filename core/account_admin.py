@@ -160,7 +160,11 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["partnership", "invited_by"]
     list_filter = [InvitationStatusFilter, "role", "partnership"]
     search_fields = ["email", "name"]
-    readonly_fields = [f.name for f in Invitation._meta.fields]
+    fields = readonly_fields = [
+        "email", "name", "partnership", "role", "invited_by", "created_at", "expires_at", "generation",
+        "emailed_generation", "last_sent_at", "email_error", "revoked_at", "revoked_by", "accepted_at",
+        "accepted_by",
+    ]  # fmt: skip
 
     @admin.display(description="Status")
     def status_label(self, obj):
