@@ -105,7 +105,9 @@ def test_the_first_registry_administrator_is_made_once(db):
 
 
 def test_a_partnerships_first_administrator_is_made_once(ours):
-    call_command("make_first_administrator", email="lead@nhs.net", partnership=ours.slug, stdout=io.StringIO())
+    call_command(
+        "make_first_administrator", email="lead@nhs.net", partnership=ours.slug, stdout=io.StringIO()
+    )
 
     lead = get_user_model().objects.get(email="lead@nhs.net")
     assert PartnershipRole.objects.get(user=lead).role == "administrator"

@@ -176,3 +176,29 @@ def test_grant_role_still_works_for_seeds_and_tests(ours):
 
     assert PartnershipRole.objects.filter(user=user).count() == 1
     assert partnership_scope(user, "change") == {ours.pk}
+
+
+def test_the_people_and_roles_page_query_count_does_not_grow(client, ours, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.invitations import invitation_create
+
+    secretariat = user_with_role(ours, "secretariat")
+    client.force_login(secretariat)
+    url = reverse("edit-partnership-roles", args=[ours.pk])
+
+    def grow(n):
+        for _ in range(n):
+            user = factories.UserFactory()
+            role_set(user=user, partnership=ours, role="member", by=secretariat)
+            invitation_create(
+                email=f"{user.username}@nhs.net", partnership=ours, role="viewer", by=secretariat
+            )
+
+    grow(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    grow(8)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(url).status_code == 200

@@ -52,8 +52,24 @@ def derbyshire_member():
     return person, appointment.body
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in contexts of their own (one per person), closed after the test, so that no
+    keep-alive connection holds a live server thread, and its database connection, open."""
+    contexts = []
+
+    def make(width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @override_settings(TWO_FACTOR_REQUIRED=True)
-def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(demo, browser):
+def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(demo, new_page):
     derbyshire = Partnership.objects.get(slug="derbyshire")
     administrator = UserFactory(username="registry.admin", is_superuser=True, email="admin@nhs.net")
     administrator.set_password(PASSWORD)
@@ -65,7 +81,7 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     person, body = derbyshire_member()
 
     # 1. The registry administrator signs in with their second factor and grants the role in the admin.
-    admin_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    admin_page = new_page()
     sign_in(admin_page, demo.url, administrator.username, PASSWORD)
     admin_page.get_by_label("Code").fill(code_for(device.bin_key))
     admin_page.get_by_role("button", name="Continue").click()
@@ -80,7 +96,7 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     assert (record.role, record.granted_by) == ("secretariat", administrator)
 
     # 2. The secretariat invites the board member from its partnership's People and roles page.
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    staff = new_page()
     sign_in(staff, demo.url, secretary.username, PASSWORD)
     staff.locator(".nhsuk-card", has_text=derbyshire.name).get_by_role(
         "link", name="People and roles"
@@ -91,13 +107,16 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     staff.get_by_role("button", name="Send the invitation").click()
     assert staff.get_by_text(f"Invitation sent to {person.email}").is_visible()
     staff.screenshot(path=str(SCREENSHOTS / "journey-accounts-people-and-roles.png"), full_page=True)
+    staff.set_viewport_size({"width": 390, "height": 844})
+    assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no overflow
+    staff.set_viewport_size({"width": 1280, "height": 900})
     run_invitation_emails()
     [email] = mail.outbox
     link = re.search(r"https?://\S+/invitations/\S+/", email.body).group(0)
     link = demo.url + "/invitations/" + link.split("/invitations/", 1)[1]
 
     # 3. The member accepts, chooses a password, sets up TOTP and lands on their home page.
-    member = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    member = new_page(390, 844)
     member.goto(link)
     member.get_by_label("Username").fill("invited.member")
     member.get_by_label("Choose a password").fill(PASSWORD)
@@ -128,10 +147,13 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     assert member.get_by_text("You have no role on any partnership yet").is_visible()
     assert member.get_by_role("link", name=body.name).count() == 0
     assert derbyshire.name not in member.content()
+    member.screenshot(path=str(SCREENSHOTS / "journey-accounts-role-ended.png"), full_page=True)
+    for path in ("/account/", "/account/roles/", "/account/tokens/", "/account/sessions/"):
+        member.goto(demo.url + path)
+        assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert member.goto(f"{demo.url}/bodies/{body.pk}/").status == 404
     assert httpx.get(api, headers={"Authorization": f"Bearer {raw_key}"}).status_code == 404
     assert ApiToken.objects.filter(user=account).count() == 1
-    member.screenshot(path=str(SCREENSHOTS / "journey-accounts-role-ended.png"), full_page=True)
 
 
 def test_a_person_signs_in_through_the_openid_provider(demo, page, oidc_provider):  # noqa: F811
