@@ -19,15 +19,17 @@ from tests.platform.conftest import user_with_role
 pytestmark = pytest.mark.django_db
 
 
-def seated_member(partnership, body):
+def seated_member(partnership, body, representing=None):
     user = user_with_role(partnership, "member")
     person = factories.PersonFactory(name="Seated Person", user=user)
-    factories.AppointmentFactory(body=body, person=person)
+    factories.AppointmentFactory(body=body, person=person, representing=representing)
     return user, person
 
 
 def test_a_member_sees_their_bodies_meetings_and_what_their_organisation_owes(client, ours, board):
-    user, person = seated_member(ours, board)
+    decision = factories.DecisionFactory(body=board, status="awaiting_ratification")
+    owed = factories.RatificationFactory(decision=decision)
+    user, _person = seated_member(ours, board, representing=owed.organisation)
     meeting = factories.MeetingFactory(
         body=board, starts_at=timezone.now() + datetime.timedelta(days=3), status="scheduled"
     )
@@ -38,9 +40,13 @@ def test_a_member_sees_their_bodies_meetings_and_what_their_organisation_owes(cl
     [panel] = response.context["panels"]
     assert [a.body for a in panel["appointments"]] == [board]
     assert panel["meetings"] == [meeting]
+    assert [(row["organisation_id"], row["outstanding"]) for row in panel["owed"]] == [
+        (owed.organisation_id, 1)
+    ]
     html = response.content.decode()
     assert "Your bodies (1)" in html and reverse("body-detail", args=[board.pk]) in html
     assert reverse("notification-list") in html
+    assert f"{reverse('organisation-detail', args=[owed.organisation_id])}#ratifications-owed" in html
 
 
 def test_the_member_panel_query_count_does_not_grow_with_bodies(client, ours, django_assert_max_num_queries):
