@@ -42,8 +42,6 @@ security_log = logging.getLogger("core.security")
 
 Action = Literal["view", "view_restricted", "add", "change", "delete"]
 
-REGISTRY_ADMINISTRATORS = "Registry administrators"
-
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Partnership administrator"
@@ -118,6 +116,14 @@ def grant_role(*, user, partnership, role: str, granted_by=None) -> None:
     forget_scope(user)
 
 
+def grant_registry_administrator(*, user, granted_by=None) -> None:
+    """Make `user` a registry administrator from now (a record; staff, to open the admin)."""
+    from core.roles import registry_administrator_set
+
+    registry_administrator_set(user=user, by=granted_by)
+    forget_scope(user)
+
+
 def revoke_role(*, user, partnership, role: str, revoked_by=None) -> None:
     from core.roles import role_end_now
 
@@ -139,7 +145,12 @@ def _administers(user) -> bool:
         return True
     cached = getattr(user, "_is_registry_administrator", None)
     if cached is None:
-        cached = user.groups.filter(name=REGISTRY_ADMINISTRATORS).exists()
+        now = timezone.now()
+        cached = (
+            apps.get_model("stp_governance", "RegistryAdministrator")
+            .objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), user=user, starts_at__lte=now)
+            .exists()
+        )
         user._is_registry_administrator = cached
     return cached
 

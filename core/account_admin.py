@@ -1,4 +1,5 @@
-"""Accounts in the admin, for registry administrators: roles on the user's page and on the
+"""Accounts in the admin, for registry administrators: roles (a partnership's, and registry
+administrator) on the user's page, and on the
 partnership's page (bodies.admin adds the inlines there), the partnership's security policy,
 invitations, deactivating an account (its sessions and tokens end at once). The placeholder
 account django-guardian keeps for anonymous users is not listed."""
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from core.access import forget_scope, is_registry_administrator, roles_in_force
 from core.account_sessions import account_deactivate
-from core.models import Invitation, PartnershipRole, PartnershipSecurity
+from core.models import Invitation, PartnershipRole, PartnershipSecurity, RegistryAdministrator
 
 
 class AdministratorsEdit:
@@ -57,6 +58,18 @@ class PartnershipRoleInline(RoleInlineBase):
         return super().get_queryset(request).select_related("user", "granted_by", "ended_by")
 
 
+class RegistryAdministratorInline(AdministratorsEdit, admin.TabularInline):
+    model = RegistryAdministrator
+    fk_name = "user"
+    extra = 0
+    fields = ["starts_at", "ends_at", "granted_by", "ended_by"]
+    readonly_fields = ["granted_by", "ended_by"]
+    verbose_name = "registry administrator role"
+    verbose_name_plural = (
+        "Registry administrator (everything, everywhere; end it by giving the moment it ends)"
+    )
+
+
 class PartnershipSecurityInline(AdministratorsEdit, admin.StackedInline):
     model = PartnershipSecurity
     can_delete = False
@@ -66,7 +79,7 @@ class PartnershipSecurityInline(AdministratorsEdit, admin.StackedInline):
 
 def save_role_formset(request, formset) -> bool:
     """Record who granted and who ended each role; True when the formset held roles."""
-    if formset.model is not PartnershipRole:
+    if formset.model not in (PartnershipRole, RegistryAdministrator):
         return False
     records = formset.save(commit=False)
     for record in records:
@@ -122,7 +135,7 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class RegistryUserAdmin(UserAdmin):
-    inlines = [UserRoleInline]
+    inlines = [UserRoleInline, RegistryAdministratorInline]
     actions = ["deactivate"]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_superuser", "last_login"]
     list_filter = [HasRoleFilter, *UserAdmin.list_filter]

@@ -79,6 +79,46 @@ class PartnershipRole(models.Model):
         return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
 
 
+class RegistryAdministrator(models.Model):
+    """A registry administrator (everything, everywhere), as a record like a partnership role: from
+    `starts_at` until `ends_at`, granted and ended by whom, audited. With Django's superuser flag,
+    the only source of the registry administrator's rights (core.access); no group grants them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registry_administrator_periods"
+    )
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until it is ended.")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["user", "-starts_at", "-id"]
+        verbose_name = "registry administrator role"
+        constraints = [
+            models.CheckConstraint(
+                name="registry_administrator_ends_after_it_starts",
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                violation_error_message="A role ends after it starts.",
+            ),
+            ExclusionConstraint(
+                name="registry_administrator_one_at_a_time",
+                expressions=[
+                    (F("user"), RangeOperators.EQUAL),
+                    (TimeRange("starts_at", "ends_at", Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="This person is a registry administrator then already.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Registry administrator ({self.user_id})"
+
+
 class PartnershipSecurity(models.Model):
     """A partnership's own security policy: whether its secretariat and administrators must use
     two-factor authentication (registry administrators always must)."""
@@ -186,7 +226,7 @@ class AccountSession(models.Model):
         return f"Session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
-for _model in (PartnershipRole, PartnershipSecurity, Invitation):
+for _model in (PartnershipRole, RegistryAdministrator, PartnershipSecurity, Invitation):
     pghistory.track()(_model)
 
 

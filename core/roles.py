@@ -93,6 +93,31 @@ def role_end_now(*, user, partnership, role: str | None = None, by=None) -> bool
     return True
 
 
+def registry_administrator_set(*, user, by=None):
+    """Make `user` a registry administrator from now (only a registry administrator may, or the
+    shell); idempotent. The account becomes staff, to open the admin."""
+    from core.models import RegistryAdministrator
+
+    if by is not None and not is_registry_administrator(by):
+        raise PermissionDenied("Only a registry administrator makes another.")
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            RegistryAdministrator.objects.select_for_update()
+            .filter(user=user, starts_at__lte=now)
+            .exclude(ends_at__lte=now)
+            .first()
+        )
+        if current is None:
+            current = RegistryAdministrator.objects.create(user=user, starts_at=now, granted_by=by)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    forget_scope(user)
+    security_log.info("registry_administrator_granted user=%s by=%s", user.pk, getattr(by, "pk", None))
+    return current
+
+
 def _current_for_update(user, partnership_id: int):
     return roles_in_force().select_for_update().filter(user=user, partnership_id=partnership_id).first()
 

@@ -202,3 +202,17 @@ def test_the_people_and_roles_page_query_count_does_not_grow(client, ours, djang
     grow(8)
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_the_registry_administrators_group_grants_nothing_a_record_does(ours, board):
+    from core.access import grant_registry_administrator, is_registry_administrator
+
+    user = factories.UserFactory()
+    user.groups.add(Group.objects.create(name="Registry administrators"))
+    assert not is_registry_administrator(user)
+    assert partnership_scope(user, "view") == set()
+
+    grant_registry_administrator(user=user)
+
+    assert is_registry_administrator(user)
+    assert partnership_scope(user, "change") is None
