@@ -22,7 +22,7 @@ from django.utils import timezone
 from bodies.models import Appointment, Partnership, Person, TermsOfReference
 from composition.jobs_summary import latest_check_runs
 from core.access import Role, is_registry_administrator, restrict, roles_in_force
-from core.models import Invitation, Notification
+from core.models import Invitation, Notification, RegistryAdministrator
 from decisions import queries as decision_queries
 from decisions.models import Declaration, Meeting, Ratification
 
@@ -99,6 +99,7 @@ def administrator_panel(request, on) -> dict | None:
     roleless = (
         User.objects.filter(is_active=True, is_superuser=False)
         .exclude(Exists(roles_in_force().filter(user=OuterRef("pk"))))
+        .exclude(Exists(RegistryAdministrator.objects.filter(user=OuterRef("pk"), ends_at__isnull=True)))
         .exclude(username="AnonymousUser")
         .count()
     )

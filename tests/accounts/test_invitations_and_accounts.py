@@ -229,3 +229,17 @@ def test_a_provider_that_asserted_mfa_is_not_asked_twice(client):
     session.save()
 
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_someone_signed_in_with_the_invited_address_accepts_as_that_account(client, secretariat, ours):
+    invite(secretariat, ours, email="sso.person@nhs.net")
+    run_invitation_emails()
+    account = factories.UserFactory(email="sso.person@nhs.net")  # made by a first single sign-on
+    client.force_login(account)
+    link = link_in(mail.outbox[0])
+
+    assert "Accept as" in client.get(link).content.decode()
+    client.post(link, {"as_signed_in": "1"})
+
+    assert partnership_scope(account, "view") == {ours.pk}
+    assert Invitation.objects.get().accepted_by == account

@@ -216,3 +216,15 @@ def test_the_registry_administrators_group_grants_nothing_a_record_does(ours, bo
 
     assert is_registry_administrator(user)
     assert partnership_scope(user, "change") is None
+
+
+def test_roles_are_managed_on_the_partnerships_admin_page_by_registry_administrators_only(
+    admin_client, client, ours
+):
+    holder = user_with_role(ours, "member")
+    url = reverse("admin:bodies_partnership_change", args=[ours.pk])
+
+    assert holder.username in admin_client.get(url).content.decode()
+    assert "account_roles-TOTAL_FORMS" in admin_client.get(url).content.decode()
+    client.force_login(user_with_role(ours, "secretariat"))
+    assert "account_roles-TOTAL_FORMS" not in client.get(url).content.decode()
