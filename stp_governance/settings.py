@@ -178,6 +178,7 @@ OIDC_GROUP_ROLES = env_str("OIDC_GROUP_ROLES", default="")
 OIDC_TRUST_UNVERIFIED_EMAIL = env_bool("OIDC_TRUST_UNVERIFIED_EMAIL", default=False)
 OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", default=["mfa", "otp", "hwk", "swk", "fido"])
 OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
 # Match the ID token's signing key by its key id (a provider with one key may sign without one).
 OIDC_VERIFY_KID = env_bool("OIDC_VERIFY_KID", default=True)
 OIDC_STORE_ID_TOKEN = False
