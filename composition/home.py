@@ -24,7 +24,7 @@ from composition.jobs_summary import latest_check_runs
 from core.access import Role, is_registry_administrator, restrict, roles_in_force
 from core.models import Invitation, Notification, RegistryAdministrator
 from decisions import queries as decision_queries
-from decisions.models import Declaration, Meeting, Ratification
+from decisions.models import Decision, Declaration, Meeting, Ratification
 
 HOME_PANELS: list[Callable] = []
 NEXT_MEETINGS = 5
@@ -121,8 +121,9 @@ def administrator_panel(request, on) -> dict | None:
 
 @login_required
 def partnership_checks(request, pk: int):
-    """What the partnership card's check counts count: terms of reference overdue for review, and
-    the latest nightly scheme-check and data-quality findings."""
+    """What the partnership card's counts without a list of their own count: terms of reference
+    overdue for review, urgent decisions not reported to the meeting they were due at, and the
+    latest nightly scheme-check and data-quality findings."""
     partnership = get_object_or_404(restrict(Partnership.objects.all(), request.user), pk=pk)
     on = timezone.localdate()
     overdue = list(
@@ -136,12 +137,21 @@ def partnership_checks(request, pk: int):
         .order_by("next_review_due", "body__name")
     )
     run = latest_check_runs([partnership]).get(partnership.pk)
+    urgent = list(
+        decision_queries.urgent_decisions_awaiting_report(
+            restrict(Decision.objects.filter(body__partnership=partnership), request.user)
+        )
+        .filter(overdue=True)
+        .select_related("body")
+        .order_by("decided_on", "id")
+    )
     return render(
         request,
         "pages/partnership_checks.html",
         {
             "partnership": partnership,
             "overdue": overdue,
+            "urgent": urgent,
             "run": run,
             "on": on,
         },

@@ -122,3 +122,23 @@ def test_a_partnerships_first_administrator_is_made_once(ours):
         call_command(
             "make_first_administrator", email="other@nhs.net", partnership=ours.slug, stdout=io.StringIO()
         )
+
+
+def test_the_urgent_decisions_count_leads_to_its_list(client):
+    partnership = factories.PartnershipFactory(name="Urgent Partnership")
+    body = factories.BodyFactory(partnership=partnership, name="Urgent Board")
+    urgent = factories.DecisionFactory(
+        body=body,
+        meeting=None,
+        urgent=True,
+        urgency_reason="Could not wait",
+        decided_on=datetime.date(2019, 3, 4),
+    )
+    factories.MeetingFactory(body=body, starts_at=datetime.datetime(2019, 4, 1, 10, tzinfo=datetime.UTC))
+    client.force_login(user_with_role(partnership, "viewer"))
+
+    home = client.get(reverse("home")).content.decode()
+    checks = client.get(reverse("partnership-checks", args=[partnership.pk])).content.decode()
+
+    assert f"{reverse('partnership-checks', args=[partnership.pk])}#urgent-decisions" in home
+    assert "(1)</h2>" in checks and reverse("decision-detail", args=[urgent.pk]) in checks
