@@ -14,10 +14,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView
 from django.http import Http404
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from core import registry
 from core.access import Role, security_log, tenant_model
+from core.models import Invitation
 from core.roles import role_set
 from core.two_factor import SSO_MFA_SESSION_KEY
 
@@ -40,7 +42,29 @@ def asserts_mfa(claims: dict) -> bool:
     return bool(set(amr) & set(settings.OIDC_MFA_AMR_VALUES))
 
 
+PENDING_INVITATION_SESSION_KEY = "pending_invitation"
+
+
 class RegistryOIDCBackend(OIDCAuthenticationBackend):
+    def get_settings(self, attr, *args):
+        """As configured; but a first sign-in that answers an invitation to this very address makes
+        its account even where OIDC_CREATE_USERS is off (the invitation page remembers it)."""
+        if attr == "OIDC_CREATE_USER" and self._answers_invitation():
+            return True
+        return import_from_settings(attr, *args)
+
+    def _answers_invitation(self) -> bool:
+        request, claims = getattr(self, "request", None), getattr(self, "claims", None)
+        if request is None or not claims or not claims.get("email"):
+            return False
+        pk = request.session.get(PENDING_INVITATION_SESSION_KEY)
+        invitation = Invitation.objects.filter(pk=pk).first() if pk else None
+        return (
+            invitation is not None
+            and invitation.status == Invitation.Status.PENDING
+            and invitation.email == claims["email"].lower()
+        )
+
     def get_userinfo(self, access_token, id_token, payload):
         """The userinfo endpoint's claims over the ID token's (which carry `amr`)."""
         self.claims = {**payload, **super().get_userinfo(access_token, id_token, payload)}

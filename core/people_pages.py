@@ -263,6 +263,7 @@ def invitation_accept_page(request, key: str):
             status=200 if invitation is None else 410,
         )
     signed_in = request.user if request.user.is_authenticated else None
+    request.session["pending_invitation"] = invitation.pk  # single sign-on may answer it (core.oidc)
     if signed_in and request.method == "POST" and request.POST.get("as_signed_in"):
         return _accept_as_signed_in(request, invitation, signed_in)
     form = AcceptForm(request.POST or None, initial={"username": invitation.email, "email": invitation.email})

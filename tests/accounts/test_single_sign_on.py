@@ -92,3 +92,37 @@ def test_a_provider_without_mfa_leaves_our_second_factor(client, oidc_provider):
     with oidc_provider.settings():
         sign_in_through(client, oidc_provider, "admin2")
         assert client.get(reverse("home"))["Location"].startswith(reverse("two-factor-enrol"))
+
+
+def test_an_invited_person_signs_in_with_sso_and_accepts(client, oidc_provider, ours):  # noqa: F811
+    from django.core import mail
+
+    from core.invitations import invitation_create
+    from core.models import Invitation
+    from tests.accounts.test_invitations_and_accounts import link_in, run_invitation_emails
+    from tests.platform.conftest import user_with_role
+
+    invitation_create(
+        email="invited.sso@nhs.net", partnership=ours, role="member", by=user_with_role(ours, "secretariat")
+    )
+    run_invitation_emails()
+    link = link_in(mail.outbox[0])
+    oidc_provider.set_user("invited", email="invited.sso@nhs.net", email_verified=True)
+
+    with oidc_provider.settings():  # OIDC_CREATE_USERS off: only the invitation lets it make the account
+        assert "Sign in with your NHS.net account" in client.get(link).content.decode()
+        sign_in_through(client, oidc_provider, "invited")
+        client.post(link, {"as_signed_in": "1"})
+
+    user = get_user_model().objects.get(email="invited.sso@nhs.net")
+    assert partnership_scope(user, "view") == {ours.pk}
+    assert Invitation.objects.get().accepted_by == user
+
+
+def test_without_an_invitation_sso_makes_no_account_when_creation_is_off(client, oidc_provider):  # noqa: F811
+    oidc_provider.set_user("stranger", email="stranger@nhs.net", email_verified=True)
+
+    with oidc_provider.settings():
+        sign_in_through(client, oidc_provider, "stranger")
+
+    assert not get_user_model().objects.filter(email="stranger@nhs.net").exists()
