@@ -228,3 +228,25 @@ def test_roles_are_managed_on_the_partnerships_admin_page_by_registry_administra
     assert "account_roles-TOTAL_FORMS" in admin_client.get(url).content.decode()
     client.force_login(user_with_role(ours, "secretariat"))
     assert "account_roles-TOTAL_FORMS" not in client.get(url).content.decode()
+
+
+def test_the_migration_turns_role_groups_and_the_administrators_group_into_records(ours):
+    import importlib
+
+    from django.apps import apps
+
+    from core.access import is_registry_administrator
+
+    roles = importlib.import_module("core.migrations.0005_accounts_roles_invitations_sessions")
+    administrators = importlib.import_module("core.migrations.0006_registry_administrator_records")
+    both = factories.UserFactory()
+    administrator = factories.UserFactory()
+    both.groups.add(Group.objects.create(name=f"{ours.slug}: member"))
+    both.groups.add(Group.objects.create(name=f"{ours.slug}: secretariat"))
+    administrator.groups.add(Group.objects.create(name="Registry administrators"))
+
+    roles.roles_from_groups(apps, None)
+    administrators.administrators_from_group(apps, None)
+
+    assert partnership_scope(both, "change") == {ours.pk}  # the higher of the two
+    assert is_registry_administrator(administrator)
