@@ -5,6 +5,8 @@ actor's own or outside their partnership."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -14,10 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.access import Role, partnership_scope, restrict, tenant_model
-from core.editing import NHSFormMixin
+from core.editing import DateInput, NHSFormMixin
 from core.invitations import (
     invitation_accept,
     invitation_create,
@@ -32,6 +35,12 @@ from core.roles import grantable_roles, role_end_now, role_set, roles_of_partner
 class GrantForm(NHSFormMixin, forms.Form):
     email = forms.EmailField(label="Email address of their account", max_length=254)
     role = forms.ChoiceField(label="Role", choices=())
+    until = forms.DateField(
+        label="Until",
+        required=False,
+        widget=DateInput(),
+        help_text="The last day they hold it. Empty: until someone ends it.",
+    )
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +51,7 @@ class GrantForm(NHSFormMixin, forms.Form):
 class InviteForm(GrantForm):
     email = forms.EmailField(label="Email address", max_length=254)
     name = forms.CharField(label="Full name", max_length=200, required=False)
+    until = None
 
     field_order = ["email", "name", "role"]
 
@@ -117,8 +127,20 @@ def _grant(request, partnership, roles, grant, invite):
     if user is None:
         grant.add_error("email", "No account has this email address: invite them instead.")
         return False, grant, invite
+    until = grant.cleaned_data.get("until")
+    ends_at = (
+        timezone.make_aware(datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min))
+        if until
+        else None
+    )
     try:
-        role_set(user=user, partnership=partnership, role=grant.cleaned_data["role"], by=request.user)
+        role_set(
+            user=user,
+            partnership=partnership,
+            role=grant.cleaned_data["role"],
+            by=request.user,
+            ends_at=ends_at,
+        )
     except (PermissionDenied, ValidationError) as error:
         grant.add_error("role", error.messages[0] if isinstance(error, ValidationError) else str(error))
         return False, grant, invite

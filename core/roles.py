@@ -8,7 +8,7 @@ someone above them). Every change is a record (who, when, by whom) and in the au
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.access import (
@@ -45,22 +45,29 @@ def _check_may(by, partnership_id: int, *roles: str | None) -> None:
             raise PermissionDenied("Nobody grants, changes or ends a role above their own.")
 
 
-def role_set(*, user, partnership, role: str, by=None):
-    """Give `user` `role` on the partnership from now: the role they hold there now (if another)
-    ends at this moment. Returns the record in force."""
+def role_set(*, user, partnership, role: str, by=None, ends_at=None):
+    """Give `user` `role` on the partnership from now (until `ends_at`, if given): the role they hold
+    there now (if another) ends at this moment. Returns the record in force."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    with transaction.atomic():
-        current = _current_for_update(user, partnership.pk)
-        _check_may(by, partnership.pk, role, current.role if current else None)
-        if current is not None and current.role == role:
-            return current
-        now = timezone.now()
-        if current is not None:
-            _end(current, now, by)
-        record = role_model().objects.create(
-            user=user, partnership=partnership, role=role, starts_at=now, granted_by=by
-        )
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        raise ValidationError({"ends_at": "A role ends after it starts: choose a later day."})
+    try:
+        with transaction.atomic():
+            current = _current_for_update(user, partnership.pk)
+            _check_may(by, partnership.pk, role, current.role if current else None)
+            if current is not None and current.role == role and current.ends_at == ends_at:
+                return current
+            if current is not None:
+                _end(current, now, by)
+            record = role_model().objects.create(
+                user=user, partnership=partnership, role=role, starts_at=now, ends_at=ends_at, granted_by=by
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "This person already holds a role on this partnership later on: change that one in the admin."
+        ) from None
     forget_scope(user)
     security_log.info(
         "role_granted user=%s partnership=%s role=%s by=%s",

@@ -250,3 +250,27 @@ def test_the_migration_turns_role_groups_and_the_administrators_group_into_recor
 
     assert partnership_scope(both, "change") == {ours.pk}  # the higher of the two
     assert is_registry_administrator(administrator)
+
+
+def test_a_role_granted_until_a_day_ends_after_it(client, ours):
+    import datetime
+
+    secretariat = user_with_role(ours, "secretariat")
+    someone = factories.UserFactory(email="until@example.org")
+    client.force_login(secretariat)
+    until = timezone.localdate() + datetime.timedelta(days=30)
+
+    client.post(
+        reverse("edit-partnership-roles", args=[ours.pk]),
+        {
+            "action": "grant",
+            "grant-email": someone.email,
+            "grant-role": "viewer",
+            "grant-until": until.isoformat(),
+        },
+    )
+
+    record = PartnershipRole.objects.get(user=someone)
+    assert timezone.localtime(record.ends_at).date() == until + datetime.timedelta(days=1)
+    assert partnership_scope(someone, "view") == {ours.pk}
+    assert "until" in client.get(reverse("edit-partnership-roles", args=[ours.pk])).content.decode()
