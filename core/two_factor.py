@@ -126,6 +126,7 @@ def enrol(request):
             user=user, name="Authenticator app", confirmed=False
         )
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = "The 6-digit code your authenticator app shows now."
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].replace(" ", "")):
             with transaction.atomic():

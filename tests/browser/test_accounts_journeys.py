@@ -123,6 +123,7 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     member.get_by_label("Enter the password again").fill(PASSWORD)
     member.get_by_role("button", name="Create my account").click()
     assert member.get_by_role("heading", name="Set up two-factor authentication").is_visible()
+    member.screenshot(path=str(SCREENSHOTS / "journey-accounts-two-factor.png"), full_page=True)
     secret = member.locator("#totp-secret").inner_text()
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     member.get_by_label("Code").fill(code_for(key))
