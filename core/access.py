@@ -83,7 +83,7 @@ ACTION_PERMISSION: dict[str, str] = {
 ROLE_RANK: dict[str, int] = {Role.ADMINISTRATOR: 4, Role.SECRETARIAT: 3, Role.MEMBER: 2, Role.VIEWER: 1}
 
 # Actions that write: a read-only token may do none of them.
-WRITE_ACTIONS = {"add", "change", "delete", "declare"}
+WRITE_ACTIONS = {"add", "change", "delete", "declare", "manage_roles"}
 
 
 def tenant_model() -> type[models.Model]:
