@@ -18,11 +18,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bodies.models import Appointment, Partnership, Person, TermsOfReference
 from composition.jobs_summary import latest_check_runs
 from core.access import Role, is_registry_administrator, restrict, roles_in_force
 from core.models import Invitation, Notification, RegistryAdministrator
+from core.roles import administrators
 from decisions import queries as decision_queries
 from decisions.models import Decision, Declaration, Meeting, Ratification
 
@@ -88,7 +90,7 @@ def member_panel(request, on) -> dict | None:
 @register_home_panel
 def administrator_panel(request, on) -> dict | None:
     """For registry administrators: partnerships without a secretariat, accounts without a role,
-    invitations that expired unanswered (four queries)."""
+    administrators without two-factor authentication, invitations expired or waiting (five queries)."""
     if not is_registry_administrator(request.user):
         return None
     staffed = roles_in_force().filter(
@@ -110,8 +112,14 @@ def administrator_panel(request, on) -> dict | None:
     waiting = Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     ).count()
+    without_two_factor = (
+        User.objects.filter(administrators(), is_active=True)
+        .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .count()
+    )
     return {
         "template": "pages/_home_administrator.html",
+        "without_two_factor": without_two_factor,
         "unstaffed": unstaffed,
         "roleless": roleless,
         "expired_invitations": expired,

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.access import forget_scope, is_registry_administrator, roles_in_force
 from core.account_sessions import account_deactivate
 from core.models import Invitation, PartnershipRole, PartnershipSecurity, RegistryAdministrator
+from core.roles import administrators
 
 
 class AdministratorsEdit:
@@ -109,6 +111,22 @@ class HasRoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TwoFactorFilter(admin.SimpleListFilter):
+    title = "two-factor authentication"
+    parameter_name = "two_factor"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Administrators without it"), ("set", "Set up")]
+
+    def queryset(self, request, queryset):
+        device = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        if self.value() == "missing":
+            return queryset.filter(administrators()).exclude(device)
+        if self.value() == "set":
+            return queryset.filter(device)
+        return queryset
+
+
 class InvitationStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -138,7 +156,7 @@ class RegistryUserAdmin(UserAdmin):
     inlines = [UserRoleInline, RegistryAdministratorInline]
     actions = ["deactivate"]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_superuser", "last_login"]
-    list_filter = [HasRoleFilter, *UserAdmin.list_filter]
+    list_filter = [HasRoleFilter, TwoFactorFilter, *UserAdmin.list_filter]
 
     def get_queryset(self, request):
         anonymous = getattr(settings, "ANONYMOUS_USER_NAME", "AnonymousUser")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.access import (
@@ -143,3 +144,14 @@ def roles_of_partnership(partnership_id: int):
         .select_related("user", "granted_by")
         .order_by("user__last_name", "user__first_name", "user__username")
     )
+
+
+def administrators() -> Q:
+    """Registry administrators, as a condition on users: superusers and holders of a record in force."""
+    from core.models import RegistryAdministrator
+
+    now = timezone.now()
+    holding = RegistryAdministrator.objects.filter(user=OuterRef("pk"), starts_at__lte=now).exclude(
+        ends_at__lte=now
+    )
+    return Q(is_superuser=True) | Q(Exists(holding))

@@ -77,6 +77,9 @@ def test_a_registry_administrator_sees_partnerships_and_accounts_needing_attenti
     assert reverse("edit-partnership-roles", args=[ours.pk]) in html  # no secretariat yet
     roleless = admin_client.get(f"{reverse('admin:auth_user_changelist')}?role=none").content.decode()
     assert "no-role-yet" in roleless
+    assert f"{reverse('admin:auth_user_changelist')}?two_factor=missing" in html
+    missing = admin_client.get(f"{reverse('admin:auth_user_changelist')}?two_factor=missing").content.decode()
+    assert "no-role-yet" not in missing and "admin" in missing
 
 
 def test_the_check_counts_lead_to_the_list_they_count(client, ours, theirs):
