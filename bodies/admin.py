@@ -28,6 +28,7 @@ from bodies.models import (
     TermsOfReferenceRole,
 )
 from core.access import is_registry_administrator
+from core.account_admin import PartnershipRoleInline, PartnershipSecurityInline, save_role_formset
 from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 from core.effective_dating import today
 
@@ -89,7 +90,7 @@ class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["lead"]
-    inlines = [PartnershipStageInline]
+    inlines = [PartnershipStageInline, PartnershipRoleInline, PartnershipSecurityInline]
     readonly_fields = ["membership_list"]
     fieldsets = [
         (
@@ -128,6 +129,10 @@ class PartnershipAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
     @admin.display(description="memberships", ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
+
+    def save_formset(self, request, form, formset, change):
+        if not save_role_formset(request, formset):  # roles: who granted and ended each (core)
+            super().save_formset(request, form, formset, change)
 
 
 class OrganisationMembershipInline(RestrictedAdminMixin, admin.TabularInline):

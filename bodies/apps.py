@@ -13,6 +13,10 @@ class BodiesConfig(AppConfig):
 
         registry.register_daily_reminders(terms_of_reference_reminders)
 
+        from bodies.services import person_link_account
+
+        registry.register_account_linker(person_link_account)
+
         from bodies.queries import person_id_of, seated_body_ids
         from core.access import register_restricted_reader
 

@@ -7,32 +7,24 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
-
-from bodies.models import Appointment, Body, Organisation, Partnership
-from core.access import Role, role_group_name
+from bodies.models import Appointment, Body, Organisation
+from core.access import Role, role_holders
 from core.notifications import Recipient, recipient_by_email, unique_recipients
 
 
 def secretariat_users(partnership_ids: Iterable[int]) -> dict[int, list[Recipient]]:
-    """The users holding the secretariat role on each partnership (one query)."""
-
-    groups = {
-        role_group_name(partnership, Role.SECRETARIAT): partnership.pk
-        for partnership in Partnership.objects.filter(pk__in=set(partnership_ids)).only("pk", "slug")
-    }
+    """The users holding the secretariat role on each partnership now (one query)."""
     found: dict[int, list[Recipient]] = defaultdict(list)
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=list(groups))
-        .values_list("pk", "email", "username", "groups__name")
-        .order_by("pk")
+    holders = (
+        role_holders(set(partnership_ids), Role.SECRETARIAT)
+        .values_list("partnership_id", "user_id", "user__email", "user__username")
+        .order_by("user_id")
     )
-    for user_id, email, username, group in users:
+    for partnership_id, user_id, email, username in holders:
         recipient = recipient_by_email(email, username, user_id) or Recipient(
             key=f"user:{user_id}", user_id=user_id
         )
-        found[groups[group]].append(recipient)
+        found[partnership_id].append(recipient)
     return found
 
 

@@ -12,6 +12,7 @@ from bodies.models import (
     Appointment,
     Body,
     Membership,
+    Person,
     TermsOfReference,
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
@@ -248,3 +249,15 @@ def _draft_parts_apply(terms: TermsOfReference, model, changes: DraftPartChanges
         part.position = position
         part.full_clean()
         part.save()
+
+
+def person_link_account(user) -> bool:
+    """Link a new account to the registry's Person with its email, where exactly one unlinked
+    person has it (an invitation accepted, a first single sign-on)."""
+    if not user.email:
+        return False
+    people = list(Person.objects.filter(email__iexact=user.email, user__isnull=True)[:2])
+    if len(people) != 1:
+        return False
+    Person.objects.filter(pk=people[0].pk).update(user=user)
+    return True

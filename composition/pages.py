@@ -9,8 +9,9 @@ from django.utils.html import escape
 
 from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import appointments_as_at, terms_of_reference_as_at
+from composition.home import home_panels
 from composition.jobs_summary import latest_check_runs
-from core.access import restrict
+from core.access import partnership_scope, restrict
 from core.effective_dating import today
 from core.history import changes_of
 from core.models import CheckRun
@@ -94,7 +95,14 @@ def home(request):
             "escalations_awaiting": risks.get(partnership.pk, {}).get("awaiting", 0),
         }
         partnership.scheme_check = scheme_check_summary(runs.get(partnership.pk))
-    return render(request, "pages/home.html", {"partnerships": partnerships, "page": page, "on": on})
+    manages = partnership_scope(user, "manage_roles")
+    for partnership in partnerships:
+        partnership.manages_roles = manages is None or partnership.pk in manages
+    return render(
+        request,
+        "pages/home.html",
+        {"partnerships": partnerships, "page": page, "on": on, "panels": home_panels(request, on)},
+    )
 
 
 @login_required

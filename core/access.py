@@ -1,7 +1,9 @@
 """Access follows the partnership.
 
-Roles are granted on a partnership with django-guardian: each (partnership, role) pair is a
-group holding object permissions on that partnership, and users join the group. Every record
+Roles are granted on a partnership as records (`core.models.PartnershipRole`: who holds which
+role, from when until when, granted and ended by whom, audited): what a user may do on a
+partnership follows from the roles in force now, and from nothing else (a group named like a
+role grants nothing; ending a role takes effect on the next request, tokens included). Every record
 that belongs to a partnership inherits its permissions through the path to its partnership
 (`partnership_path` on the model); no per-row permissions are stored for child records.
 
@@ -32,10 +34,9 @@ from typing import Any, Literal
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from django.utils import timezone
 
 from core.publication import public_records
 
@@ -43,10 +44,9 @@ security_log = logging.getLogger("core.security")
 
 Action = Literal["view", "view_restricted", "add", "change", "delete"]
 
-REGISTRY_ADMINISTRATORS = "Registry administrators"
-
 
 class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Partnership administrator"
     SECRETARIAT = "secretariat", "Secretariat"
     MEMBER = "member", "Member"
     VIEWER = "viewer", "Viewer"
@@ -54,7 +54,18 @@ class Role(models.TextChoices):
 
 # Object permissions on the partnership that each role carries.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SECRETARIAT: ["view_partnership", "view_restricted_records", "change_partnership_records"],
+    Role.ADMINISTRATOR: [
+        "view_partnership",
+        "view_restricted_records",
+        "change_partnership_records",
+        "manage_roles",
+    ],
+    Role.SECRETARIAT: [
+        "view_partnership",
+        "view_restricted_records",
+        "change_partnership_records",
+        "manage_roles",
+    ],
     Role.MEMBER: ["view_partnership", "view_restricted_records", "declare_interests"],
     Role.VIEWER: ["view_partnership"],
 }
@@ -67,10 +78,14 @@ ACTION_PERMISSION: dict[str, str] = {
     "change": "change_partnership_records",
     "delete": "change_partnership_records",
     "declare": "declare_interests",
+    "manage_roles": "manage_roles",
 }
 
+# Who ranks above whom: nobody grants, changes or ends a role above their own.
+ROLE_RANK: dict[str, int] = {Role.ADMINISTRATOR: 4, Role.SECRETARIAT: 3, Role.MEMBER: 2, Role.VIEWER: 1}
+
 # Actions that write: a read-only token may do none of them.
-WRITE_ACTIONS = {"add", "change", "delete", "declare"}
+WRITE_ACTIONS = {"add", "change", "delete", "declare", "manage_roles"}
 
 
 def tenant_model() -> type[models.Model]:
@@ -79,29 +94,43 @@ def tenant_model() -> type[models.Model]:
     return apps.get_model(settings.REGISTRY_TENANT_MODEL)
 
 
-def role_group_name(partnership, role: str) -> str:
-    return f"{partnership.slug}: {role}"
+def role_model() -> type[models.Model]:
+    return apps.get_model("stp_governance", "PartnershipRole")
 
 
-def role_group(partnership, role: str) -> Group:
-    """The group for a role on a partnership, with its object permissions (created once)."""
-    group, created = Group.objects.get_or_create(name=role_group_name(partnership, role))
-    if created:
-        for codename in ROLE_PERMISSIONS[role]:
-            assign_perm(f"{partnership._meta.app_label}.{codename}", group, partnership)
-    return group
+def roles_in_force(now=None) -> QuerySet:
+    """The role records in force at `now` (by default, this moment)."""
+    now = now or timezone.now()
+    return role_model().objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), starts_at__lte=now)
 
 
-def grant_role(*, user, partnership, role: str) -> None:
-    user.groups.add(role_group(partnership, role))
-    _forget_scope(user)
-    security_log.info("role_granted user=%s partnership=%s role=%s", user.pk, partnership.pk, role)
+def role_holders(partnership_ids, role: str) -> QuerySet:
+    """The role records of the active accounts holding `role` on the partnerships now."""
+    return roles_in_force().filter(partnership__in=list(partnership_ids), role=role, user__is_active=True)
 
 
-def revoke_role(*, user, partnership, role: str) -> None:
-    user.groups.remove(role_group(partnership, role))
-    _forget_scope(user)
-    security_log.info("role_revoked user=%s partnership=%s role=%s", user.pk, partnership.pk, role)
+def grant_role(*, user, partnership, role: str, granted_by=None) -> None:
+    """Give `user` the role on the partnership from now (a thin service over `core.roles.role_grant`,
+    which checks that the granting user may; this one is for seeds, tests and the shell)."""
+    from core.roles import role_set
+
+    role_set(user=user, partnership=partnership, role=role, by=granted_by)
+    forget_scope(user)
+
+
+def grant_registry_administrator(*, user, granted_by=None) -> None:
+    """Make `user` a registry administrator from now (a record; staff, to open the admin)."""
+    from core.roles import registry_administrator_set
+
+    registry_administrator_set(user=user, by=granted_by)
+    forget_scope(user)
+
+
+def revoke_role(*, user, partnership, role: str, revoked_by=None) -> None:
+    from core.roles import role_end_now
+
+    role_end_now(user=user, partnership=partnership, role=role, by=revoked_by)
+    forget_scope(user)
 
 
 def is_registry_administrator(user) -> bool:
@@ -118,12 +147,17 @@ def _administers(user) -> bool:
         return True
     cached = getattr(user, "_is_registry_administrator", None)
     if cached is None:
-        cached = user.groups.filter(name=REGISTRY_ADMINISTRATORS).exists()
+        now = timezone.now()
+        cached = (
+            apps.get_model("stp_governance", "RegistryAdministrator")
+            .objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), user=user, starts_at__lte=now)
+            .exists()
+        )
         user._is_registry_administrator = cached
     return cached
 
 
-def _forget_scope(user) -> None:
+def forget_scope(user) -> None:
     for name in ("_partnership_scope", "_is_registry_administrator"):
         if hasattr(user, name):
             delattr(user, name)
@@ -158,18 +192,18 @@ def _role_scope(user, action: str) -> set[int] | None:
         return None
     cache = user.__dict__.setdefault("_partnership_scope", {})
     if action not in cache:
-        Partnership = tenant_model()
         permission = ACTION_PERMISSION.get(action, ACTION_PERMISSION["change"])
+        roles = [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
         cache[action] = set(
-            get_objects_for_user(
-                user,
-                f"{Partnership._meta.app_label}.{permission}",
-                klass=Partnership,
-                accept_global_perms=False,
-                with_superuser=False,
-            ).values_list("pk", flat=True)
+            roles_in_force().filter(user=user, role__in=roles).values_list("partnership_id", flat=True)
         )
     return cache[action]
+
+
+def role_on(user, partnership_id: int) -> str | None:
+    """The role `user` holds on the partnership now, if any (one query)."""
+    found = roles_in_force().filter(user=user, partnership_id=partnership_id).values_list("role", flat=True)
+    return next(iter(found), None)
 
 
 def token_may_read(token, partnership_id: int) -> bool:

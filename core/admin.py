@@ -174,3 +174,6 @@ class NotificationAdmin(AdministratorsOnly):
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(AdministratorsOnly):
     list_display = ["task", "created_at", "dispatched_at", "attempts", "last_error"]
+
+
+from core import account_admin  # noqa: E402, F401 (accounts, roles and invitations register themselves)

@@ -1,19 +1,233 @@
-"""Platform records (not domain models): API tokens for other systems, and the records of background
-work: the outbox, notifications, exports, check runs and webhook deliveries."""
+"""Platform records (not domain models): accounts' roles, invitations, sessions and security policy;
+API tokens for other systems, and the records of background work: the outbox, notifications,
+exports, check runs and webhook deliveries."""
 
 import datetime
 import hashlib
 
+import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
-from core.access import WRITE_ACTIONS
+from core.access import WRITE_ACTIONS, RestrictedQuerySet, Role
 from core.concurrency import Revisioned, bump_revision
 from core.leases import Leased
+
+
+class TimeRange(Func):
+    """`tstzrange(starts_at, ends_at, '[)')`: a role's period, open at the end."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PartnershipRole(models.Model):
+    """A role an account holds on a partnership, from `starts_at` until `ends_at` (empty: until
+    ended). The only source of what the account may do there (core.access). Changing a role ends
+    the record and starts another, so the history keeps each role with who granted and ended it."""
+
+    partnership_path = "partnership"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnership_roles"
+    )
+    partnership = models.ForeignKey(
+        settings.REGISTRY_TENANT_MODEL, on_delete=models.PROTECT, related_name="account_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until it is ended.")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "user", "-starts_at", "-id"]
+        verbose_name = "partnership role"
+        constraints = [
+            models.CheckConstraint(
+                name="partnership_role_ends_after_it_starts",
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                violation_error_message="A role ends after it starts.",
+            ),
+            ExclusionConstraint(
+                name="partnership_role_one_at_a_time",
+                expressions=[
+                    (F("user"), RangeOperators.EQUAL),
+                    (F("partnership"), RangeOperators.EQUAL),
+                    (TimeRange("starts_at", "ends_at", Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="This person already holds a role on this partnership then.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} of {self.partnership_id} ({self.user_id})"
+
+    def in_force(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+
+class RegistryAdministrator(models.Model):
+    """A registry administrator (everything, everywhere), as a record like a partnership role: from
+    `starts_at` until `ends_at`, granted and ended by whom, audited. With Django's superuser flag,
+    the only source of the registry administrator's rights (core.access); no group grants them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registry_administrator_periods"
+    )
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until it is ended.")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["user", "-starts_at", "-id"]
+        verbose_name = "registry administrator role"
+        constraints = [
+            models.CheckConstraint(
+                name="registry_administrator_ends_after_it_starts",
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                violation_error_message="A role ends after it starts.",
+            ),
+            ExclusionConstraint(
+                name="registry_administrator_one_at_a_time",
+                expressions=[
+                    (F("user"), RangeOperators.EQUAL),
+                    (TimeRange("starts_at", "ends_at", Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="This person is a registry administrator then already.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Registry administrator ({self.user_id})"
+
+
+class PartnershipSecurity(models.Model):
+    """A partnership's own security policy: whether its secretariat and administrators must use
+    two-factor authentication (registry administrators always must)."""
+
+    partnership = models.OneToOneField(
+        settings.REGISTRY_TENANT_MODEL, on_delete=models.CASCADE, related_name="security"
+    )
+    staff_two_factor = models.BooleanField(
+        default=False,
+        verbose_name="Secretariat must use two-factor authentication",
+        help_text="Its administrators and secretariat sign in with a code from an authenticator app too.",
+    )
+
+    class Meta:
+        verbose_name = "security policy"
+        verbose_name_plural = "security policy"
+
+    def __str__(self):
+        return f"Security policy of {self.partnership_id}"
+
+
+class Invitation(models.Model):
+    """An invitation to join a partnership with a role: a single-use link, expiring, sent by email.
+
+    The link is signed (core.invitations), naming the invitation and its `generation`: re-sending
+    starts a new generation, so only the latest link works; nothing secret is stored."""
+
+    partnership_path = "partnership"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    partnership = models.ForeignKey(
+        settings.REGISTRY_TENANT_MODEL, on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    generation = models.PositiveSmallIntegerField(default=1, help_text="How many times it has been sent.")
+    emailed_generation = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_accepted_or_revoked_not_both",
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} as {self.get_role_display()}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+
+class AccountSession(models.Model):
+    """A signed-in session of an account, listed on its sessions page: ended there, or all at once
+    when the account is deactivated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(max_length=20, blank=True, help_text="Password or single sign-on.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+for _model in (PartnershipRole, RegistryAdministrator, PartnershipSecurity, Invitation):
+    pghistory.track()(_model)
 
 
 def hash_token_key(raw_key: str) -> str:

@@ -15,3 +15,13 @@ def register_daily_reminders(*finders: Callable[..., Iterable]) -> None:
     for find in finders:
         if find not in daily_reminders:
             daily_reminders.append(find)
+
+
+# `account_linkers`: functions `link(user)` run when an account is made from an invitation or a
+# first single sign-on, linking it to the registry's record of the person (bodies: by email).
+account_linkers: list[Callable] = []
+
+
+def register_account_linker(link: Callable) -> None:
+    if link not in account_linkers:
+        account_linkers.append(link)

@@ -15,7 +15,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from core import accounts, leases, notifications, outbox, registry, webhooks
+from core import accounts, invitations, leases, notifications, outbox, registry, webhooks
 from core.effective_dating import today
 
 log = logging.getLogger(__name__)
@@ -92,3 +92,16 @@ def deliver_webhook(self, delivery_id: int) -> None:
         webhooks.webhook_deliver(delivery_id=delivery_id, final=final)
     except webhooks.DeliveryFailed as error:
         raise self.retry(exc=error, countdown=webhooks.retry_countdown(self.request.retries + 1)) from None
+
+
+@shared_task(bind=True, name="core.tasks.send_invitation_email", max_retries=MAX_RETRIES)
+def send_invitation_email(self, invitation_id: int, generation: int) -> bool:
+    try:
+        return invitations.invitation_email_send(invitation_id=invitation_id, generation=generation)
+    except Exception as error:
+        retry_or_record(
+            self,
+            error,
+            lambda text: invitations.invitation_email_failed(invitation_id=invitation_id, error=text),
+        )
+        return False

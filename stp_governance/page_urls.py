@@ -5,14 +5,15 @@ from django.urls import include, path
 
 from bodies import views as bodies_views
 from composition import job_pages, pages
-from core import account_pages
+from core import account_pages, oidc
 from decisions import views as decisions_views
 from delegation import views as delegation_views
 from risks import views as risks_views
+from stp_governance import account_urls
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", oidc.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", account_pages.PasswordChangeView.as_view(), name="password-change"),
     path(
@@ -129,3 +130,5 @@ urlpatterns += [
         name="edit-risk-escalation-de-escalate",
     ),
 ]
+
+urlpatterns += account_urls.urlpatterns  # accounts, invitations, single sign-on, roles (issue 16)

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "pghistory",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "core",
     "bodies",
     "delegation",
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -140,14 +146,55 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="t
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sessions are read from the cache, written through to the database.
+# Sessions are read from the cache, written through to the database. The cache is the shared
+# Redis ("sessions" below), so a session ended (on the sessions page, or by deactivating the
+# account) is gone for every web process at once, not only the one that ended it.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set. README
+# "Single sign-on and two-factor authentication" gives the values for Microsoft Entra ID.
+OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID", default=""))
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", default="NHS.net (Microsoft)")
+# Accounts are matched by verified email; with OIDC_CREATE_USERS a first sign-in makes an
+# account with no role. OIDC_GROUP_ROLES maps a group claim's values to roles:
+# "<group id>=<partnership slug>:<role>,...".
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", default=False)
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_ROLES = env_str("OIDC_GROUP_ROLES", default="")
+# Some providers (Entra ID) do not send email_verified: trust their emails only when told to.
+OIDC_TRUST_UNVERIFIED_EMAIL = env_bool("OIDC_TRUST_UNVERIFIED_EMAIL", default=False)
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", default=["mfa", "otp", "hwk", "swk", "fido"])
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+# Match the ID token's signing key by its key id (a provider with one key may sign without one).
+OIDC_VERIFY_KID = env_bool("OIDC_VERIFY_KID", default=True)
+OIDC_STORE_ID_TOKEN = False
+OIDC_ALLOW_UNSECURED_JWT = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in/?sso=failed"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("core.oidc.RegistryOIDCBackend")
+
+# Two-factor authentication (django-otp: TOTP and recovery codes). Registry administrators must
+# use it, and the secretariat of a partnership whose policy says so; the admin needs it too.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", default="STP Governance Registry")
+INVITATION_DAYS = int(env_str("INVITATION_DAYS", default="7"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -306,7 +353,7 @@ PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour
 
 # Caches. "throttle" holds the counts above; every web process must share it, so it is Redis
 # (CACHE_URL, by default the broker's server), falling back to each process's memory while
-# Redis cannot be reached. Sessions stay in the default cache (this process's memory).
+# Redis cannot be reached. Sessions are cached there too (the database keeps them all the same).
 CACHE_URL = env_str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -314,6 +361,11 @@ CACHES = {
         "BACKEND": "core.cache.FailoverRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "stp",
+    },
+    "sessions": {
+        "BACKEND": "core.cache.FailoverRedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "stp-session",
     },
 }
 

@@ -21,10 +21,22 @@ def fresh_caches():
     (this process's memory, never the shared Redis, whose clear() would empty the broker's db too).
     override_settings, not the `settings` fixture: tests may name a parameter `settings`."""
     locmem = "django.core.cache.backends.locmem.LocMemCache"
-    private = {alias: {"BACKEND": locmem, "LOCATION": f"test-{alias}"} for alias in ("default", "throttle")}
+    private = {
+        alias: {"BACKEND": locmem, "LOCATION": f"test-{alias}"}
+        for alias in ("default", "throttle", "sessions")
+    }
     with override_settings(CACHES=private):
         for alias in private:
             caches[alias].clear()
+        yield
+
+
+@pytest.fixture(autouse=True)
+def two_factor_where_asked():
+    """Two-factor authentication is required in production (TWO_FACTOR_REQUIRED); tests that sign
+    in administrators without it turn it off, and the tests of two-factor itself turn it on
+    (tests/accounts/)."""
+    with override_settings(TWO_FACTOR_REQUIRED=False):
         yield
 
 

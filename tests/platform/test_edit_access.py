@@ -51,6 +51,7 @@ EDIT_PAGES = {
     "edit-risk-escalation-de-escalate": lambda p: factories.RiskEscalationFactory(
         risk__register__partnership=p
     ),
+    "edit-partnership-roles": lambda p: p,
 }
 # Shared reference data (docs/decisions/0002): anyone with a role reads a person, so another
 # partnership's person is found but not theirs to change (403, not 404).

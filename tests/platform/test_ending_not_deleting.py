@@ -8,11 +8,10 @@ deletes one entered in error, giving the reason, which the history keeps with th
 import pghistory.models
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from bodies import models
-from core.access import REGISTRY_ADMINISTRATORS
+from core.access import grant_registry_administrator
 from core.effective_dating import EffectiveDated
 from decisions import models as decision_models
 from stp_governance.api.urls import router
@@ -45,7 +44,7 @@ def in_force(model, partnership):
 @pytest.fixture
 def registry_administrator():
     user = factories.UserFactory()
-    user.groups.add(Group.objects.get_or_create(name=REGISTRY_ADMINISTRATORS)[0])
+    grant_registry_administrator(user=user)
     return user
 
 

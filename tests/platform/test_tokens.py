@@ -4,14 +4,13 @@ import datetime
 import logging
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bodies import models
-from core.access import REGISTRY_ADMINISTRATORS, grant_role, revoke_role
+from core.access import grant_registry_administrator, grant_role, revoke_role
 from core.models import ApiToken, hash_token_key
 from core.tokens import api_token_issue, api_token_revoke
 from tests import factories
@@ -96,7 +95,7 @@ def test_a_read_write_token_writes_in_its_partnership_and_history_names_its_acco
 
 def test_a_national_token_reads_everything_and_writes_nothing(partnership_a, partnership_b):
     administrator = factories.UserFactory(is_staff=False, username="national-return")
-    administrator.groups.add(Group.objects.get_or_create(name=REGISTRY_ADMINISTRATORS)[0])
+    grant_registry_administrator(user=administrator)
     body = factories.BodyFactory(partnership=partnership_b)
     _, raw_key = api_token_issue(name="National return", user=administrator, partnership=None, read_only=True)
     client = bearer(raw_key)
@@ -187,7 +186,7 @@ def test_a_registry_administrators_token_is_limited_to_its_partnership_and_never
     partnership_a, partnership_b
 ):
     administrator = factories.UserFactory(is_staff=False)
-    administrator.groups.add(Group.objects.get_or_create(name=REGISTRY_ADMINISTRATORS)[0])
+    grant_registry_administrator(user=administrator)
     theirs = factories.BodyFactory(partnership=partnership_b)
     ours = factories.BodyFactory(partnership=partnership_a)
     _, raw_key = api_token_issue(name="Sync", user=administrator, partnership=partnership_a, read_only=False)
