@@ -7,6 +7,9 @@ end) are forms whose cleaned data go to `bodies.services`.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from bodies import services
@@ -19,6 +22,13 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
+)
+from bodies.pickers import (
+    OrganisationChoiceField,
+    PersonChoiceField,
+    people_with_organisation,
+    pick_organisations_for,
+    picker_attrs,
 )
 from core.access import restrict
 from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
@@ -99,7 +109,19 @@ class MembershipForm(EditForm):
             # Which organisation, in which partnership, is what the record is: end it and add another.
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
+            here = reverse("edit-membership-create", args=[self.instance.partnership_id])
+            add = reverse("edit-organisation-create", args=[self.instance.partnership_id])
+            self.fields["organisation"] = OrganisationChoiceField(
+                queryset=pick_organisations_for(user),
+                label="Organisation",
+                widget=forms.Select(attrs=picker_attrs("organisations")),
+                help_text=format_html(
+                    'Type to search by name or ODS code. Not in the registry? <a href="{}?{}">Add a new '
+                    "organisation</a> and come back here with it chosen.",
+                    add,
+                    urlencode({"next": here}),
+                ),
+            )
 
 
 class EndForm(RevisionForm):
@@ -125,12 +147,23 @@ class AppointmentForm(EditForm):
 
     def __init__(self, *args, user, body: Body, **kwargs):
         super().__init__(*args, **kwargs)
-        people = restrict(Person.objects.order_by("name"), user)
-        self.fields["deputy"].queryset = people
+        people = people_with_organisation(restrict(Person.objects.order_by("name"), user))
+        self.fields["deputy"] = PersonChoiceField(
+            queryset=people,
+            required=False,
+            label="Deputy",
+            widget=forms.Select(attrs=picker_attrs("people")),
+            help_text=Appointment._meta.get_field("deputy").help_text,
+        )
         if self.instance.pk is not None:
             del self.fields["person"]  # who holds the seat is what the record is: end it and appoint anew
         else:
-            self.fields["person"].queryset = people
+            self.fields["person"] = PersonChoiceField(
+                queryset=people,
+                label="Person",
+                widget=forms.Select(attrs=picker_attrs("people")),
+                help_text="Type to search by name; each person shows the organisation they represent.",
+            )
         members = Organisation.objects.filter(
             Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
         ).distinct()

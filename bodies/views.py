@@ -368,10 +368,11 @@ def memberships(request, pk: int):
 @login_required
 def membership_create(request, pk: int):
     partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    chosen = request.GET.get("organisation", "")  # back from "add a new organisation"
     return editing.edit_page(
         request,
         form_class=MembershipForm,
-        form_kwargs={"user": request.user},
+        form_kwargs={"user": request.user, "initial": {"organisation": chosen} if chosen.isdigit() else {}},
         instance=Membership(partnership=partnership),
         template="edit/form.html",
         context={

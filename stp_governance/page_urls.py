@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from bodies import page_urls as bodies_page_urls
 from bodies import views as bodies_views
 from composition import job_pages, pages
 from core import account_pages
@@ -126,3 +127,6 @@ urlpatterns += [
         name="edit-risk-escalation-de-escalate",
     ),
 ]
+
+# Issue 17: organisations, imports, pickers (bodies/page_urls.py).
+urlpatterns += bodies_page_urls.urlpatterns

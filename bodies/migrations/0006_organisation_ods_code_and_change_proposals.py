@@ -12,10 +12,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bodies', '0005_one_draft_per_body'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("bodies", "0005_one_draft_per_body"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,108 +27,255 @@ class Migration(migrations.Migration):
             migrations.RunSQL.noop,
         ),
         migrations.CreateModel(
-            name='OrganisationChangeProposal',
+            name="OrganisationChangeProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changes', models.JSONField(help_text='Field name to the value proposed (as the form cleans it).')),
-                ('reason', models.TextField(blank=True)),
-                ('proposed_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('applied', 'Applied'), ('declined', 'Declined')], default='proposed', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(help_text="Field name to the value proposed (as the form cleans it)."),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("proposed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("applied", "Applied"), ("declined", "Declined")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-proposed_at'],
+                "ordering": ["-proposed_at"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationChangeProposalEvent',
+            name="OrganisationChangeProposalEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('changes', models.JSONField(help_text='Field name to the value proposed (as the form cleans it).')),
-                ('reason', models.TextField(blank=True)),
-                ('proposed_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('applied', 'Applied'), ('declined', 'Declined')], default='proposed', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "changes",
+                    models.JSONField(help_text="Field name to the value proposed (as the form cleans it)."),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("proposed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("applied", "Applied"), ("declined", "Declined")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='ods_code',
-            field=bodies.models.OdsCodeField(blank=True, help_text='Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).', max_length=10, null=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{3,10}$', 'An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.', flags=re.RegexFlag['IGNORECASE'])], verbose_name='NHS ODS code'),
+            model_name="organisation",
+            name="ods_code",
+            field=bodies.models.OdsCodeField(
+                blank=True,
+                help_text="Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).",
+                max_length=10,
+                null=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z0-9]{3,10}$",
+                        "An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.",
+                        flags=re.RegexFlag["IGNORECASE"],
+                    )
+                ],
+                verbose_name="NHS ODS code",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisationevent',
-            name='ods_code',
-            field=bodies.models.OdsCodeField(blank=True, help_text='Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).', max_length=10, null=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{3,10}$', 'An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.', flags=re.RegexFlag['IGNORECASE'])], verbose_name='NHS ODS code'),
+            model_name="organisationevent",
+            name="ods_code",
+            field=bodies.models.OdsCodeField(
+                blank=True,
+                help_text="Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).",
+                max_length=10,
+                null=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z0-9]{3,10}$",
+                        "An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.",
+                        flags=re.RegexFlag["IGNORECASE"],
+                    )
+                ],
+                verbose_name="NHS ODS code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Upper('ods_code'), name='organisation_ods_code_unique_ci', violation_error_message='Another organisation already has this ODS code.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Upper("ods_code"),
+                name="organisation_ods_code_unique_ci",
+                violation_error_message="Another organisation already has this ODS code.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('ods_code__isnull', True), ('ods_code__regex', '^[A-Z0-9]{3,10}$'), _connector='OR'), name='organisation_ods_code_format', violation_error_message='An ODS code is 3 to 10 capital letters and digits, with no spaces.'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ods_code__isnull", True), ("ods_code__regex", "^[A-Z0-9]{3,10}$"), _connector="OR"
+                ),
+                name="organisation_ods_code_format",
+                violation_error_message="An ODS code is 3 to 10 capital letters and digits, with no spaces.",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposal',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="organisationchangeproposal",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposal',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='change_proposals', to='bodies.organisation'),
+            model_name="organisationchangeproposal",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="change_proposals",
+                to="bodies.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposal',
-            name='proposed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisation_proposals', to=settings.AUTH_USER_MODEL),
+            model_name="organisationchangeproposal",
+            name="proposed_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organisation_proposals",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposalevent',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="organisationchangeproposalevent",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposalevent',
-            name='organisation',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bodies.organisation'),
+            model_name="organisationchangeproposalevent",
+            name="organisation",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="bodies.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposalevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="organisationchangeproposalevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposalevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='bodies.organisationchangeproposal'),
+            model_name="organisationchangeproposalevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="bodies.organisationchangeproposal",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationchangeproposalevent',
-            name='proposed_by',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="organisationchangeproposalevent",
+            name="proposed_by",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='organisationchangeproposal',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (NEW."changes", NEW."decided_at", NEW."decided_by_id", NEW."id", NEW."organisation_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."proposed_at", NEW."proposed_by_id", NEW."reason", NEW."status"); RETURN NULL;', hash='f897b8aa560b3c2cf7f75a803ccbe8bca6a1fe8e', operation='INSERT', pgid='pgtrigger_insert_insert_0f957', table='bodies_organisationchangeproposal', when='AFTER')),
+            model_name="organisationchangeproposal",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (NEW."changes", NEW."decided_at", NEW."decided_by_id", NEW."id", NEW."organisation_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."proposed_at", NEW."proposed_by_id", NEW."reason", NEW."status"); RETURN NULL;',
+                    hash="f897b8aa560b3c2cf7f75a803ccbe8bca6a1fe8e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0f957",
+                    table="bodies_organisationchangeproposal",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='organisationchangeproposal',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (NEW."changes", NEW."decided_at", NEW."decided_by_id", NEW."id", NEW."organisation_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."proposed_at", NEW."proposed_by_id", NEW."reason", NEW."status"); RETURN NULL;', hash='c61c47113b03530676f2ec25b0cd6073c70d4c64', operation='UPDATE', pgid='pgtrigger_update_update_299e6', table='bodies_organisationchangeproposal', when='AFTER')),
+            model_name="organisationchangeproposal",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (NEW."changes", NEW."decided_at", NEW."decided_by_id", NEW."id", NEW."organisation_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."proposed_at", NEW."proposed_by_id", NEW."reason", NEW."status"); RETURN NULL;',
+                    hash="c61c47113b03530676f2ec25b0cd6073c70d4c64",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_299e6",
+                    table="bodies_organisationchangeproposal",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='organisationchangeproposal',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (OLD."changes", OLD."decided_at", OLD."decided_by_id", OLD."id", OLD."organisation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."proposed_at", OLD."proposed_by_id", OLD."reason", OLD."status"); RETURN NULL;', hash='2e6420bce80e917086c09ae37f1da94612eb87f0', operation='DELETE', pgid='pgtrigger_delete_delete_02d16', table='bodies_organisationchangeproposal', when='AFTER')),
+            model_name="organisationchangeproposal",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "bodies_organisationchangeproposalevent" ("changes", "decided_at", "decided_by_id", "id", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_at", "proposed_by_id", "reason", "status") VALUES (OLD."changes", OLD."decided_at", OLD."decided_by_id", OLD."id", OLD."organisation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."proposed_at", OLD."proposed_by_id", OLD."reason", OLD."status"); RETURN NULL;',
+                    hash="2e6420bce80e917086c09ae37f1da94612eb87f0",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_02d16",
+                    table="bodies_organisationchangeproposal",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='organisationchangeproposalevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b6a80d1b83297f099c7b68f8a0dd67f42937f88a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_02c58', table='bodies_organisationchangeproposalevent', when='BEFORE')),
+            model_name="organisationchangeproposalevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b6a80d1b83297f099c7b68f8a0dd67f42937f88a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_02c58",
+                    table="bodies_organisationchangeproposalevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
