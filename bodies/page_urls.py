@@ -3,7 +3,7 @@ holder), added to stp_governance/page_urls.py's list so the access matrix tests 
 
 from django.urls import path
 
-from bodies import ods_views, organisation_views, pickers
+from bodies import ods_views, organisation_views, pickers, workbook_views
 
 urlpatterns = [
     path("pick/organisations/", pickers.pick_organisations, name="pick-organisations"),
@@ -25,4 +25,10 @@ urlpatterns = [
         name="edit-organisation-propose",
     ),
     path("edit/partnerships/<int:pk>/ods-import/", ods_views.ods_import, name="edit-ods-import"),
+    path("edit/partnerships/<int:pk>/import/", workbook_views.workbook_import, name="edit-workbook-import"),
+    path(
+        "edit/partnerships/<int:pk>/import/template.xlsx",
+        workbook_views.workbook_template,
+        name="edit-workbook-template",
+    ),
 ]

@@ -56,6 +56,8 @@ EDIT_PAGES = {
     "edit-organisation": lambda p: factories.MembershipFactory(partnership=p).organisation,
     "edit-organisation-propose": lambda p: factories.MembershipFactory(partnership=p).organisation,
     "edit-ods-import": lambda p: p,
+    "edit-workbook-import": lambda p: p,
+    "edit-workbook-template": lambda p: p,
 }
 # Shared reference data (docs/decisions/0002): anyone with a role reads a person, so another
 # partnership's person is found but not theirs to change (403, not 404).
