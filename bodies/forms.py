@@ -31,7 +31,10 @@ from bodies.pickers import (
     picker_attrs,
 )
 from core.access import restrict
-from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
+from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield, period_words
+
+# Roles one person holds at a time on a body (the database refuses two chairs at once).
+SINGLE_HOLDER_ROLES = {Appointment.Role.CHAIR}
 
 SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
 
@@ -123,6 +126,33 @@ class MembershipForm(EditForm):
                 ),
             )
 
+    def overlap_url(self, record):
+        return reverse("edit-membership", args=[record.pk])
+
+
+class ReplaceForm(RevisionForm):
+    """Who takes the seat, and from when: the current holder's appointment ends the day before."""
+
+    person = PersonChoiceField(queryset=Person.objects.none(), label="New holder")
+    starts_on = forms.DateField(widget=DateInput, label="First day in the seat")
+    title = forms.CharField(
+        required=False, max_length=300, label="Post", help_text="Their post, as published."
+    )
+    representing = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Representing", empty_label="No one"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_with_organisation(
+            restrict(Person.objects.order_by("name"), user)
+        ).exclude(pk=self.record.person_id)
+        self.fields["person"].widget.attrs.update(picker_attrs("people"))
+        partnership_id = self.record.body.partnership_id
+        self.fields["representing"].queryset = restrict(
+            Organisation.objects.filter(memberships__partnership_id=partnership_id).distinct(), user
+        ).order_by("name")
+
 
 class EndForm(RevisionForm):
     effective_to = forms.DateField(widget=DateInput, label="Last day")
@@ -164,10 +194,25 @@ class AppointmentForm(EditForm):
                 widget=forms.Select(attrs=picker_attrs("people")),
                 help_text="Type to search by name; each person shows the organisation they represent.",
             )
+        self.body = body
         members = Organisation.objects.filter(
             Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
         ).distinct()
         self.fields["representing"].queryset = restrict(members, user).order_by("name")
+
+    def overlap_url(self, record):
+        return reverse("edit-appointment", args=[record.pk])
+
+    def overlap_message(self, record):
+        """A second chair (or any single-holder role): who holds it now, and the one-step replacement."""
+        if record.role in SINGLE_HOLDER_ROLES and record.person_id != self.instance.person_id:
+            return format_html(
+                '<a href="{}">{}</a> is {} ({}). <a href="{}">Replace {} in one step</a>, or change the dates.',
+                reverse("edit-appointment", args=[record.pk]), record.person.name,
+                record.get_role_display().lower(), period_words(record),
+                reverse("edit-appointment-replace", args=[record.pk]), record.person.name,
+            )  # fmt: skip
+        return super().overlap_message(record)
 
 
 # -- a draft's objectives and roles --------------------------------------------------------------

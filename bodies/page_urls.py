@@ -3,9 +3,10 @@ holder), added to stp_governance/page_urls.py's list so the access matrix tests 
 
 from django.urls import path
 
-from bodies import ods_views, organisation_views, pickers, workbook_views
+from bodies import ods_views, organisation_views, pickers, views, workbook_views
 
 urlpatterns = [
+    path("edit/appointments/<int:pk>/replace/", views.appointment_replace, name="edit-appointment-replace"),
     path("pick/organisations/", pickers.pick_organisations, name="pick-organisations"),
     path("pick/people/", pickers.pick_people, name="pick-people"),
     path(

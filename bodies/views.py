@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from bodies import services
+from bodies import replacing, services
 from bodies.charts import structure_chart
 from bodies.forms import (
     DRAFT_PARTS_MAX,
@@ -18,6 +18,7 @@ from bodies.forms import (
     MembershipForm,
     ObjectiveFormSet,
     PersonForm,
+    ReplaceForm,
     RoleFormSet,
     TermsOfReferenceApproveForm,
     TermsOfReferenceDraftForm,
@@ -593,4 +594,43 @@ def person_edit(request, pk: int):
         },
         success_url=lambda saved: reverse("edit-person", args=[saved.pk]) + "#history",
         success_message="Your changes to the person were saved.",
+    )
+
+
+@login_required
+def appointment_replace(request, pk: int):
+    """Replace the holder of a seat (the chair, say) in one step: the current appointment ends the day
+    before the new one starts (issue 17)."""
+    appointment = editing.get_for(
+        request, Appointment.objects.select_related("body__partnership", "person"), pk
+    )
+    holder = appointment.person.name
+    role = appointment.get_role_display().lower()
+    return editing.action_page(
+        request,
+        form_class=ReplaceForm,
+        form_kwargs={"user": request.user},
+        record=appointment,
+        act=lambda data: replacing.appointment_replace(
+            appointment=appointment,
+            person=data["person"],
+            starts_on=data["starts_on"],
+            title=data.get("title", ""),
+            representing=data.get("representing"),
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Replace {holder} as {role}",
+            "caption": appointment.body.name,
+            "intro": f"{holder}'s appointment as {role} ends the day before the new holder's first day; "
+            "both stay on record.",
+            "crumbs": [
+                *editing.crumbs(body=appointment.body),
+                ("Appointments", reverse("edit-appointments", args=[appointment.body_id])),
+            ],
+            "back_url": reverse("edit-appointment", args=[appointment.pk]),
+            "submit_label": f"Replace {holder}",
+        },
+        success_url=lambda saved: reverse("edit-appointments", args=[saved.body_id]),
+        success_message=f"{holder} was replaced as {role}.",
     )

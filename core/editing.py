@@ -23,8 +23,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 
-from core import access
+from core import access, effective_dating
 from core.admin_widgets import RevisionCheckedForm
 from core.paging import paged
 from core.writes import StaleRecord, guarded_write
@@ -211,8 +212,43 @@ class EditForm(NHSFormMixin, RevisionCheckedForm):
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - set(self.validate_also)
 
+    OVERLAP = "This period overlaps another record"
+
+    def _post_clean(self):
+        super()._post_clean()
+        generic = [e for e in self.errors.get(NON_FIELD_ERRORS, []) if str(e).startswith(self.OVERLAP)]
+        if not generic:
+            return
+        named = [self.overlap_message(record) for record in effective_dating.overlapping(self.instance)]
+        if named:
+            kept = [e for e in self.errors[NON_FIELD_ERRORS] if not str(e).startswith(self.OVERLAP)]
+            self.errors[NON_FIELD_ERRORS] = self.error_class([*kept, *named], error_class="nonfield")
+
+    def overlap_message(self, record: models.Model) -> str:
+        """The record a period overlaps, named with its dates and a link to it (issue 17)."""
+        url = self.overlap_url(record)
+        text = f"{record} ({period_words(record)})"
+        if url:
+            return format_html('This period overlaps <a href="{}">{}</a>: change the dates.', url, text)
+        return f"This period overlaps {text}: change the dates."
+
+    def overlap_url(self, record: models.Model) -> str | None:
+        return None
+
     def is_stale(self) -> bool:
         return self.has_error(NON_FIELD_ERRORS, "stale") or self.has_error("expected_revision")
+
+
+def period_words(record) -> str:
+    """`from 1 April 2026`, `1 April 2026 to 31 March 2027`, `until 31 March 2027`."""
+    start, end = record.effective_from, record.effective_to
+    if start and end:
+        return f"{display(start)} to {display(end)}"
+    if start:
+        return f"from {display(start)}, no end date"
+    if end:
+        return f"until {display(end)}"
+    return "no dates"
 
 
 # -- the conflict page -------------------------------------------------------------------------

@@ -56,6 +56,7 @@ EDIT_PAGES = {
     "edit-organisation": lambda p: factories.MembershipFactory(partnership=p).organisation,
     "edit-organisation-propose": lambda p: factories.MembershipFactory(partnership=p).organisation,
     "edit-ods-import": lambda p: p,
+    "edit-appointment-replace": lambda p: factories.AppointmentFactory(body__partnership=p),
     "edit-workbook-import": lambda p: p,
     "edit-workbook-template": lambda p: p,
 }
