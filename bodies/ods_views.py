@@ -52,7 +52,7 @@ def ods_import(request, pk: int):
     partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, partnership)
-    form = OdsUploadForm(request.POST or None, request.FILES or None)
+    form = OdsUploadForm(request.POST, request.FILES) if request.method == "POST" else OdsUploadForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()

@@ -135,7 +135,12 @@ def organisation_propose(request, pk: int):
     organisation = _proposable(request, pk)
     if restrict(Organisation.objects.filter(pk=pk), request.user, "change").exists():
         return redirect("edit-organisation", pk=pk)
-    form = OrganisationProposalForm(request.POST or None, instance=Organisation.objects.get(pk=pk))
+    instance = Organisation.objects.get(pk=pk)
+    form = (
+        OrganisationProposalForm(request.POST, instance=instance)
+        if request.method == "POST"
+        else OrganisationProposalForm(instance=instance)
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -43,7 +43,9 @@ def workbook_import(request, pk: int):
     partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, partnership)
-    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    form = (
+        WorkbookUploadForm(request.POST, request.FILES) if request.method == "POST" else WorkbookUploadForm()
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()

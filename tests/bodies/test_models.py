@@ -255,7 +255,8 @@ class TestOrganisationsAndAgreements:
         OrganisationFactory(ods_code=None)
 
         refused_by_database(lambda: OrganisationFactory(ods_code="RFS"))
-        refused_by_database(lambda: OrganisationFactory(ods_code=""))
+        # An empty code is stored as no code (issue 17: the field normalises whoever saves it).
+        assert OrganisationFactory(ods_code="").ods_code is None
 
     def test_ods_code_is_normalised_by_validation(self):
         organisation = OrganisationFactory.build(ods_code=" rfs ")
