@@ -131,7 +131,7 @@ def body_edit(request, pk: int):
             "back_url": reverse("body-detail", args=[body.pk]),
             "history": changes_of(body),
         },
-        success_url=lambda saved: reverse("body-detail", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("body-detail", args=[saved.pk]),
         success_message="Your changes to the body were saved.",
     )
 
@@ -275,7 +275,7 @@ def terms_of_reference_edit(request, pk: int):
             form.apply_errors(error)
         else:
             messages.success(request, "The draft was saved.")
-            return redirect(reverse("edit-terms-of-reference", args=[terms.pk]) + "#history")
+            return redirect(reverse("edit-terms-of-reference", args=[terms.pk]))
     elif form.is_stale() or _part_gone(objectives) or _part_gone(roles):
         stale = StaleRecord(TermsOfReference.objects.get(pk=terms.pk))
     if stale is not None:
@@ -411,7 +411,7 @@ def membership_edit(request, pk: int):
             "back_label": "Back to the memberships",
             "history": changes_of(membership),
         },
-        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]),
         success_message="Your changes to the membership were saved.",
     )
 
@@ -438,7 +438,7 @@ def membership_end(request, pk: int):
             "back_url": reverse("edit-membership", args=[membership.pk]),
             "submit_label": "End the membership",
         },
-        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]),
         success_message="The membership was ended.",
     )
 
@@ -502,7 +502,7 @@ def appointment_edit(request, pk: int):
             "back_label": "Back to the appointments",
             "history": changes_of(appointment),
         },
-        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]),
         success_message="Your changes to the appointment were saved.",
     )
 
@@ -526,7 +526,7 @@ def appointment_end(request, pk: int):
             "back_url": reverse("edit-appointment", args=[appointment.pk]),
             "submit_label": "End the appointment",
         },
-        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]),
         success_message="The appointment was ended.",
     )
 
@@ -592,7 +592,7 @@ def person_edit(request, pk: int):
             "back_label": "Back to the partnerships",
             "history": changes_of(person),
         },
-        success_url=lambda saved: reverse("edit-person", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-person", args=[saved.pk]),
         success_message="Your changes to the person were saved.",
     )
 

@@ -83,11 +83,20 @@ def get_for(request, queryset: models.QuerySet, pk, action: str = "change"):
 
 
 # -- forms in the NHS design system ------------------------------------------------------------
+DATE_HINT = "For example, 01/12/2026."
+
+
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed dd/mm/yyyy (issue 17: one format, whatever the browser's own date picker shows);
+    the form hints the format. ISO dates (2026-12-01) are accepted too (settings' formats module)."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        if "nhsuk-input--width" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} nhsuk-input--width-10".strip()
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -140,6 +149,12 @@ def nhs_formfield(db_field: models.Field, **kwargs):
 class NHSFormMixin:
     bound_field_class = NHSBoundField
     use_required_attribute = False  # the server validates, and says why, in the page's words
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # every typed date says how to type it
+            if isinstance(field.widget, DateInput) and DATE_HINT not in str(field.help_text or ""):
+                field.help_text = f"{field.help_text} {DATE_HINT}".strip() if field.help_text else DATE_HINT
 
     def full_clean(self):
         # "This field is required." tells no one which field: say what to enter, in the page's words.

@@ -38,7 +38,7 @@ class MeetingForm(EditForm):
             later = later.exclude(pk=self.instance.pk)
         self.fields["minutes_approved_at"].queryset = later
         self.fields["minutes_approved_at"].label_from_instance = lambda m: (
-            f"{m.meeting_date:%d %B %Y}" + (f" ({m.title})" if m.title else "")
+            f"{m.meeting_date:%-d %B %Y}" + (f" ({m.title})" if m.title else "")
         )
 
 
@@ -135,7 +135,7 @@ class DecisionForm(NHSForm):
             Meeting.objects.filter(body=body, status=Meeting.Status.HELD), user
         ).order_by("-starts_at")
         self.fields["meeting"].label_from_instance = lambda m: (
-            f"{m.meeting_date:%d %B %Y}" + (f" ({m.title})" if m.title else "")
+            f"{m.meeting_date:%-d %B %Y}" + (f" ({m.title})" if m.title else "")
         )
         self.fields["matter"].queryset = restrict(
             Matter.objects.filter(partnership_id=body.partnership_id), user

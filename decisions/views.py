@@ -87,7 +87,9 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     row_kwargs = {"people": people, "deputies": deputies}
     creating = meeting.pk is None
     title = (
-        "Record a meeting" if creating else f"Meeting of {meeting.body.name}, {meeting.meeting_date:%d %B %Y}"
+        "Record a meeting"
+        if creating
+        else f"Meeting of {meeting.body.name}, {meeting.meeting_date:%-d %B %Y}"
     )
     context = {
         "title": title,
@@ -509,7 +511,7 @@ def _record(request, form: RatifyForm, ratification: Ratification) -> bool:
             ValidationError(
                 f"Someone else recorded {ratification.organisation.name}'s "
                 f"answer after you opened this page: it is now {current.get_outcome_display().lower()}"
-                f"{f' on {current.decided_on:%d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
+                f"{f' on {current.decided_on:%-d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
                 code="stale",
             ),
         )
@@ -653,7 +655,7 @@ def decision_rescind(request, pk: int):
         ),
         template="edit/form.html",
         context={
-            "title": f"Rescind the decision of {decision.decided_on:%d %B %Y}",
+            "title": f"Rescind the decision of {decision.decided_on:%-d %B %Y}",
             "caption": decision.body.name,
             "intro": "The decision stays on record, marked rescinded with the day and your reason; it no longer "
             "takes effect.",
@@ -664,6 +666,6 @@ def decision_rescind(request, pk: int):
             "back_url": reverse("edit-decision", args=[decision.pk]),
             "submit_label": "Rescind the decision",
         },
-        success_url=lambda saved: reverse("edit-decision", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-decision", args=[saved.pk]),
         success_message="The decision was rescinded.",
     )

@@ -38,7 +38,7 @@ def test_edit_a_membership_and_see_the_history(demo, page):
     page.get_by_label("Last day").fill("2019-03-31")
     page.get_by_role("button", name="End the membership").click()
     assert page.get_by_text("The membership was ended.").is_visible()
-    assert "Effective to: “” → “2019-03-31”" in page.locator("#history + table").inner_text()
+    assert "Effective to: “” → “31 March 2019”" in page.locator("#history + table").inner_text()
 
 
 def test_a_stale_edit_is_refused_in_the_second_browser(demo, browser):
