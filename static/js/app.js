@@ -1,6 +1,9 @@
 // Progressive enhancement only: every page reads without JavaScript.
 import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
 
+// The design system starts only on a page that says the browser supports it; a browser running this
+// module does (the template's inline snippet would need a CSP nonce on every page, the 500 page has none).
+document.body.classList.add("nhsuk-frontend-supported");
 initAll();
 
 // Type-ahead pickers (issue 17): a select with data-picker="<JSON endpoint>" gets a search box above it;

@@ -16,7 +16,7 @@ def test_the_403_page_is_styled_with_the_navigation(secretariat, ours):
     page = response.content.decode()
     assert response.status_code == 403
     assert "nhsuk-header" in page and "nhsuk-header__navigation" in page and "You cannot do this" in page
-    assert "nhsuk-frontend.min.css" in page
+    assert "nhsuk-frontend.served.min.css" in page
 
 
 def test_the_404_page_is_styled_with_the_navigation(secretariat):
