@@ -136,7 +136,7 @@ def test_ods_import_preview(demo, page, tmp_path):
     sign_in(page, demo.url, user.username, PASSWORD)
     ods = tmp_path / "etr.csv"
     ods.write_bytes(
-        csv_bytes([organisation_line("RX9", "EXAMPLE HOSPITALS NHS FOUNDATION TRUST", "20200401")])
+        csv_bytes([organisation_line("ZX9", "EXAMPLE HOSPITALS NHS FOUNDATION TRUST", "20200401")])
     )
     secretariat_page("Derbyshire Sustainability and Transformation Partnership", page).get_by_role(
         "link", name="Import from NHS ODS files"
@@ -148,8 +148,8 @@ def test_ods_import_preview(demo, page, tmp_path):
     assert page.get_by_role("heading", name="Preview of the ODS import").is_visible()
     assert page.get_by_text("Add: New NHS foundation trust").is_visible()
     assert "Example Hospitals NHS Foundation Trust" in page.locator("table").inner_text()
-    assert not Organisation.objects.filter(ods_code="RX9").exists()
+    assert not Organisation.objects.filter(ods_code="ZX9").exists()
     page.screenshot(path=str(SCREENSHOTS / "datain-ods-preview.png"), full_page=True)
     page.get_by_role("button", name="Import these changes").click()
     assert page.get_by_text("The ODS file was imported: 1 organisations added").is_visible()
-    assert Organisation.objects.get(ods_code="RX9").kind == "nhs_foundation_trust"
+    assert Organisation.objects.get(ods_code="ZX9").kind == "nhs_foundation_trust"

@@ -36,16 +36,16 @@ def test_the_database_refuses_a_second_code_differing_only_in_case():
 
 
 def test_the_database_refuses_a_malformed_code():
-    for bad in ("R T", "R-1", "AB", "rtg"):
+    for bad in ("R T", "R-1", "AB", "ztg"):
         with pytest.raises(IntegrityError):
             raw_insert(f"Bad {bad}", bad)
 
 
 def test_codes_are_stored_upper_case_whoever_saves_them():
-    organisation = OrganisationFactory(ods_code=" rtg ")
+    organisation = OrganisationFactory(ods_code=" ztg ")
     organisation.refresh_from_db()
-    assert organisation.ods_code == "RTG"
-    assert Organisation.objects.filter(ods_code="rtg").get() == organisation
+    assert organisation.ods_code == "ZTG"
+    assert Organisation.objects.filter(ods_code="ztg").get() == organisation
 
 
 def test_model_validation_names_the_clash_in_words():
@@ -91,3 +91,13 @@ def test_recording_the_same_succession_twice_changes_nothing():
     again = record_succession(predecessor=a, successor=b, effective_on=D(2019, 4, 1), kind="merger")
     assert first.pk == again.pk
     assert OrganisationSuccession.objects.filter(predecessor=a).count() == 1
+
+
+def test_the_demo_organisations_carry_their_ods_codes_from_the_register():
+    from bodies.seed import demo_ods_codes
+
+    codes = demo_ods_codes()
+    assert len(codes) >= 38
+    assert Organisation.objects.get(slug="chesterfield-royal-hospital-nhs-foundation-trust").ods_code == "RFS"
+    assert Organisation.objects.get(slug="nhs-erewash-ccg").ods_code == "03X"
+    assert Organisation.objects.filter(ods_code__isnull=False, slug__in=codes).count() == len(codes)

@@ -31,19 +31,19 @@ def test_a_file_of_the_wrong_width_is_refused_in_words():
     with pytest.raises(OdsFileError, match="27"):
         read_ods_file(b"a,b,c,d,e,f\n", "etr.csv")
     with pytest.raises(OdsFileError, match="YYYYMMDD"):
-        read_ods_file(etr(("RTG", "X", "2018-07-01")), "etr.csv")
+        read_ods_file(etr(("ZTG", "X", "2018-07-01")), "etr.csv")
 
 
 def test_the_plan_matches_by_code_whatever_its_case_and_writes_nothing(administrator):
-    known = OrganisationFactory(name="University Hospitals of Derby and Burton", ods_code="RTG")
+    known = OrganisationFactory(name="University Hospitals of Derby and Burton", ods_code="ZTG")
     kind, rows = read_ods_file(
-        etr(("rtg", "UNIVERSITY HOSPITALS OF DERBY AND BURTON NHS FOUNDATION TRUST", "20180701"),
-            ("RY8", "DERBYSHIRE COMMUNITY HEALTH SERVICES NHS FOUNDATION TRUST", "20110701")),
+        etr(("ztg", "UNIVERSITY HOSPITALS OF DERBY AND BURTON NHS FOUNDATION TRUST", "20180701"),
+            ("ZY8", "DERBYSHIRE COMMUNITY HEALTH SERVICES NHS FOUNDATION TRUST", "20110701")),
         "etr.csv",
     )  # fmt: skip
     before = Organisation.objects.count()
     plan = plan_ods_import(file_kind=kind, rows=rows, user=administrator, create_missing=True)
-    assert [(c.action, c.code) for c in plan.changes] == [("update", "RTG"), ("create", "RY8")]
+    assert [(c.action, c.code) for c in plan.changes] == [("update", "ZTG"), ("create", "ZY8")]
     assert plan.changes[0].organisation_id == known.pk
     assert plan.changes[1].values["kind"] == Organisation.Kind.NHS_FOUNDATION_TRUST
     assert Organisation.objects.count() == before
@@ -84,21 +84,21 @@ def test_the_successor_file_records_successions_and_refuses_a_circle(tmp_path, a
 
 
 def test_the_upload_page_previews_then_imports(secretariat, ours):
-    mine = MembershipFactory(partnership=ours, organisation__ods_code="RY8").organisation
-    shared = MembershipFactory(partnership=ours, organisation__ods_code="RTG").organisation
+    mine = MembershipFactory(partnership=ours, organisation__ods_code="ZY8").organisation
+    shared = MembershipFactory(partnership=ours, organisation__ods_code="ZTG").organisation
     MembershipFactory(organisation=shared)  # also in a partnership that is not ours
     url = reverse("edit-ods-import", args=[ours.pk])
-    content = etr(("RY8", "DCHS", "20110701"), ("RTG", "UHDB", "20180701"), ("RX1", "NEW TRUST", "20200101"))
+    content = etr(("ZY8", "DCHS", "20110701"), ("ZTG", "UHDB", "20180701"), ("ZX1", "NEW TRUST", "20200101"))
     preview = secretariat.post(url, {"file": SimpleUploadedFile("etr.csv", content), "create_missing": "on"})
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "Preview of the ODS import" in page and "New Trust" in page and "Import these changes" in page
-    assert not Organisation.objects.filter(ods_code="RX1").exists()
+    assert not Organisation.objects.filter(ods_code="ZX1").exists()
 
     token = preview.context["confirm"]["token"].value()
     done = secretariat.post(url, {"token": token, "create_missing": "True"})
     assert done.status_code == 302
-    assert Organisation.objects.get(ods_code="RX1").name == "New Trust"
+    assert Organisation.objects.get(ods_code="ZX1").name == "New Trust"
     mine.refresh_from_db()
     shared.refresh_from_db()
     assert mine.established_on == D(2011, 7, 1)
@@ -111,7 +111,7 @@ def test_someone_elses_preview_cannot_be_confirmed(secretariat, ours, client):
     from tests.platform.conftest import user_with_role
 
     url = reverse("edit-ods-import", args=[ours.pk])
-    preview = secretariat.post(url, {"file": SimpleUploadedFile("etr.csv", etr(("RX1", "NEW", "20200101"))),
+    preview = secretariat.post(url, {"file": SimpleUploadedFile("etr.csv", etr(("ZX1", "NEW", "20200101"))),
                                      "create_missing": "on"})  # fmt: skip
     token = preview.context["confirm"]["token"].value()
     other = user_with_role(ours, "secretariat")
@@ -119,4 +119,4 @@ def test_someone_elses_preview_cannot_be_confirmed(secretariat, ours, client):
     refused = client.post(url, {"token": token, "create_missing": "True"})
     assert refused.status_code == 400
     assert "someone else" in refused.content.decode()
-    assert not Organisation.objects.filter(ods_code="RX1").exists()
+    assert not Organisation.objects.filter(ods_code="ZX1").exists()

@@ -48,9 +48,9 @@ def test_next_never_leaves_the_site(secretariat, ours):
 
 
 def test_ods_codes_are_checked_on_the_form(secretariat, ours):
-    OrganisationFactory(ods_code="RTG")
+    OrganisationFactory(ods_code="ZTG")
     add = reverse("edit-organisation-create", args=[ours.pk])
-    clash = secretariat.post(add, {"name": "Clash", "kind": "nhs_trust", "ods_code": "rtg"})
+    clash = secretariat.post(add, {"name": "Clash", "kind": "nhs_trust", "ods_code": "ztg"})
     assert clash.status_code == 400
     assert "Another organisation already has this ODS code." in clash.content.decode()
     bad = secretariat.post(add, {"name": "Bad", "kind": "nhs_trust", "ods_code": "R T"})
@@ -66,29 +66,29 @@ def test_a_shared_organisation_is_proposed_and_an_administrator_applies_it(secre
     assert reverse("edit-organisation-propose", args=[shared.pk]) in listing
 
     propose = reverse("edit-organisation-propose", args=[shared.pk])
-    data = {"name": shared.name, "kind": shared.kind, "is_statutory": "on", "ods_code": "RX1",
+    data = {"name": shared.name, "kind": shared.kind, "is_statutory": "on", "ods_code": "ZX1",
             "reason": "ODS register"}  # fmt: skip
     assert secretariat.post(propose, data).status_code == 302
     shared.refresh_from_db()
     assert shared.ods_code is None  # nothing changes until an administrator applies it
     proposal = OrganisationChangeProposal.objects.get(organisation=shared)
-    assert proposal.changes == {"ods_code": "RX1"}
+    assert proposal.changes == {"ods_code": "ZX1"}
 
     apply_organisation_proposal(proposal=proposal, user=administrator)
     shared.refresh_from_db()
-    assert shared.ods_code == "RX1"
+    assert shared.ods_code == "ZX1"
 
 
 def test_an_organisation_only_in_our_partnership_is_ours_to_change(secretariat, ours):
     mine = MembershipFactory(partnership=ours).organisation
     url = reverse("edit-organisation", args=[mine.pk])
     page = secretariat.get(url)
-    data = {"name": "Renamed Trust", "kind": mine.kind, "is_statutory": "on", "ods_code": "ry8",
+    data = {"name": "Renamed Trust", "kind": mine.kind, "is_statutory": "on", "ods_code": "zy8",
             "expected_revision": mine.revision}  # fmt: skip
     response = secretariat.post(url, data)
     assert page.status_code == 200 and response.status_code == 302
     mine.refresh_from_db()
-    assert (mine.name, mine.ods_code) == ("Renamed Trust", "RY8")
+    assert (mine.name, mine.ods_code) == ("Renamed Trust", "ZY8")
 
 
 def test_pickers_answer_through_the_access_rules(secretariat, ours, client):
