@@ -198,7 +198,9 @@ class AppointmentForm(EditForm):
         members = Organisation.objects.filter(
             Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
         ).distinct()
-        self.fields["representing"].queryset = restrict(members, user).order_by("name")
+        self.fields["representing"] = OrganisationChoiceField(
+            queryset=restrict(members, user).order_by("name"), required=False, label="Representing"
+        )
 
     def overlap_url(self, record):
         return reverse("edit-appointment", args=[record.pk])
@@ -247,8 +249,9 @@ class RoleForm(DraftPartForm):
         # An untouched empty row must stay empty: its choices start at what an empty row shows.
         self.fields["category"].initial = TermsOfReferenceRole.Category.MEMBER
         self.fields["voting"].widget.choices = [("unknown", "Not said"), ("true", "Yes"), ("false", "No")]
-        self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
-        self.fields["organisation"].empty_label = "Any"
+        self.fields["organisation"] = OrganisationChoiceField(
+            queryset=pick_organisations_for(user), required=False, empty_label="Any", label="Organisation"
+        )
 
 
 class BaseDraftPartFormSet(forms.BaseInlineFormSet):

@@ -30,3 +30,14 @@ def test_the_500_page_is_styled_without_needing_the_request():
     page = render_to_string("500.html")
     assert "Sorry, there is a problem with the registry" in page and "nhsuk-header" in page
     assert "registry.css" in page
+
+
+def test_the_comparison_defaults_to_in_force_against_the_draft_with_words(secretariat, board):
+    from tests.factories import TermsOfReferenceFactory
+
+    TermsOfReferenceFactory(body=board, version=1, approved=True, purpose="Old purpose.")
+    TermsOfReferenceFactory(body=board, version=2, purpose="New purpose.")
+    page = secretariat.get(reverse("body-detail", args=[board.pk])).content.decode()
+    assert "Version 1 (approved) against version 2 (draft)" in page
+    assert "− Was:</strong> Purpose: Old purpose." in page
+    assert "+ Now:</strong> Purpose: New purpose." in page

@@ -119,3 +119,23 @@ def test_the_appointment_form_shows_each_persons_organisation(secretariat, ours,
 def test_viewer_cannot_use_the_pickers_beyond_reading(client, ours):
     client.force_login(user_with_role(ours, "viewer"))
     assert client.get(reverse("pick-organisations")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["edit-organisations", "pick-organisations", "pick-people"])
+def test_query_counts_do_not_grow_with_rows(name, secretariat, ours, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(name, args=[ours.pk]) if name.startswith("edit-") else reverse(name)
+
+    def add(count):
+        for _ in range(count):
+            org = MembershipFactory(partnership=ours).organisation
+            AppointmentFactory(body__partnership=ours, representing=org)
+
+    add(2)
+    with CaptureQueriesContext(connection) as baseline:
+        assert secretariat.get(url).status_code == 200
+    add(8)
+    with django_assert_max_num_queries(len(baseline)):
+        assert secretariat.get(url).status_code == 200
