@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
+from bodies.queries import appointments_as_at
 from core import access as platform_access
 from core import editing
 from core.access import can, restrict
@@ -64,9 +65,19 @@ def meeting_edit(request, pk: int):
     return _meeting_page(request, meeting, meeting.body)
 
 
-def _attendance_initial(meeting: Meeting) -> list[dict]:
+def _attendance_initial(meeting: Meeting, body: Body | None = None) -> list[dict]:
+    """The rows a meeting's form opens with: its attendance, or for a new meeting everyone appointed to
+    the body today, present unless the secretariat says otherwise (issue 17)."""
     if meeting.pk is None:
-        return []
+        if body is None:
+            return []
+        seats = appointments_as_at(body, today()).order_by("person__name", "id")
+        initial, seen = [], set()
+        for appointment in seats:
+            if appointment.person_id not in seen:
+                seen.add(appointment.person_id)
+                initial.append({"person": appointment.person_id, "status": Attendance.Status.PRESENT})
+        return initial
     return [
         {
             "person": a.person_id,
@@ -102,7 +113,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     if request.method != "POST":
         form = MeetingForm(instance=meeting)
         formset = AttendanceFormSet(
-            initial=_attendance_initial(meeting), prefix="attendance", form_kwargs=row_kwargs
+            initial=_attendance_initial(meeting, body), prefix="attendance", form_kwargs=row_kwargs
         )
         return render(request, "edit/meeting.html", {**context, "form": form, "formset": formset})
 

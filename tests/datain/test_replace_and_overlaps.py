@@ -72,3 +72,20 @@ def test_an_overlapping_membership_names_the_membership(secretariat, ours):
     page = response.content.decode()
     assert response.status_code == 400
     assert f'This period overlaps <a href="{reverse("edit-membership", args=[existing.pk])}">' in page
+
+
+def test_a_new_meetings_attendance_is_prefilled_from_the_appointments_in_force(secretariat, board):
+    AppointmentFactory(
+        body=board, person__name="Ada In Force", effective_from=D(2020, 1, 1), effective_to=None
+    )
+    AppointmentFactory(
+        body=board, person__name="Ed Ended", effective_from=D(2018, 1, 1), effective_to=D(2019, 1, 1)
+    )
+    response = secretariat.get(reverse("edit-meeting-create", args=[board.pk]))
+    formset = response.context["formset"]
+    prefilled = [form.initial for form in formset.initial_forms]
+    assert [row["status"] for row in prefilled] == ["present"]
+    assert [str(row["person"]) for row in prefilled] == [
+        str(board.appointments.get(person__name="Ada In Force").person_id)
+    ]
+    assert formset.total_form_count() == 1 + 3
