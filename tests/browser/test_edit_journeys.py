@@ -107,7 +107,7 @@ def _record_a_meeting_with_an_added_row(page, base: str, board: Body) -> None:
     rows = page.locator("#attendance-rows tr")
     # Issue 17: the board's one appointee in force (Tracy Allen) is pre-filled as present, then 3 empty rows.
     assert rows.count() == 4
-    assert page.get_by_label("Person, row 1").locator("option:checked").inner_text() == "Tracy Allen"
+    assert page.get_by_label("Person, row 1").locator("option:checked").inner_text().startswith("Tracy Allen")
     page.get_by_label("Place").fill("Committee room 4 (journey)")
     page.get_by_role("button", name="Add another attendance row").click()
     page.get_by_label("Person, row 5").wait_for()
