@@ -99,11 +99,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%d/%m/%Y")
 
 
+DATETIME_HINT = "For example, 01/12/2026 14:00."
+
+
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """A day and time typed `dd/mm/yyyy 14:00` (issue 17); ISO (`2026-12-01T14:00`) is accepted too."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+        attrs = {"autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        if "nhsuk-input--width" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} nhsuk-input--width-20".strip()
+        super().__init__(attrs=attrs, format="%d/%m/%Y %H:%M")
 
 
 class NHSBoundField(BoundField):
@@ -153,8 +161,10 @@ class NHSFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # every typed date says how to type it
-            if isinstance(field.widget, DateInput) and DATE_HINT not in str(field.help_text or ""):
-                field.help_text = f"{field.help_text} {DATE_HINT}".strip() if field.help_text else DATE_HINT
+            hint = DATE_HINT if isinstance(field.widget, DateInput) else None
+            hint = DATETIME_HINT if isinstance(field.widget, DateTimeInput) else hint
+            if hint and hint not in str(field.help_text or ""):
+                field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
 
     def full_clean(self):
         # "This field is required." tells no one which field: say what to enter, in the page's words.
