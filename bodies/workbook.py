@@ -129,6 +129,17 @@ SHEETS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("Organisation", "organisation", False, "An organisation's name or ODS code."),
     ],
 }
+# Sheets other apps add (delegation adds "Delegations" from its AppConfig.ready()): sheet -> handler
+# `handler(importer, record) -> (action, text)`, run after the sheets above, in the order added.
+EXTRA_HANDLERS: dict[str, object] = {}
+
+
+def register_sheet(name: str, columns: list[tuple[str, str, bool, str]], handler) -> None:
+    """Add a sheet to the template and the import (once: ready() may run more than once in tests)."""
+    SHEETS[name] = columns
+    EXTRA_HANDLERS[name] = handler
+
+
 INSTRUCTIONS = [
     "How to fill in this workbook",
     "",
@@ -224,13 +235,13 @@ def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict]]]:
 
 
 # -- cells -----------------------------------------------------------------------------------------
-def _text(value) -> str:
+def text_cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip() if value is not None else ""
 
 
-def _date(value, heading: str):
+def date_cell(value, heading: str):
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
@@ -239,33 +250,33 @@ def _date(value, heading: str):
         return value
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y"):
         try:
-            return datetime.datetime.strptime(_text(value), pattern).date()
+            return datetime.datetime.strptime(text_cell(value), pattern).date()
         except ValueError:
             continue
-    raise ValidationError({heading: f"“{_text(value)}” is not a date: write it dd/mm/yyyy."})
+    raise ValidationError({heading: f"“{text_cell(value)}” is not a date: write it dd/mm/yyyy."})
 
 
-def _choice(value, choices, heading: str, default=None):
-    text = _text(value).lower()
+def choice_cell(value, choices, heading: str, default=None):
+    text = text_cell(value).lower()
     if not text:
         return default
     for key, label in choices:
         if text in (str(key).lower(), str(label).lower()):
             return key
     raise ValidationError(
-        {heading: f"“{_text(value)}” is not one of: {'; '.join(str(label) for _k, label in choices)}."}
+        {heading: f"“{text_cell(value)}” is not one of: {'; '.join(str(label) for _k, label in choices)}."}
     )
 
 
-def _flag(value, heading: str, default=None):
-    text = _text(value).lower()
+def flag_cell(value, heading: str, default=None):
+    text = text_cell(value).lower()
     if not text:
         return default
     if text in YES:
         return True
     if text in NO:
         return False
-    raise ValidationError({heading: f"Write yes or no, not “{_text(value)}”."})
+    raise ValidationError({heading: f"Write yes or no, not “{text_cell(value)}”."})
 
 
 class _Importer:
@@ -279,14 +290,14 @@ class _Importer:
 
     # lookups ------------------------------------------------------------------------------
     def body(self, value, heading="Body") -> Body:
-        name = _text(value)
+        name = text_cell(value)
         body = Body.objects.filter(partnership=self.partnership, name__iexact=name).first()
         if body is None:
             raise ValidationError({heading: f"No body “{name}” in the partnership or on the Bodies sheet."})
         return body
 
     def organisation(self, value, heading) -> Organisation | None:
-        text = _text(value)
+        text = text_cell(value)
         if not text:
             return None
         found = (
@@ -302,7 +313,7 @@ class _Importer:
         return found
 
     def person(self, value) -> Person:
-        name = _text(value)
+        name = text_cell(value)
         person = Person.objects.filter(name__iexact=name).order_by("pk").first()
         if person is None:
             raise ValidationError({"Person": f"No one called “{name}”: add them on the People sheet."})
@@ -310,7 +321,7 @@ class _Importer:
 
     def version(self, record) -> TermsOfReference:
         body = self.body(record.get("body"))
-        number = int(_text(record.get("version")) or 0)
+        number = int(text_cell(record.get("version")) or 0)
         terms = TermsOfReference.objects.filter(body=body, version=number).first()
         if terms is None:
             raise ValidationError(
@@ -324,6 +335,7 @@ class _Importer:
             "Organisations": self.membership_row, "Bodies": self.body_row, "Relationships": self.relationship_row,
             "People": self.person_row, "Appointments": self.appointment_row, "Terms of reference": self.terms_row,
             "Objectives": self.objective_row, "Roles": self.role_row,
+            **{sheet: (lambda record, handler=handler: handler(self, record)) for sheet, handler in EXTRA_HANDLERS.items()},
         }  # fmt: skip
         for sheet, handler in handlers.items():
             for number, record in sheets.get(sheet, []):
@@ -359,37 +371,37 @@ class _Importer:
         return {"source_document": self.source, **values}
 
     def membership_row(self, r):
-        code = _text(r.get("ods_code")).upper()
+        code = text_cell(r.get("ods_code")).upper()
         organisation = Organisation.objects.filter(ods_code=code).first() if code else None
-        organisation = organisation or Organisation.objects.filter(name__iexact=_text(r["name"])).first()
+        organisation = organisation or Organisation.objects.filter(name__iexact=text_cell(r["name"])).first()
         added = organisation is None
         if added:
-            kind = _choice(r.get("kind"), Organisation.Kind.choices, "kind") or Organisation.Kind.OTHER
+            kind = choice_cell(r.get("kind"), Organisation.Kind.choices, "kind") or Organisation.Kind.OTHER
             organisation = self.save(Organisation(
-                name=_text(r["name"]), slug=_free_slug(_text(r["name"])), kind=kind, ods_code=code or None,
-                is_statutory=bool(_flag(r.get("is_statutory"), "is_statutory", False)), **self.sourced(),
+                name=text_cell(r["name"]), slug=_free_slug(text_cell(r["name"])), kind=kind, ods_code=code or None,
+                is_statutory=bool(flag_cell(r.get("is_statutory"), "is_statutory", False)), **self.sourced(),
             ))  # fmt: skip
         membership = self.save(Membership(
             partnership=self.partnership, organisation=organisation,
-            standing=_choice(r.get("standing"), Membership.Standing.choices, "standing"),
-            status=_choice(r.get("status"), Membership.Status.choices, "status", Membership.Status.CONFIRMED),
-            effective_from=_date(r.get("effective_from"), "effective_from"),
-            effective_to=_date(r.get("effective_to"), "effective_to"), **self.sourced(),
+            standing=choice_cell(r.get("standing"), Membership.Standing.choices, "standing"),
+            status=choice_cell(r.get("status"), Membership.Status.choices, "status", Membership.Status.CONFIRMED),
+            effective_from=date_cell(r.get("effective_from"), "effective_from"),
+            effective_to=date_cell(r.get("effective_to"), "effective_to"), **self.sourced(),
         ))  # fmt: skip
         what = "new organisation, " if added else ""
         return "add", f"{organisation.name} ({what}{membership.get_standing_display().lower()})"
 
     def body_row(self, r):
-        name = _text(r["name"])
+        name = text_cell(r["name"])
         if Body.objects.filter(partnership=self.partnership, name__iexact=name).exists():
             return "exists", f"{name} (already in the partnership)"
-        kind = _choice(r.get("kind"), [c for c in Body.Kind.choices if c[0] != "statutory_board"], "kind")
+        kind = choice_cell(r.get("kind"), [c for c in Body.Kind.choices if c[0] != "statutory_board"], "kind")
         body = self.save(Body(
-            partnership=self.partnership, name=name, short_name=_text(r.get("short_name")),
+            partnership=self.partnership, name=name, short_name=text_cell(r.get("short_name")),
             slug=_free_body_slug(self.partnership, name), kind=kind,
-            status=_choice(r.get("status"), Body.Status.choices, "status", Body.Status.ACTIVE),
-            effective_from=_date(r.get("effective_from"), "effective_from"),
-            effective_to=_date(r.get("effective_to"), "effective_to"), description=_text(r.get("description")),
+            status=choice_cell(r.get("status"), Body.Status.choices, "status", Body.Status.ACTIVE),
+            effective_from=date_cell(r.get("effective_from"), "effective_from"),
+            effective_to=date_cell(r.get("effective_to"), "effective_to"), description=text_cell(r.get("description")),
             **self.sourced(),
         ))  # fmt: skip
         return "add", f"{body.name} ({body.get_kind_display().lower()})"
@@ -397,8 +409,8 @@ class _Importer:
     def relationship_row(self, r):
         relationship = self.save(BodyRelationship(
             from_body=self.body(r["from_body"], "from_body"), to_body=self.body(r["to_body"], "to_body"),
-            kind=_choice(r.get("kind"), BodyRelationship.Kind.choices, "kind"),
-            effective_from=_date(r.get("effective_from"), "effective_from"), **self.sourced(),
+            kind=choice_cell(r.get("kind"), BodyRelationship.Kind.choices, "kind"),
+            effective_from=date_cell(r.get("effective_from"), "effective_from"), **self.sourced(),
         ))  # fmt: skip
         return (
             "add",
@@ -406,20 +418,20 @@ class _Importer:
         )
 
     def person_row(self, r):
-        name = _text(r["name"])
+        name = text_cell(r["name"])
         if Person.objects.filter(name__iexact=name).exists():
             return "exists", f"{name} (already in the registry)"
-        self.save(Person(name=name, email=_text(r.get("email")), **self.sourced()))
+        self.save(Person(name=name, email=text_cell(r.get("email")), **self.sourced()))
         return "add", name
 
     def appointment_row(self, r):
         appointment = self.save(Appointment(
             body=self.body(r["body"]), person=self.person(r["person"]),
-            role=_choice(r.get("role"), Appointment.Role.choices, "role"), title=_text(r.get("title")),
+            role=choice_cell(r.get("role"), Appointment.Role.choices, "role"), title=text_cell(r.get("title")),
             representing=self.organisation(r.get("representing"), "representing"),
-            voting=_flag(r.get("voting"), "voting", True),
-            effective_from=_date(r.get("effective_from"), "effective_from"),
-            effective_to=_date(r.get("effective_to"), "effective_to"), **self.sourced(),
+            voting=flag_cell(r.get("voting"), "voting", True),
+            effective_from=date_cell(r.get("effective_from"), "effective_from"),
+            effective_to=date_cell(r.get("effective_to"), "effective_to"), **self.sourced(),
         ))  # fmt: skip
         return (
             "add",
@@ -429,13 +441,13 @@ class _Importer:
     def terms_row(self, r):
         body = self.body(r["body"])
         terms = self.save(TermsOfReference(
-            body=body, version=int(_text(r["version"]) or 0),
-            status=_choice(r.get("status"), TermsOfReference.Status.choices[:2], "status", TermsOfReference.Status.DRAFT),
-            approved_on=_date(r.get("approved_on"), "approved_on"),
-            effective_from=_date(r.get("effective_from"), "effective_from"),
-            purpose=_text(r.get("purpose")), quorum_rule=_text(r.get("quorum_rule")),
-            decision_method=_choice(r.get("decision_method"), TermsOfReference.DecisionMethod.choices, "decision_method", ""),
-            meeting_frequency=_choice(r.get("meeting_frequency"), TermsOfReference.Frequency.choices, "meeting_frequency", ""),
+            body=body, version=int(text_cell(r["version"]) or 0),
+            status=choice_cell(r.get("status"), TermsOfReference.Status.choices[:2], "status", TermsOfReference.Status.DRAFT),
+            approved_on=date_cell(r.get("approved_on"), "approved_on"),
+            effective_from=date_cell(r.get("effective_from"), "effective_from"),
+            purpose=text_cell(r.get("purpose")), quorum_rule=text_cell(r.get("quorum_rule")),
+            decision_method=choice_cell(r.get("decision_method"), TermsOfReference.DecisionMethod.choices, "decision_method", ""),
+            meeting_frequency=choice_cell(r.get("meeting_frequency"), TermsOfReference.Frequency.choices, "meeting_frequency", ""),
             **self.sourced(),
         ))  # fmt: skip
         return "add", f"{body.name}, version {terms.version} ({terms.get_status_display().lower()})"
@@ -444,7 +456,7 @@ class _Importer:
         terms = self.version(r)
         position = terms.objectives.count() + 1
         self.save(TermsOfReferenceObjective(
-            terms_of_reference=terms, position=position, heading=_text(r.get("heading")), text=_text(r["text"]),
+            terms_of_reference=terms, position=position, heading=text_cell(r.get("heading")), text=text_cell(r["text"]),
         ))  # fmt: skip
         return "add", f"{terms.body.name}, version {terms.version}: objective {position}"
 
@@ -452,9 +464,9 @@ class _Importer:
         terms = self.version(r)
         position = terms.roles.count() + 1
         role = self.save(TermsOfReferenceRole(
-            terms_of_reference=terms, position=position, title=_text(r["title"]),
-            category=_choice(r.get("category"), TermsOfReferenceRole.Category.choices, "category", "member"),
-            voting=_flag(r.get("voting"), "voting"), is_chair=bool(_flag(r.get("is_chair"), "is_chair", False)),
+            terms_of_reference=terms, position=position, title=text_cell(r["title"]),
+            category=choice_cell(r.get("category"), TermsOfReferenceRole.Category.choices, "category", "member"),
+            voting=flag_cell(r.get("voting"), "voting"), is_chair=bool(flag_cell(r.get("is_chair"), "is_chair", False)),
             organisation=self.organisation(r.get("organisation"), "organisation"),
         ))  # fmt: skip
         return "add", f"{terms.body.name}, version {terms.version}: {role.title}"

@@ -54,6 +54,13 @@ def test_the_import_creates_every_record_in_one_go(ours):
     terms = TermsOfReference.objects.get(body=board)
     assert (terms.status, terms.objectives.count(), terms.roles.get().is_chair) == ("approved", 1, True)
     assert board.events.count() == 1  # recorded in the history
+    from delegation.models import Delegation
+
+    delegation = Delegation.objects.get(partnership=ours, matter__name="Approve business cases")
+    assert (delegation.delegator, delegation.delegate.name, delegation.power) == (
+        board, "Imported Finance Committee", "approve",
+    )  # fmt: skip
+    assert delegation.financial_limit_gbp == 1_000_000
 
 
 def test_row_errors_are_in_words_and_nothing_is_written(ours):

@@ -37,4 +37,8 @@ def partnership_workbook(chair_role="Chair") -> bytes:
         "Terms of reference": [["Imported Board", 1, "Approved", "01/03/2026", "01/04/2026", "To lead the partnership."]],
         "Objectives": [["Imported Board", 1, None, "Set the strategy."]],
         "Roles": [["Imported Board", 1, "Independent chair", "Member", "yes", "yes", None]],
+        "Delegations": [
+            ["Approve business cases", "Finance and investment", "Imported Board", "Imported Finance Committee",
+             None, "Approve", "£1,000,000", "Within the agreed budget", "no", "01/04/2026"],
+        ],
     })  # fmt: skip
