@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -142,6 +141,14 @@ class PartnershipStage(EffectiveDated, Sourced, Revisioned):
 ODS_CODE_PATTERN = r"^[A-Z0-9]{3,10}$"
 
 
+def validate_ods_code(value: str) -> None:
+    """Letters and digits only, 3 to 10 of them (either case: the field stores them upper-case)."""
+    if value and not re.fullmatch(ODS_CODE_PATTERN, value.strip().upper()):
+        raise ValidationError(
+            "An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.", code="invalid"
+        )
+
+
 class OdsCodeField(models.CharField):
     """An NHS Organisation Data Service code, stored upper-case whoever writes it (API, page, admin,
     import): `15m` is saved, and looked up, as `15M`. The database checks the format and upper case."""
@@ -192,13 +199,7 @@ class Organisation(Sourced, Revisioned):
         max_length=10,
         null=True,
         blank=True,
-        validators=[
-            RegexValidator(
-                ODS_CODE_PATTERN,
-                "An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.",
-                flags=re.IGNORECASE,
-            )
-        ],
+        validators=[validate_ods_code],
         help_text="Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).",
     )
     other_names = ArrayField(models.CharField(max_length=200), default=list, blank=True)

@@ -13,8 +13,8 @@ NHS Digital "organisation data" pages):
 | `eauth.csv` | local authorities | local authority |
 | other `e*.csv` in the same layout | | other |
 
-Columns read (1-based): 1 organisation code, 2 name, 11 open date, 12 close date (`YYYYMMDD`),
-13 status code where the file has one (`epraccur`: A active, C closed, D dormant, P proposed).
+Columns read (1-based): 1 organisation code, 2 name, 11 open date, 12 close date (`YYYYMMDD`); the
+others (addresses, groupings, `epraccur`'s status code and parent) are not kept by the registry.
 
 The successor file `succ.csv` (same download page) is header-less too: 1 predecessor's code,
 2 successor's code, 3 reason for the succession, 4 effective date (`YYYYMMDD`), 5 indicator.
