@@ -139,3 +139,14 @@ def test_query_counts_do_not_grow_with_rows(name, secretariat, ours, django_asse
     add(8)
     with django_assert_max_num_queries(len(baseline)):
         assert secretariat.get(url).status_code == 200
+
+
+def test_the_organisation_page_offers_change_or_proposal(secretariat, ours):
+    mine = MembershipFactory(partnership=ours).organisation
+    shared = MembershipFactory(partnership=ours).organisation
+    MembershipFactory(organisation=shared)
+    mine_page = secretariat.get(reverse("organisation-detail", args=[mine.pk])).content.decode()
+    shared_page = secretariat.get(reverse("organisation-detail", args=[shared.pk])).content.decode()
+    assert reverse("edit-organisation", args=[mine.pk]) in mine_page
+    assert reverse("edit-organisation-propose", args=[shared.pk]) in shared_page
+    assert f'href="{reverse("edit-organisation", args=[shared.pk])}"' not in shared_page
