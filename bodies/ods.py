@@ -225,7 +225,7 @@ def _plan_create(file_kind: str, row: OdsRow) -> OdsChange:
         "established_on": row.opened,
         "dissolved_on": row.closed,
     }
-    detail = f"New {Organisation.Kind(kind).label.lower()}"
+    detail = f"New organisation ({Organisation.Kind(kind).label})"
     if row.closed:
         detail += f", closed on {row.closed:%-d %B %Y}"
     return OdsChange("create", row.code, name, detail, values)

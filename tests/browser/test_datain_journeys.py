@@ -146,7 +146,7 @@ def test_ods_import_preview(demo, page, tmp_path):
     page.get_by_role("button", name="Preview the import").click()
 
     assert page.get_by_role("heading", name="Preview of the ODS import").is_visible()
-    assert page.get_by_text("Add: New NHS foundation trust").is_visible()
+    assert page.get_by_text("Add: New organisation (NHS foundation trust)").is_visible()
     assert "Example Hospitals NHS Foundation Trust" in page.locator("table").inner_text()
     assert not Organisation.objects.filter(ods_code="ZX9").exists()
     page.screenshot(path=str(SCREENSHOTS / "datain-ods-preview.png"), full_page=True)
