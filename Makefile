@@ -16,7 +16,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The design system's CSS as served (issue 17): without its @font-face rules, which fetch Frutiger from
+# assets.nhs.uk (refused by our CSP: the system font stack is used), and with its icons at the addresses
+# they are served from (`/assets/...` answered 404).
+NHSUK_CSS := node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css
+NHSUK_SERVED_CSS := node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.served.min.css
+$(NHSUK_SERVED_CSS): node_modules/.installed Makefile
+	sed -E 's/@font-face\{[^}]*\}//g; s#url\(/assets/#url(assets/#g' $(NHSUK_CSS) > $@
+
+install: $(VENV)/.installed node_modules/.installed $(NHSUK_SERVED_CSS)
 
 run: install
 	bash scripts/run.sh

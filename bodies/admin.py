@@ -18,6 +18,7 @@ from bodies.models import (
     BodyRelationship,
     Membership,
     Organisation,
+    OrganisationChangeProposal,
     OrganisationSuccession,
     Partnership,
     PartnershipStage,
@@ -27,6 +28,7 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
+from bodies.organisations import apply_organisation_proposal, decline_organisation_proposal
 from core.access import is_registry_administrator
 from core.account_admin import PartnershipRoleInline, PartnershipSecurityInline, save_role_formset
 from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
@@ -452,3 +454,53 @@ class AppointmentAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.Mo
     list_filter = ["role", "voting", "body__partnership", InForceFilter]
     search_fields = ["person__name", "body__name", "title"]
     autocomplete_fields = ["person", "body", "representing", "deputy"]
+
+
+@admin.register(OrganisationChangeProposal)
+class OrganisationChangeProposalAdmin(admin.ModelAdmin):
+    """Changes secretariats proposed to shared organisations (issue 17): a registry administrator applies
+    or declines them; applying validates the change against the organisation as it is now."""
+
+    list_display = ["organisation", "summary", "proposed_by", "proposed_at", "status"]
+    list_filter = ["status"]
+    list_select_related = ["organisation", "proposed_by"]
+    readonly_fields = ["organisation", "changes", "reason", "proposed_by", "proposed_at", "status", "decided_by",
+                       "decided_at"]  # fmt: skip
+    actions = ["apply_proposals", "decline_proposals"]
+
+    def has_module_permission(self, request):
+        return is_registry_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_registry_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_registry_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="changes")
+    def summary(self, obj):
+        return "; ".join(f"{name.replace('_', ' ')}: {value}" for name, value in obj.changes.items())
+
+    @admin.action(description="Apply the selected proposals")
+    def apply_proposals(self, request, queryset):
+        for proposal in queryset:
+            try:
+                apply_organisation_proposal(proposal=proposal, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"Applied: {proposal.organisation}.", messages.SUCCESS)
+
+    @admin.action(description="Decline the selected proposals")
+    def decline_proposals(self, request, queryset):
+        for proposal in queryset:
+            try:
+                decline_organisation_proposal(proposal=proposal, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR)

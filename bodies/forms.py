@@ -7,6 +7,9 @@ end) are forms whose cleaned data go to `bodies.services`.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from bodies import services
@@ -21,8 +24,18 @@ from bodies.models import (
     TermsOfReferenceObjective,
     TermsOfReferenceRole,
 )
+from bodies.pickers import (
+    OrganisationChoiceField,
+    PersonChoiceField,
+    people_with_organisation,
+    pick_organisations_for,
+    picker_attrs,
+)
 from core.access import restrict
-from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield
+from core.editing import DateInput, EditForm, NHSFormMixin, RevisionForm, nhs_formfield, period_words
+
+# Roles one person holds at a time on a body (the database refuses two chairs at once).
+SINGLE_HOLDER_ROLES = {Appointment.Role.CHAIR}
 
 SOURCE_FIELDS = ["source_document", "source_reference", "source_url"]
 
@@ -109,7 +122,46 @@ class MembershipForm(EditForm):
             # Which organisation, in which partnership, is what the record is: end it and add another.
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
+            here = reverse("edit-membership-create", args=[self.instance.partnership_id])
+            add = reverse("edit-organisation-create", args=[self.instance.partnership_id])
+            self.fields["organisation"] = OrganisationChoiceField(
+                queryset=pick_organisations_for(user),
+                label="Organisation",
+                widget=forms.Select(attrs=picker_attrs("organisations")),
+                help_text=format_html(
+                    'Type to search by name or ODS code. Not in the registry? <a href="{}?{}">Add a new '
+                    "organisation</a> and come back here with it chosen.",
+                    add,
+                    urlencode({"next": here}),
+                ),
+            )
+
+    def overlap_url(self, record):
+        return reverse("edit-membership", args=[record.pk])
+
+
+class ReplaceForm(RevisionForm):
+    """Who takes the seat, and from when: the current holder's appointment ends the day before."""
+
+    person = PersonChoiceField(queryset=Person.objects.none(), label="New holder")
+    starts_on = forms.DateField(widget=DateInput, label="First day in the seat")
+    title = forms.CharField(
+        required=False, max_length=300, label="Post", help_text="Their post, as published."
+    )
+    representing = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Representing", empty_label="No one"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_with_organisation(
+            restrict(Person.objects.order_by("name"), user)
+        ).exclude(pk=self.record.person_id)
+        self.fields["person"].widget.attrs.update(picker_attrs("people"))
+        partnership_id = self.record.body.partnership_id
+        self.fields["representing"].queryset = restrict(
+            Organisation.objects.filter(memberships__partnership_id=partnership_id).distinct(), user
+        ).order_by("name")
 
 
 class EndForm(RevisionForm):
@@ -135,16 +187,44 @@ class AppointmentForm(EditForm):
 
     def __init__(self, *args, user, body: Body, **kwargs):
         super().__init__(*args, **kwargs)
-        people = restrict(Person.objects.order_by("name"), user)
-        self.fields["deputy"].queryset = people
+        people = people_with_organisation(restrict(Person.objects.order_by("name"), user))
+        self.fields["deputy"] = PersonChoiceField(
+            queryset=people,
+            required=False,
+            label="Deputy",
+            widget=forms.Select(attrs=picker_attrs("people")),
+            help_text=Appointment._meta.get_field("deputy").help_text,
+        )
         if self.instance.pk is not None:
             del self.fields["person"]  # who holds the seat is what the record is: end it and appoint anew
         else:
-            self.fields["person"].queryset = people
+            self.fields["person"] = PersonChoiceField(
+                queryset=people,
+                label="Person",
+                widget=forms.Select(attrs=picker_attrs("people")),
+                help_text="Type to search by name; each person shows the organisation they represent.",
+            )
+        self.body = body
         members = Organisation.objects.filter(
             Q(memberships__partnership_id=body.partnership_id) | Q(pk=self.instance.representing_id)
         ).distinct()
-        self.fields["representing"].queryset = restrict(members, user).order_by("name")
+        self.fields["representing"] = OrganisationChoiceField(
+            queryset=restrict(members, user).order_by("name"), required=False, label="Representing"
+        )
+
+    def overlap_url(self, record):
+        return reverse("edit-appointment", args=[record.pk])
+
+    def overlap_message(self, record):
+        """A second chair (or any single-holder role): who holds it now, and the one-step replacement."""
+        if record.role in SINGLE_HOLDER_ROLES and record.person_id != self.instance.person_id:
+            return format_html(
+                '<a href="{}">{}</a> is {} ({}). <a href="{}">Replace {} in one step</a>, or change the dates.',
+                reverse("edit-appointment", args=[record.pk]), record.person.name,
+                record.get_role_display().lower(), period_words(record),
+                reverse("edit-appointment-replace", args=[record.pk]), record.person.name,
+            )  # fmt: skip
+        return super().overlap_message(record)
 
 
 # -- a draft's objectives and roles --------------------------------------------------------------
@@ -179,8 +259,9 @@ class RoleForm(DraftPartForm):
         # An untouched empty row must stay empty: its choices start at what an empty row shows.
         self.fields["category"].initial = TermsOfReferenceRole.Category.MEMBER
         self.fields["voting"].widget.choices = [("unknown", "Not said"), ("true", "Yes"), ("false", "No")]
-        self.fields["organisation"].queryset = restrict(Organisation.objects.order_by("name"), user)
-        self.fields["organisation"].empty_label = "Any"
+        self.fields["organisation"] = OrganisationChoiceField(
+            queryset=pick_organisations_for(user), required=False, empty_label="Any", label="Organisation"
+        )
 
 
 class BaseDraftPartFormSet(forms.BaseInlineFormSet):

@@ -1,6 +1,7 @@
 """The registry of who is who: partnerships, organisations, bodies and their terms of reference."""
 
 import datetime
+import re
 
 import pghistory
 import pgtrigger
@@ -10,6 +11,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from core.access import RestrictedQuerySet
@@ -149,6 +151,37 @@ class PartnershipStage(EffectiveDated, Sourced, Revisioned):
         return f"{self.partnership}: {self.get_stage_display()}"
 
 
+ODS_CODE_PATTERN = r"^[A-Z0-9]{3,10}$"
+
+
+def validate_ods_code(value: str) -> None:
+    """Letters and digits only, 3 to 10 of them (either case: the field stores them upper-case)."""
+    if value and not re.fullmatch(ODS_CODE_PATTERN, value.strip().upper()):
+        raise ValidationError(
+            "An ODS code is 3 to 10 letters and digits (RTG, 15M, E54000058), with no spaces.", code="invalid"
+        )
+
+
+class OdsCodeField(models.CharField):
+    """An NHS Organisation Data Service code, stored upper-case whoever writes it (API, page, admin,
+    import): `15m` is saved, and looked up, as `15M`. The database checks the format and upper case."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        return value
+
+    def pre_save(self, model_instance, add):
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+
 class Organisation(Sourced, Revisioned):
     """A legal or recognised organisation, shared across partnerships (one record, many memberships)."""
 
@@ -176,13 +209,13 @@ class Organisation(Sourced, Revisioned):
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     is_statutory = models.BooleanField("statutory", default=False)
-    ods_code = models.CharField(
+    ods_code = OdsCodeField(
         "NHS ODS code",
         max_length=10,
         null=True,
         blank=True,
-        unique=True,
-        help_text="Organisation Data Service code.",
+        validators=[validate_ods_code],
+        help_text="Organisation Data Service code, as NHS Digital publishes it (RTG, 15M).",
     )
     other_names = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     contact_email = models.EmailField(
@@ -208,6 +241,16 @@ class Organisation(Sourced, Revisioned):
                 name="organisation_ods_code_not_blank",
                 condition=Q(ods_code__isnull=True) | ~Q(ods_code=""),
                 violation_error_message="Leave the ODS code empty rather than blank.",
+            ),
+            models.UniqueConstraint(
+                Upper("ods_code"),
+                name="organisation_ods_code_unique_ci",
+                violation_error_message="Another organisation already has this ODS code.",
+            ),
+            models.CheckConstraint(
+                name="organisation_ods_code_format",
+                condition=Q(ods_code__isnull=True) | Q(ods_code__regex=ODS_CODE_PATTERN),
+                violation_error_message="An ODS code is 3 to 10 capital letters and digits, with no spaces.",
             ),
         ]
 
@@ -803,6 +846,35 @@ class Appointment(EffectiveDated, Sourced, Revisioned):
         return f"{self.person}, {self.get_role_display().lower()} of {self.body}"
 
 
+class OrganisationChangeProposal(models.Model):
+    """A change a secretariat asks for on an organisation shared with partnerships that are not theirs:
+    a registry administrator applies it (or declines it) in the admin. Nothing changes until then."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPLIED = "applied", "Applied"
+        DECLINED = "declined", "Declined"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="change_proposals")
+    changes = models.JSONField(help_text="Field name to the value proposed (as the form cleans it).")
+    reason = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organisation_proposals"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self):
+        return f"Change to {self.organisation} ({self.get_status_display().lower()})"
+
+
 # Audit every governed model with database triggers (see settings.PGHISTORY_DEFAULT_TRACKERS).
 for _model in (
     Person,
@@ -822,3 +894,5 @@ for _model in (
 ):
     pghistory.track()(_model)
     pgtrigger.register(bump_revision)(_model)
+
+pghistory.track()(OrganisationChangeProposal)

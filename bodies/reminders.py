@@ -27,9 +27,9 @@ def terms_of_reference_reminders(on: datetime.date) -> list[Reminder]:
     for terms_of_reference in terms:
         body, due = terms_of_reference.body, terms_of_reference.next_review_due
         if due < on:
-            subject = f"{body.name}: terms of reference overdue for review (due {due:%d %B %Y})"
+            subject = f"{body.name}: terms of reference overdue for review (due {due:%-d %B %Y})"
         else:
-            subject = f"{body.name}: terms of reference due for review on {due:%d %B %Y}"
+            subject = f"{body.name}: terms of reference due for review on {due:%-d %B %Y}"
         reminders.append(
             Reminder(
                 subject_key=f"tor-review:{terms_of_reference.pk}",

@@ -7,6 +7,7 @@ partnerships are defined in each file and must agree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +41,20 @@ from bodies.seeding import (
 )
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
+# The demo organisations' ODS codes, cited from the published register (issue 17).
+ODS_CODES_FILE = SEED_DIR.parent / "ods_codes.yaml"
+
+
+@functools.cache
+def demo_ods_codes() -> dict[str, str]:
+    """slug -> ODS code, from fixtures/ods_codes.yaml (its header cites the register)."""
+    if not ODS_CODES_FILE.is_file():
+        return {}
+    return {
+        slug: str(code)
+        for slug, code in (yaml.safe_load(ODS_CODES_FILE.read_text()) or {}).get("codes", {}).items()
+    }
+
 
 ALLOWED_KEYS = {
     "file": {"partnership", "organisations", "successions", "memberships", "people", "bodies", "agreements"},
@@ -168,7 +183,7 @@ def _upsert_organisation(loader: SeedLoader, slug: str, org: dict) -> Organisati
             "name": org.get("name") or "",
             "kind": org.get("kind") or "",
             "is_statutory": bool(org.get("statutory", False)),
-            "ods_code": org.get("ods_code") or None,
+            "ods_code": org.get("ods_code") or demo_ods_codes().get(slug),
             "other_names": list(org.get("other_names") or []),
             "established_on": parse_date(org.get("established_on")),
             "dissolved_on": parse_date(org.get("dissolved_on")),

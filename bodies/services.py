@@ -53,7 +53,7 @@ def terms_of_reference_approve(
         if version.effective_from and version.effective_from >= effective_from:
             raise ValidationError(
                 {
-                    "effective_from": f"Version {version.version} is in force from {version.effective_from:%d %B %Y}; "
+                    "effective_from": f"Version {version.version} is in force from {version.effective_from:%-d %B %Y}; "
                     "a new version must take effect after it."
                 }
             )
@@ -159,7 +159,7 @@ def _period_end(
     if record.effective_from and ended_on < record.effective_from:
         raise ValidationError(
             {
-                "effective_to": f"The {what} began on {record.effective_from:%d %B %Y}; "
+                "effective_to": f"The {what} began on {record.effective_from:%-d %B %Y}; "
                 "it cannot end before that."
             }
         )

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from bodies import services
+from bodies import replacing, services
 from bodies.charts import structure_chart
 from bodies.forms import (
     DRAFT_PARTS_MAX,
@@ -19,6 +19,7 @@ from bodies.forms import (
     ObjectiveFormSet,
     PersonForm,
     PublicSiteForm,
+    ReplaceForm,
     RoleFormSet,
     TermsOfReferenceApproveForm,
     TermsOfReferenceDraftForm,
@@ -152,7 +153,7 @@ def body_edit(request, pk: int):
             "back_url": reverse("body-detail", args=[body.pk]),
             "history": changes_of(body),
         },
-        success_url=lambda saved: reverse("body-detail", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("body-detail", args=[saved.pk]),
         success_message="Your changes to the body were saved.",
     )
 
@@ -296,7 +297,7 @@ def terms_of_reference_edit(request, pk: int):
             form.apply_errors(error)
         else:
             messages.success(request, "The draft was saved.")
-            return redirect(reverse("edit-terms-of-reference", args=[terms.pk]) + "#history")
+            return redirect(reverse("edit-terms-of-reference", args=[terms.pk]))
     elif form.is_stale() or _part_gone(objectives) or _part_gone(roles):
         stale = StaleRecord(TermsOfReference.objects.get(pk=terms.pk))
     if stale is not None:
@@ -390,10 +391,11 @@ def memberships(request, pk: int):
 @login_required
 def membership_create(request, pk: int):
     partnership = editing.get_for(request, Partnership.objects.all(), pk, action="add")
+    chosen = request.GET.get("organisation", "")  # back from "add a new organisation"
     return editing.edit_page(
         request,
         form_class=MembershipForm,
-        form_kwargs={"user": request.user},
+        form_kwargs={"user": request.user, "initial": {"organisation": chosen} if chosen.isdigit() else {}},
         instance=Membership(partnership=partnership),
         template="edit/form.html",
         context={
@@ -431,7 +433,7 @@ def membership_edit(request, pk: int):
             "back_label": "Back to the memberships",
             "history": changes_of(membership),
         },
-        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]),
         success_message="Your changes to the membership were saved.",
     )
 
@@ -458,7 +460,7 @@ def membership_end(request, pk: int):
             "back_url": reverse("edit-membership", args=[membership.pk]),
             "submit_label": "End the membership",
         },
-        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-membership", args=[saved.pk]),
         success_message="The membership was ended.",
     )
 
@@ -522,7 +524,7 @@ def appointment_edit(request, pk: int):
             "back_label": "Back to the appointments",
             "history": changes_of(appointment),
         },
-        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]),
         success_message="Your changes to the appointment were saved.",
     )
 
@@ -546,7 +548,7 @@ def appointment_end(request, pk: int):
             "back_url": reverse("edit-appointment", args=[appointment.pk]),
             "submit_label": "End the appointment",
         },
-        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-appointment", args=[saved.pk]),
         success_message="The appointment was ended.",
     )
 
@@ -612,6 +614,45 @@ def person_edit(request, pk: int):
             "back_label": "Back to the partnerships",
             "history": changes_of(person),
         },
-        success_url=lambda saved: reverse("edit-person", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-person", args=[saved.pk]),
         success_message="Your changes to the person were saved.",
+    )
+
+
+@login_required
+def appointment_replace(request, pk: int):
+    """Replace the holder of a seat (the chair, say) in one step: the current appointment ends the day
+    before the new one starts (issue 17)."""
+    appointment = editing.get_for(
+        request, Appointment.objects.select_related("body__partnership", "person"), pk
+    )
+    holder = appointment.person.name
+    role = appointment.get_role_display().lower()
+    return editing.action_page(
+        request,
+        form_class=ReplaceForm,
+        form_kwargs={"user": request.user},
+        record=appointment,
+        act=lambda data: replacing.appointment_replace(
+            appointment=appointment,
+            person=data["person"],
+            starts_on=data["starts_on"],
+            title=data.get("title", ""),
+            representing=data.get("representing"),
+        ),
+        template="edit/form.html",
+        context={
+            "title": f"Replace {holder} as {role}",
+            "caption": appointment.body.name,
+            "intro": f"{holder}'s appointment as {role} ends the day before the new holder's first day; "
+            "both stay on record.",
+            "crumbs": [
+                *editing.crumbs(body=appointment.body),
+                ("Appointments", reverse("edit-appointments", args=[appointment.body_id])),
+            ],
+            "back_url": reverse("edit-appointment", args=[appointment.pk]),
+            "submit_label": f"Replace {holder}",
+        },
+        success_url=lambda saved: reverse("edit-appointments", args=[saved.body_id]),
+        success_message=f"{holder} was replaced as {role}.",
     )

@@ -66,7 +66,7 @@ def data_quality_issues(partnership: Partnership, on: datetime.date) -> list[dic
             _issue(
                 "terms_of_reference_overdue_for_review",
                 f"{terms.body.name}'s terms of reference (version {terms.version}) were due for review on "
-                f"{terms.next_review_due:%d %B %Y}.",
+                f"{terms.next_review_due:%-d %B %Y}.",
                 body_id=terms.body_id,
             )
         )

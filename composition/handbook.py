@@ -59,7 +59,7 @@ def _p(text: str, style=BODY) -> Paragraph:
 
 
 def _day(value: datetime.date | None) -> str:
-    return f"{value:%d %B %Y}" if value else "—"
+    return f"{value:%-d %B %Y}" if value else "—"
 
 
 def _money(value) -> str:
@@ -142,7 +142,7 @@ def _cover(partnership: Partnership, on: datetime.date) -> list:
         Spacer(1, 8 * mm),
         _p(f"As at {_day(on)}."),
         _p(
-            f"Assembled from the STP Governance Registry on {timezone.localdate():%d %B %Y}. Every entry cites the "
+            f"Assembled from the STP Governance Registry on {timezone.localdate():%-d %B %Y}. Every entry cites the "
             "published document it comes from.",
             SMALL,
         ),

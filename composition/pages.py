@@ -183,24 +183,46 @@ def terms_as_text(terms: TermsOfReference) -> list[str]:
     return lines
 
 
+def _default_pair(versions: list[TermsOfReference]):
+    """Without a choice: the version in force against the draft (or the latest), never one against itself."""
+    by_number = sorted(versions, key=lambda v: v.version)
+    in_force = next((v for v in reversed(by_number) if v.status == TermsOfReference.Status.APPROVED), None)
+    draft = next((v for v in reversed(by_number) if v.status == TermsOfReference.Status.DRAFT), None)
+    right = draft or by_number[-1]
+    left = in_force if in_force is not None and in_force != right else None
+    if left is None:
+        earlier = [v for v in by_number if v.version < right.version]
+        left = earlier[-1] if earlier else None
+    return left, right
+
+
+# How a changed line is marked, in words and a symbol as well as colour (WCAG 1.4.1).
+DIFF_MARKS = {"delete": ("− Removed", ""), "insert": ("", "+ Added"), "replace": ("− Was", "+ Now")}
+
+
 def _comparison(request, versions: list[TermsOfReference]):
     numbers = {str(v.version): v for v in versions}
     left, right = numbers.get(request.GET.get("from", "")), numbers.get(request.GET.get("to", ""))
+    if (not left or not right) and len(versions) > 1:
+        left, right = _default_pair(versions)
     if not left or not right:
         return None
     rows = []
     matcher = difflib.SequenceMatcher(a=terms_as_text(left), b=terms_as_text(right), autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         a, b = matcher.a[i1:i2], matcher.b[j1:j2]
+        left_mark, right_mark = DIFF_MARKS.get(tag, ("", ""))
         for n in range(max(len(a), len(b))):
             rows.append(
                 {
                     "left": escape(a[n]) if n < len(a) else "",
                     "right": escape(b[n]) if n < len(b) else "",
                     "changed": tag != "equal",
+                    "left_mark": left_mark if n < len(a) else "",
+                    "right_mark": right_mark if n < len(b) else "",
                 }
             )
-    return {"left": left, "right": right, "rows": rows}
+    return {"left": left, "right": right, "rows": rows, "changes": sum(1 for row in rows if row["changed"])}
 
 
 @login_required

@@ -23,8 +23,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 
-from core import access
+from core import access, effective_dating
 from core.admin_widgets import RevisionCheckedForm
 from core.paging import paged
 from core.writes import StaleRecord, guarded_write
@@ -82,18 +83,35 @@ def get_for(request, queryset: models.QuerySet, pk, action: str = "change"):
 
 
 # -- forms in the NHS design system ------------------------------------------------------------
+DATE_HINT = "For example, 01/12/2026."
+
+
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed dd/mm/yyyy (issue 17: one format, whatever the browser's own date picker shows);
+    the form hints the format. ISO dates (2026-12-01) are accepted too (settings' formats module)."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        if "nhsuk-input--width" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} nhsuk-input--width-10".strip()
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
+
+
+DATETIME_HINT = "For example, 01/12/2026 14:00."
 
 
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """A day and time typed `dd/mm/yyyy 14:00` (issue 17); ISO (`2026-12-01T14:00`) is accepted too."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+        attrs = {"autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        if "nhsuk-input--width" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} nhsuk-input--width-20".strip()
+        super().__init__(attrs=attrs, format="%d/%m/%Y %H:%M")
 
 
 class NHSBoundField(BoundField):
@@ -139,6 +157,14 @@ def nhs_formfield(db_field: models.Field, **kwargs):
 class NHSFormMixin:
     bound_field_class = NHSBoundField
     use_required_attribute = False  # the server validates, and says why, in the page's words
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # every typed date says how to type it
+            hint = DATE_HINT if isinstance(field.widget, DateInput) else None
+            hint = DATETIME_HINT if isinstance(field.widget, DateTimeInput) else hint
+            if hint and hint not in str(field.help_text or ""):
+                field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
 
     def full_clean(self):
         # "This field is required." tells no one which field: say what to enter, in the page's words.
@@ -211,8 +237,43 @@ class EditForm(NHSFormMixin, RevisionCheckedForm):
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - set(self.validate_also)
 
+    OVERLAP = "This period overlaps another record"
+
+    def _post_clean(self):
+        super()._post_clean()
+        generic = [e for e in self.errors.get(NON_FIELD_ERRORS, []) if str(e).startswith(self.OVERLAP)]
+        if not generic:
+            return
+        named = [self.overlap_message(record) for record in effective_dating.overlapping(self.instance)]
+        if named:
+            kept = [e for e in self.errors[NON_FIELD_ERRORS] if not str(e).startswith(self.OVERLAP)]
+            self.errors[NON_FIELD_ERRORS] = self.error_class([*kept, *named], error_class="nonfield")
+
+    def overlap_message(self, record: models.Model) -> str:
+        """The record a period overlaps, named with its dates and a link to it (issue 17)."""
+        url = self.overlap_url(record)
+        text = f"{record} ({period_words(record)})"
+        if url:
+            return format_html('This period overlaps <a href="{}">{}</a>: change the dates.', url, text)
+        return f"This period overlaps {text}: change the dates."
+
+    def overlap_url(self, record: models.Model) -> str | None:
+        return None
+
     def is_stale(self) -> bool:
         return self.has_error(NON_FIELD_ERRORS, "stale") or self.has_error("expected_revision")
+
+
+def period_words(record) -> str:
+    """`from 1 April 2026`, `1 April 2026 to 31 March 2027`, `until 31 March 2027`."""
+    start, end = record.effective_from, record.effective_to
+    if start and end:
+        return f"{display(start)} to {display(end)}"
+    if start:
+        return f"from {display(start)}, no end date"
+    if end:
+        return f"until {display(end)}"
+    return "no dates"
 
 
 # -- the conflict page -------------------------------------------------------------------------

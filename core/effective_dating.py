@@ -11,7 +11,7 @@ import operator
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
@@ -190,3 +190,42 @@ class Sourced(models.Model):
     @property
     def source_citation(self) -> str:
         return ", ".join(part for part in (self.source_document, self.source_reference) if part)
+
+
+def overlapping(instance: models.Model) -> list[models.Model]:
+    """The saved rows a (not yet saved) record's period would overlap under its model's no-overlap
+    constraints: what "This period overlaps another record" is about, to name it (issue 17)."""
+    model = type(instance)
+    found = []
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, ExclusionConstraint):
+            continue
+        same = {}
+        for expression, operator_ in constraint.expressions:
+            if operator_ == RangeOperators.EQUAL and isinstance(expression, F):
+                same[expression.name] = instance.serializable_value(expression.name)
+        rows = model._default_manager.filter(**same).exclude(pk=instance.pk)
+        if constraint.condition is not None:
+            if not _meets(instance, constraint.condition):
+                continue
+            rows = rows.filter(constraint.condition)
+        start, end = instance.effective_from, instance.effective_to
+        if end is not None:
+            rows = rows.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=end))
+        if start is not None:
+            rows = rows.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+        found.extend(rows.order_by("effective_from")[:3])
+    return found
+
+
+def _meets(instance: models.Model, condition: Q) -> bool:
+    """Whether the unsaved record meets a constraint's condition (`role = 'chair'`), asked of the database."""
+    against = {
+        field.name: Value(getattr(instance, field.attname))
+        for field in type(instance)._meta.concrete_fields
+        if not isinstance(getattr(instance, field.attname), list | dict)
+    }
+    try:
+        return condition.check(against)
+    except (FieldError, TypeError, ValueError):  # a condition this cannot evaluate: name the rows anyway
+        return True

@@ -8,8 +8,9 @@ this record say then".
 import datetime
 
 import pghistory.models
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 
 
 def record_as_at(instance: models.Model, on: datetime.date) -> models.Model | None:
@@ -108,4 +109,13 @@ def _shown(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(field, models.DateTimeField | models.DateField):  # one date format (issue 17)
+        try:
+            parsed = field.to_python(value)
+        except ValidationError:
+            return str(value)
+        if isinstance(parsed, datetime.datetime):
+            parsed = timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed
+            return formats.date_format(parsed, "DATETIME_FORMAT")
+        return formats.date_format(parsed, "DATE_FORMAT") if parsed else ""
     return str(value)

@@ -122,8 +122,8 @@ def notification_email_send(*, recipient: str, day: datetime.date) -> int:
         if len(rows) == 1:
             subject = rows[0].subject
         else:
-            subject = f"{len(rows)} governance reminders for {day:%d %B %Y}"
-        lines = [f"Reminders from the STP Governance Registry for {day:%d %B %Y}:", ""]
+            subject = f"{len(rows)} governance reminders for {day:%-d %B %Y}"
+        lines = [f"Reminders from the STP Governance Registry for {day:%-d %B %Y}:", ""]
         for row in rows:
             lines.append(f"- {row.subject}")
             if row.body:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from bodies.models import Body, Person
+from bodies.pickers import people_with_organisation, person_label
 from core.access import restrict
 from core.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 from decisions import services
@@ -38,7 +39,7 @@ class MeetingForm(EditForm):
             later = later.exclude(pk=self.instance.pk)
         self.fields["minutes_approved_at"].queryset = later
         self.fields["minutes_approved_at"].label_from_instance = lambda m: (
-            f"{m.meeting_date:%d %B %Y}" + (f" ({m.title})" if m.title else "")
+            f"{m.meeting_date:%-d %B %Y}" + (f" ({m.title})" if m.title else "")
         )
 
 
@@ -59,6 +60,9 @@ class AttendanceRowForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["deputy"].queryset = deputies
+        # Each person with the organisation they represent (issue 17).
+        self.fields["person"].label_from_instance = person_label
+        self.fields["deputy"].label_from_instance = person_label
 
     def clean(self):
         cleaned = super().clean()
@@ -91,8 +95,10 @@ def attendance_choices(body: Body, meeting: Meeting | None, user):
     people = Q(appointments__body=body)
     if meeting is not None and meeting.pk:
         people |= Q(attendances__meeting=meeting)
-    seats = restrict(Person.objects.filter(people).distinct(), user).order_by("name")
-    return seats, restrict(Person.objects.order_by("name"), user)
+    seats = people_with_organisation(
+        restrict(Person.objects.filter(people).distinct(), user).order_by("name")
+    )
+    return seats, people_with_organisation(restrict(Person.objects.order_by("name"), user))
 
 
 class DecisionForm(NHSForm):
@@ -135,7 +141,7 @@ class DecisionForm(NHSForm):
             Meeting.objects.filter(body=body, status=Meeting.Status.HELD), user
         ).order_by("-starts_at")
         self.fields["meeting"].label_from_instance = lambda m: (
-            f"{m.meeting_date:%d %B %Y}" + (f" ({m.title})" if m.title else "")
+            f"{m.meeting_date:%-d %B %Y}" + (f" ({m.title})" if m.title else "")
         )
         self.fields["matter"].queryset = restrict(
             Matter.objects.filter(partnership_id=body.partnership_id), user

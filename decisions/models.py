@@ -105,7 +105,7 @@ class Meeting(Sourced, Revisioned):
     display_values = ("body__name", "starts_at", "title")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
-        label = f"{self.body.name}, {self.meeting_date:%d %B %Y}"
+        label = f"{self.body.name}, {self.meeting_date:%-d %B %Y}"
         return f"{label} ({self.title})" if self.title else label
 
     @property

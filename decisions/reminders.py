@@ -37,8 +37,8 @@ def ratification_reminders(on: datetime.date) -> list[Reminder]:
             Reminder(
                 subject_key=f"ratification-overdue:{ratification.pk}",
                 subject=f"{ratification.organisation.name}: ratification of {_decision_label(decision)} "
-                f"was due on {due:%d %B %Y}",
-                body=f"{decision.body.name} decided on {decision.decided_on:%d %B %Y}; the decision takes effect "
+                f"was due on {due:%-d %B %Y}",
+                body=f"{decision.body.name} decided on {decision.decided_on:%-d %B %Y}; the decision takes effect "
                 "when every party has ratified it.",
                 url=reverse("ratify", args=[ratification.pk]),
                 partnership_id=decision.body.partnership_id,
@@ -63,7 +63,7 @@ def urgent_decision_reminders(on: datetime.date) -> list[Reminder]:
             Reminder(
                 subject_key=f"urgent-unreported:{decision.pk}",
                 subject=f"{decision.body.name}: urgent decision {_decision_label(decision)} not yet reported",
-                body=f"Taken on {decision.decided_on:%d %B %Y}; its report {when}.",
+                body=f"Taken on {decision.decided_on:%-d %B %Y}; its report {when}.",
                 url=reverse("decision-detail", args=[decision.pk]),
                 partnership_id=decision.body.partnership_id,
                 recipients=recipients.get(decision.body_id, []),

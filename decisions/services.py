@@ -73,7 +73,7 @@ def _covers(delegated: str, exercised: str) -> bool:
 
 
 def _day(value: datetime.date) -> str:
-    return f"{value:%d %B %Y}"
+    return f"{value:%-d %B %Y}"
 
 
 # -- recording decisions -------------------------------------------------------------------

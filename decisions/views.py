@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bodies.models import Body, Partnership
+from bodies.queries import appointments_as_at
 from core import access as platform_access
 from core import editing
 from core.access import can, restrict
@@ -64,9 +65,19 @@ def meeting_edit(request, pk: int):
     return _meeting_page(request, meeting, meeting.body)
 
 
-def _attendance_initial(meeting: Meeting) -> list[dict]:
+def _attendance_initial(meeting: Meeting, body: Body | None = None) -> list[dict]:
+    """The rows a meeting's form opens with: its attendance, or for a new meeting everyone appointed to
+    the body today, present unless the secretariat says otherwise (issue 17)."""
     if meeting.pk is None:
-        return []
+        if body is None:
+            return []
+        seats = appointments_as_at(body, today()).order_by("person__name", "id")
+        initial, seen = [], set()
+        for appointment in seats:
+            if appointment.person_id not in seen:
+                seen.add(appointment.person_id)
+                initial.append({"person": appointment.person_id, "status": Attendance.Status.PRESENT})
+        return initial
     return [
         {
             "person": a.person_id,
@@ -87,7 +98,9 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     row_kwargs = {"people": people, "deputies": deputies}
     creating = meeting.pk is None
     title = (
-        "Record a meeting" if creating else f"Meeting of {meeting.body.name}, {meeting.meeting_date:%d %B %Y}"
+        "Record a meeting"
+        if creating
+        else f"Meeting of {meeting.body.name}, {meeting.meeting_date:%-d %B %Y}"
     )
     context = {
         "title": title,
@@ -100,7 +113,7 @@ def _meeting_page(request, meeting: Meeting, body: Body):
     if request.method != "POST":
         form = MeetingForm(instance=meeting)
         formset = AttendanceFormSet(
-            initial=_attendance_initial(meeting), prefix="attendance", form_kwargs=row_kwargs
+            initial=_attendance_initial(meeting, body), prefix="attendance", form_kwargs=row_kwargs
         )
         return render(request, "edit/meeting.html", {**context, "form": form, "formset": formset})
 
@@ -509,7 +522,7 @@ def _record(request, form: RatifyForm, ratification: Ratification) -> bool:
             ValidationError(
                 f"Someone else recorded {ratification.organisation.name}'s "
                 f"answer after you opened this page: it is now {current.get_outcome_display().lower()}"
-                f"{f' on {current.decided_on:%d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
+                f"{f' on {current.decided_on:%-d %B %Y}' if current.decided_on else ''}. Nothing was saved.",
                 code="stale",
             ),
         )
@@ -653,7 +666,7 @@ def decision_rescind(request, pk: int):
         ),
         template="edit/form.html",
         context={
-            "title": f"Rescind the decision of {decision.decided_on:%d %B %Y}",
+            "title": f"Rescind the decision of {decision.decided_on:%-d %B %Y}",
             "caption": decision.body.name,
             "intro": "The decision stays on record, marked rescinded with the day and your reason; it no longer "
             "takes effect.",
@@ -664,6 +677,6 @@ def decision_rescind(request, pk: int):
             "back_url": reverse("edit-decision", args=[decision.pk]),
             "submit_label": "Rescind the decision",
         },
-        success_url=lambda saved: reverse("edit-decision", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-decision", args=[saved.pk]),
         success_message="The decision was rescinded.",
     )

@@ -323,7 +323,7 @@ def _explain_matter(answer: AuthorityAnswer, matter: Matter) -> list[str]:
     if not answer.paths and not answer.excluded:
         lines.append(
             f"No body in {answer.partnership}'s scheme holds delegated authority for “{matter.name}” on "
-            f"{answer.on:%d %B %Y}: the decision stays with each partner organisation."
+            f"{answer.on:%-d %B %Y}: the decision stays with each partner organisation."
         )
     for reservation in answer.reservations:
         lines.append(

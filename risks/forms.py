@@ -7,6 +7,7 @@ escalation are workflows of `risks.services`, which say why they are refused.
 from django import forms
 
 from bodies.models import Body, Organisation, Person
+from bodies.pickers import people_with_organisation, person_label, picker_attrs
 from core.access import restrict
 from core.editing import DateInput, EditForm, NHSForm, RevisionForm, long_text
 from decisions.models import Meeting
@@ -64,7 +65,11 @@ class RiskForm(EditForm):
         )
         self.fields["register"].queryset = restrict(registers, user, "change").order_by("id")
         self.fields["register"].label_from_instance = lambda register: str(register.holder)
-        self.fields["owner"].queryset = restrict(Person.objects.order_by("name"), user)
+        self.fields["owner"].queryset = people_with_organisation(
+            restrict(Person.objects.order_by("name"), user)
+        )
+        self.fields["owner"].label_from_instance = person_label
+        self.fields["owner"].widget.attrs.update(picker_attrs("people"))
         self.fields["lead_organisation"].queryset = restrict(
             Organisation.objects.filter(memberships__partnership=partnership).distinct().order_by("name"),
             user,
@@ -99,7 +104,11 @@ class RiskReviewForm(NHSForm):
             self, ScoringMatrix.for_partnership(risk.partnership_id), ("current", "target")
         ):
             self.fields[name].initial = getattr(risk, name)
-        self.fields["reviewer"].queryset = restrict(Person.objects.order_by("name"), user)
+        self.fields["reviewer"].queryset = people_with_organisation(
+            restrict(Person.objects.order_by("name"), user)
+        )
+        self.fields["reviewer"].label_from_instance = person_label
+        self.fields["reviewer"].widget.attrs.update(picker_attrs("people"))
         if risk.register.body_id:
             meetings = Meeting.objects.filter(body_id=risk.register.body_id).exclude(
                 status=Meeting.Status.CANCELLED

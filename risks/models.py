@@ -681,7 +681,7 @@ def review_meeting_errors(risk: Risk, meeting, reviewed_on: datetime.date | None
             else "An organisation's register is not reviewed at a partnership meeting: leave the meeting empty."
         )
     if reviewed_on and meeting.meeting_date != reviewed_on:
-        errors.append(f"That meeting was on {meeting.meeting_date:%d %B %Y}, not on the day of the review.")
+        errors.append(f"That meeting was on {meeting.meeting_date:%-d %B %Y}, not on the day of the review.")
     if meeting.status == meeting.Status.CANCELLED:
         errors.append("That meeting was cancelled.")
     return errors
@@ -733,7 +733,7 @@ class RiskReview(Revisioned):
     display_values = ("risk__reference", "reviewed_on")  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
-        return f"Review of {self.risk.reference} on {self.reviewed_on:%d %B %Y}"
+        return f"Review of {self.risk.reference} on {self.reviewed_on:%-d %B %Y}"
 
     def clean(self):
         super().clean()
@@ -837,7 +837,7 @@ class RiskEscalation(Revisioned):
     )  # the columns str(self) reads (api/fastpath.py)
 
     def __str__(self):
-        return f"{self.risk.reference} escalated to {self.to_body.name} on {self.escalated_on:%d %B %Y}"
+        return f"{self.risk.reference} escalated to {self.to_body.name} on {self.escalated_on:%-d %B %Y}"
 
     @property
     def status(self) -> str:

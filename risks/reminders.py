@@ -18,7 +18,7 @@ def risk_review_reminders(on: datetime.date) -> list[Reminder]:
     return [
         Reminder(
             subject_key=f"risk-review-overdue:{risk.pk}",
-            subject=f"Risk {risk.reference} overdue for review (due {risk.next_review_due:%d %B %Y})",
+            subject=f"Risk {risk.reference} overdue for review (due {risk.next_review_due:%-d %B %Y})",
             body=risk.title,
             url=reverse("risk-detail", args=[risk.pk]),
             partnership_id=risk.partnership_id,
@@ -39,7 +39,7 @@ def escalation_reminders(on: datetime.date) -> list[Reminder]:
         Reminder(
             subject_key=f"escalation-unanswered:{escalation.pk}",
             subject=f"{escalation.to_body.name}: risk {escalation.risk.reference} escalated on "
-            f"{escalation.escalated_on:%d %B %Y} awaits an answer",
+            f"{escalation.escalated_on:%-d %B %Y} awaits an answer",
             body=escalation.reason,
             url=reverse("edit-risk-escalation-respond", args=[escalation.pk]),
             partnership_id=escalation.risk.partnership_id,

@@ -55,7 +55,7 @@ def risk_review_check(
         )
     if risk.identified_on and reviewed_on < risk.identified_on:
         raise ValidationError(
-            {"reviewed_on": f"{risk.reference} was identified on {risk.identified_on:%d %B %Y}; "
+            {"reviewed_on": f"{risk.reference} was identified on {risk.identified_on:%-d %B %Y}; "
              "a review cannot precede that."}
         )  # fmt: skip
     if next_review_due is not None and next_review_due <= reviewed_on:
@@ -133,7 +133,7 @@ def risk_escalation_check(*, risk: Risk, to_body: Body, escalated_on: datetime.d
     if holder is not None:
         if escalated_on < holder.responded_on:
             raise ValidationError(
-                {"escalated_on": f"{holder.to_body.name} accepted the risk on {holder.responded_on:%d %B %Y}; "
+                {"escalated_on": f"{holder.to_body.name} accepted the risk on {holder.responded_on:%-d %B %Y}; "
                  "a further escalation cannot precede that."}
             )  # fmt: skip
         _check_reporting_line(holder.to_body, to_body, escalated_on)
@@ -186,11 +186,11 @@ def _check_reporting_line(from_body: Body, to_body: Body, on: datetime.date) -> 
     if not targets:
         raise ValidationError(
             {"to_body": f"{from_body.name} has no “escalates risks to” or “reports to” relationship in force on "
-             f"{on:%d %B %Y}, so it cannot escalate risks. Record the relationship first."}
+             f"{on:%-d %B %Y}, so it cannot escalate risks. Record the relationship first."}
         )  # fmt: skip
     names = ", ".join(body.name for body in targets)
     raise ValidationError(
-        {"to_body": f"{from_body.name} does not escalate risks to {to_body.name}: on {on:%d %B %Y} it "
+        {"to_body": f"{from_body.name} does not escalate risks to {to_body.name}: on {on:%-d %B %Y} it "
          f"{'escalates risks to' if kind == 'escalates_risks_to' else 'reports to'} {names}."}
     )  # fmt: skip
 
@@ -203,7 +203,7 @@ def _check_partnership_level(register: RiskRegister, to_body: Body, on: datetime
              f"{register.partnership}."}
         )  # fmt: skip
     if not Body.objects.in_force(on).filter(pk=to_body.pk).exists():
-        raise ValidationError({"to_body": f"{to_body.name} is not in force on {on:%d %B %Y}."})
+        raise ValidationError({"to_body": f"{to_body.name} is not in force on {on:%-d %B %Y}."})
     member = (
         Membership.objects.in_force(on)
         .filter(partnership_id=register.partnership_id, organisation=organisation)
@@ -213,7 +213,7 @@ def _check_partnership_level(register: RiskRegister, to_body: Body, on: datetime
     if not member:
         raise ValidationError(
             {
-                "escalated_on": f"{organisation.name} is not a member of {register.partnership} on {on:%d %B %Y}."
+                "escalated_on": f"{organisation.name} is not a member of {register.partnership} on {on:%-d %B %Y}."
             }
         )
 
@@ -227,7 +227,7 @@ def risk_escalation_respond(
     if escalation.response != RiskEscalation.Response.PENDING:
         raise ValidationError(
             {"response": f"This escalation was already answered ({escalation.get_response_display().lower()} "
-             f"on {escalation.responded_on:%d %B %Y})."}
+             f"on {escalation.responded_on:%-d %B %Y})."}
         )  # fmt: skip
     if response not in (RiskEscalation.Response.ACCEPTED, RiskEscalation.Response.RETURNED):
         raise ValidationError({"response": "Answer with accepted, or returned (with advice)."})
@@ -235,7 +235,7 @@ def risk_escalation_respond(
         raise ValidationError({"response_note": "Give the advice the risk is returned with."})
     if responded_on < escalation.escalated_on:
         raise ValidationError(
-            {"responded_on": f"The risk was escalated on {escalation.escalated_on:%d %B %Y}; "
+            {"responded_on": f"The risk was escalated on {escalation.escalated_on:%-d %B %Y}; "
              "the response cannot precede it."}
         )  # fmt: skip
     escalation.response = response
@@ -259,11 +259,11 @@ def risk_escalation_de_escalate(
         )  # fmt: skip
     if escalation.de_escalated_on is not None:
         raise ValidationError(
-            {"de_escalated_on": f"Already de-escalated on {escalation.de_escalated_on:%d %B %Y}."}
+            {"de_escalated_on": f"Already de-escalated on {escalation.de_escalated_on:%-d %B %Y}."}
         )
     if de_escalated_on < escalation.responded_on:
         raise ValidationError(
-            {"de_escalated_on": f"It was accepted on {escalation.responded_on:%d %B %Y}; "
+            {"de_escalated_on": f"It was accepted on {escalation.responded_on:%-d %B %Y}; "
              "it cannot be handed back before that."}
         )  # fmt: skip
     above = (

@@ -111,7 +111,7 @@ def risk_edit(request, pk: int):
             "back_label": "Back to the risks",
             "history": changes_of(risk),
         },
-        success_url=lambda saved: reverse("edit-risk", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-risk", args=[saved.pk]),
         success_message="Your changes to the risk were saved.",
     )
 
@@ -388,7 +388,7 @@ def risk_register_edit(request, pk: int):
             "back_label": "Back to the risk registers",
             "history": changes_of(register),
         },
-        success_url=lambda saved: reverse("edit-risk-register", args=[saved.pk]) + "#history",
+        success_url=lambda saved: reverse("edit-risk-register", args=[saved.pk]),
         success_message="Your changes to the risk register were saved.",
     )
 
@@ -418,7 +418,7 @@ def risk_escalation_respond(request, pk: int):
         context={
             "title": f"Answer the escalation of {risk.reference} to {escalation.to_body.name}",
             "caption": risk.title,
-            "intro": f"Escalated on {escalation.escalated_on:%d %B %Y}: {escalation.reason} Accepted, the risk is "
+            "intro": f"Escalated on {escalation.escalated_on:%-d %B %Y}: {escalation.reason} Accepted, the risk is "
             f"held by {escalation.to_body.name} until it is handed back; returned, it stays where it was, with "
             "the advice.",
             "crumbs": _risk_crumbs(risk),

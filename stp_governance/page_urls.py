@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bodies import page_urls as bodies_page_urls
 from bodies import views as bodies_views
 from composition import job_pages, pages
 from core import account_pages, oidc
@@ -132,3 +133,5 @@ urlpatterns += [
 ]
 
 urlpatterns += account_urls.urlpatterns  # accounts, invitations, single sign-on, roles (issue 16)
+# Issue 17: organisations, imports, pickers (bodies/page_urls.py).
+urlpatterns += bodies_page_urls.urlpatterns

@@ -203,6 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["stp_governance.formats"]  # one date format everywhere (issue 17)
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

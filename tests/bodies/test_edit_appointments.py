@@ -62,7 +62,9 @@ def test_a_second_chair_and_a_self_deputy_are_refused_as_form_errors(secretariat
         ),
     )
 
-    assert second_chair.status_code == 400 and "overlaps another record" in second_chair.content.decode()
+    # The current chair is named, with a link and the one-step replacement (issue 17).
+    assert second_chair.status_code == 400 and "Replace" in second_chair.content.decode()
+    assert "in one step" in second_chair.content.decode()
     assert (
         own_deputy.status_code == 400
         and "A person cannot be their own deputy." in own_deputy.content.decode()

@@ -48,7 +48,9 @@ def test_a_membership_is_added_and_an_overlapping_one_refused(secretariat, ours)
     second = secretariat.post(url, {**data, "effective_from": "2019-01-01"})
 
     assert first.status_code == 302
-    assert second.status_code == 400 and "overlaps another record" in second.content.decode()
+    assert (
+        second.status_code == 400 and "This period overlaps <a href=" in second.content.decode()
+    )  # named (issue 17)
     assert Membership.objects.filter(partnership=ours, organisation=organisation).count() == 1
 
 

@@ -95,7 +95,7 @@ def test_approval_refused_by_the_service_shows_its_reason_on_the_field(secretari
     response = secretariat.post(url, form_data(secretariat.get(url), approved_on="2018-06-01"))
 
     assert response.status_code == 400
-    assert "Version 1 is in force from 01 January 2019" in errors_of(response)["effective_from"][0]
+    assert "Version 1 is in force from 1 January 2019" in errors_of(response)["effective_from"][0]
     assert 'value="2018-06-01"' in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "draft"

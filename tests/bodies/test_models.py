@@ -250,18 +250,19 @@ class TestTermsOfReference:
 
 class TestOrganisationsAndAgreements:
     def test_ods_codes_are_unique_but_optional(self):
-        OrganisationFactory(ods_code="RFS")
+        OrganisationFactory(ods_code="ZRF")
         OrganisationFactory(ods_code=None)
         OrganisationFactory(ods_code=None)
 
-        refused_by_database(lambda: OrganisationFactory(ods_code="RFS"))
-        refused_by_database(lambda: OrganisationFactory(ods_code=""))
+        refused_by_database(lambda: OrganisationFactory(ods_code="ZRF"))
+        # An empty code is stored as no code (issue 17: the field normalises whoever saves it).
+        assert OrganisationFactory(ods_code="").ods_code is None
 
     def test_ods_code_is_normalised_by_validation(self):
-        organisation = OrganisationFactory.build(ods_code=" rfs ")
+        organisation = OrganisationFactory.build(ods_code=" zrf ")
         organisation.full_clean()
 
-        assert organisation.ods_code == "RFS"
+        assert organisation.ods_code == "ZRF"
 
     def test_an_organisation_cannot_succeed_itself(self):
         organisation = OrganisationFactory()

@@ -162,8 +162,9 @@ def test_another_attendance_row_with_htmx_is_only_the_row(secretariat, board):
     html = response.content.decode()
 
     assert response.status_code == 200 and "<html" not in html
-    assert 'name="attendance-3-person"' in html and member.name in html
-    assert 'id="id_attendance-TOTAL_FORMS"' in html and 'value="4"' in html
+    # The member appointed in force is pre-filled (issue 17): one row, then the 3 empty ones, then the new one.
+    assert 'name="attendance-4-person"' in html and member.name in html
+    assert 'id="id_attendance-TOTAL_FORMS"' in html and 'value="5"' in html
     assert not Meeting.objects.filter(body=board).exists()
 
 

@@ -79,7 +79,7 @@ def test_a_decision_without_authority_is_refused_with_the_reason(scheme):
     errors = refusal(lambda: record(scheme, matter=other))
 
     assert errors["matter"][0].startswith(
-        "Partnership Board holds no authority to approve “To approve the estates strategy” on 01 March 2018."
+        "Partnership Board holds no authority to approve “To approve the estates strategy” on 1 March 2018."
     )
     assert "No body in Decisions Test Partnership's scheme holds delegated authority" in errors["matter"][0]
 
@@ -332,7 +332,7 @@ def test_a_rescinded_decision_keeps_its_record_and_takes_no_more_ratifications(s
         "rescinded",
         "Recorded against the wrong matter.",
     )
-    assert "rescinded on 01 March 2018" in errors["outcome"][0]
+    assert "rescinded on 1 March 2018" in errors["outcome"][0]
     assert Decision.objects.filter(pk=decision.pk).exists()
     assert "reason" in refusal(lambda: services.decision_rescind(decision=decision, reason="Another reason"))
 
@@ -363,7 +363,7 @@ def test_attendance_takes_its_vote_from_the_appointment_in_force(scheme):
 
     assert (member.voting, member.appointment.person) == (True, scheme.members[1])
     assert (visitor.voting, visitor.appointment) == (False, None)
-    assert "holds no voting appointment on Partnership Board on 01 March 2018" in errors["voting"][0]
+    assert "holds no voting appointment on Partnership Board on 1 March 2018" in errors["voting"][0]
 
 
 def test_recording_attendance_again_corrects_it(scheme):

@@ -90,7 +90,7 @@ def test_the_handbook_of_a_seed_partnership_contains_its_bodies_and_delegated_ma
 
     reader = PdfReader(export.file.open("rb"))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    assert "Governance handbook" in text and "As at 01 April 2018" in text
+    assert "Governance handbook" in text and "As at 1 April 2018" in text
     for body in ("STP Board", "Health and Care Executive", "System Delivery Board", "Investment Committee"):
         assert body in text
     matters = set(

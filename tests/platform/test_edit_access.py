@@ -52,10 +52,19 @@ EDIT_PAGES = {
         risk__register__partnership=p
     ),
     "edit-partnership-roles": lambda p: p,
+    # Issue 17: organisations and imports.
+    "edit-organisations": lambda p: p,
+    "edit-organisation-create": lambda p: p,
+    "edit-organisation": lambda p: factories.MembershipFactory(partnership=p).organisation,
+    "edit-organisation-propose": lambda p: factories.MembershipFactory(partnership=p).organisation,
+    "edit-ods-import": lambda p: p,
+    "edit-appointment-replace": lambda p: factories.AppointmentFactory(body__partnership=p),
+    "edit-workbook-import": lambda p: p,
+    "edit-workbook-template": lambda p: p,
 }
 # Shared reference data (docs/decisions/0002): anyone with a role reads a person, so another
 # partnership's person is found but not theirs to change (403, not 404).
-SHARED_REFERENCE_PAGES = {"edit-person"}
+SHARED_REFERENCE_PAGES = {"edit-person", "edit-organisation"}
 
 
 def test_every_editing_page_is_in_the_access_matrix():

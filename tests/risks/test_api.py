@@ -329,7 +329,7 @@ def test_an_escalation_off_the_reporting_lines_is_a_400_that_says_where_it_may_g
     assert response.status_code == 400
     assert response.json() == {
         "to_body": [
-            "Delivery Group does not escalate risks to Health and Care Executive: on 01 March 2018 it escalates "
+            "Delivery Group does not escalate risks to Health and Care Executive: on 1 March 2018 it escalates "
             "risks to System Delivery Board."
         ]
     }

@@ -257,7 +257,7 @@ def test_an_escalation_off_the_line_is_refused_naming_where_it_may_go(chain):
         )
 
     assert error.value.message_dict["to_body"] == [
-        "Delivery Group does not escalate risks to Executive: on 01 March 2018 it escalates risks to Programme Board."
+        "Delivery Group does not escalate risks to Executive: on 1 March 2018 it escalates risks to Programme Board."
     ]
     assert not RiskEscalation.objects.filter(risk=risk).exists()
 
@@ -281,7 +281,7 @@ def test_a_body_with_no_reporting_line_cannot_escalate(chain):
         services.risk_escalate(risk=risk, to_body=bodies["Board"], escalated_on=D(2018, 3, 1), reason="Up.")
 
     assert error.value.message_dict["to_body"] == [
-        "Forum has no “escalates risks to” or “reports to” relationship in force on 01 March 2018, so it cannot "
+        "Forum has no “escalates risks to” or “reports to” relationship in force on 1 March 2018, so it cannot "
         "escalate risks. Record the relationship first."
     ]
 
@@ -372,7 +372,7 @@ def test_an_organisation_that_was_not_yet_a_member_cannot_escalate():
         )
 
     assert error.value.message_dict["escalated_on"] == [
-        f"{membership.organisation.name} is not a member of {membership.partnership} on 01 March 2018."
+        f"{membership.organisation.name} is not a member of {membership.partnership} on 1 March 2018."
     ]
 
 
@@ -406,7 +406,7 @@ def test_a_risk_returned_comes_with_advice_and_an_answer_is_given_once(chain):
     assert no_advice.value.message_dict == {"response_note": ["Give the advice the risk is returned with."]}
     assert "cannot precede it" in too_early.value.message_dict["responded_on"][0]
     assert twice.value.message_dict == {
-        "response": ["This escalation was already answered (returned with advice on 08 March 2018)."]
+        "response": ["This escalation was already answered (returned with advice on 8 March 2018)."]
     }
 
 
