@@ -119,8 +119,9 @@ def body_create(request, pk: int):
 
 @login_required
 def public_site(request, pk: int):
-    """Switch the partnership's public site on or off (a guarded write, recorded in its history)."""
-    partnership = editing.get_for(request, Partnership.objects.all(), pk)
+    """Switch the partnership's public site on or off: its administrator's decision (a guarded write,
+    recorded in its history)."""
+    partnership = editing.get_for(request, Partnership.objects.all(), pk, action="publish")
     return editing.edit_page(
         request,
         form_class=PublicSiteForm,

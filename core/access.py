@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_restricted_records",
         "change_partnership_records",
         "manage_roles",
+        "publish_partnership",  # switch the public site on or off (core/publication.py)
     ],
     Role.SECRETARIAT: [
         "view_partnership",
@@ -79,13 +80,14 @@ ACTION_PERMISSION: dict[str, str] = {
     "delete": "change_partnership_records",
     "declare": "declare_interests",
     "manage_roles": "manage_roles",
+    "publish": "publish_partnership",
 }
 
 # Who ranks above whom: nobody grants, changes or ends a role above their own.
 ROLE_RANK: dict[str, int] = {Role.ADMINISTRATOR: 4, Role.SECRETARIAT: 3, Role.MEMBER: 2, Role.VIEWER: 1}
 
 # Actions that write: a read-only token may do none of them.
-WRITE_ACTIONS = {"add", "change", "delete", "declare", "manage_roles"}
+WRITE_ACTIONS = {"add", "change", "delete", "declare", "manage_roles", "publish"}
 
 
 def tenant_model() -> type[models.Model]:

@@ -14,3 +14,12 @@ def may_change(context, instance) -> bool:
     if instance is None or request is None or not request.user.is_authenticated:
         return False
     return can(request.user, "change", instance)
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action: str, instance) -> bool:
+    """{% may "publish" partnership as publishable %}: whether the signed-in user may do `action` to it."""
+    request = context.get("request")
+    if instance is None or request is None or not request.user.is_authenticated:
+        return False
+    return can(request.user, action, instance)

@@ -409,17 +409,25 @@ def test_the_public_index_lists_only_published_partnerships(client):
     assert "Published Partnership" in index and "UNPUBLISHED-PARTNER" not in index
 
 
-def test_the_secretariat_switches_the_public_site_on_from_its_page(client):
+def test_the_partnership_administrator_switches_the_public_site_on_from_its_page(client):
     from core.access import grant_role
 
     partnership = factories.PartnershipFactory(slug="switched")
-    secretariat = factories.UserFactory()
+    secretariat, administrator = factories.UserFactory(), factories.UserFactory()
     grant_role(user=secretariat, partnership=partnership, role="secretariat")
+    grant_role(user=administrator, partnership=partnership, role="administrator")
     public_url = reverse("public:partnership", args=["switched"])
     assert client.get(public_url).status_code == 404
-
-    client.force_login(secretariat)
     page = reverse("edit-public-site", args=[partnership.pk])
+
+    client.force_login(secretariat)  # the secretariat keeps the records; publishing is the administrator's
+    assert client.get(page).status_code == 403
+    assert (
+        client.post(page, {"public_site": "on", "expected_revision": partnership.revision}).status_code == 403
+    )
+    assert b"Public site" not in client.get(reverse("partnership-detail", args=[partnership.pk])).content
+
+    client.force_login(administrator)
     form = client.get(page)
     assert form.status_code == 200 and "Publish the partnership" in form.content.decode()
     saved = client.post(page, {"public_site": "on", "expected_revision": partnership.revision})
