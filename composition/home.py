@@ -26,7 +26,8 @@ from core.access import Role, is_registry_administrator, restrict, roles_in_forc
 from core.models import Invitation, Notification, RegistryAdministrator
 from core.roles import administrators
 from decisions import queries as decision_queries
-from decisions.models import Decision, Declaration, Meeting, Ratification
+from decisions.models import Decision, Declaration, Ratification
+from meetings import queries as meeting_queries
 
 HOME_PANELS: list[Callable] = []
 NEXT_MEETINGS = 5
@@ -55,17 +56,7 @@ def member_panel(request, on) -> dict | None:
         .select_related("body__partnership", "representing")
         .order_by("body__name")
     )
-    body_ids = {appointment.body_id for appointment in appointments}
-    meetings = list(
-        restrict(
-            Meeting.objects.filter(
-                body__in=body_ids, starts_at__gte=timezone.now(), status=Meeting.Status.SCHEDULED
-            ),
-            user,
-        )
-        .select_related("body")
-        .order_by("starts_at")[:NEXT_MEETINGS]
-    )
+    meetings = meeting_queries.next_meetings_for(user, limit=NEXT_MEETINGS, on=on)  # with their papers
     organisations = {a.representing_id for a in appointments if a.representing_id}
     owed = decision_queries.outstanding_by_organisation(
         restrict(Ratification.objects.filter(organisation__in=organisations), user), on
@@ -77,6 +68,7 @@ def member_panel(request, on) -> dict | None:
     )
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {
+        "overdue_actions": meeting_queries.overdue_actions_for(user, on=on),
         "template": "pages/_home_member.html",
         "person": person,
         "appointments": appointments,

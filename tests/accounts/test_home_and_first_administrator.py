@@ -145,3 +145,32 @@ def test_the_urgent_decisions_count_leads_to_its_list(client):
 
     assert f"{reverse('partnership-checks', args=[partnership.pk])}#urgent-decisions" in home
     assert "(1)</h2>" in checks and reverse("decision-detail", args=[urgent.pk]) in checks
+
+
+def test_a_member_sees_their_next_meetings_papers_and_their_overdue_actions(
+    client, ours, board, settings, tmp_path
+):
+    from meetings import services
+    from tests.meetings.conftest import pdf_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    user, person = seated_member(ours, board)
+    meeting = factories.MeetingFactory(
+        body=board, starts_at=timezone.now() + datetime.timedelta(days=3), status="scheduled"
+    )
+    item = factories.AgendaItemFactory(meeting=meeting, title="Budget")
+    version = services.paper_upload(agenda_item=item, upload=pdf_upload("Budget"), title="Budget paper")
+    held = factories.MeetingFactory(body=board, starts_at=timezone.now() - datetime.timedelta(days=30))
+    action = services.action_add(
+        agenda_item=factories.AgendaItemFactory(meeting=held),
+        description="Send the revised plan to the partners",
+        owner=person,
+        due_on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    client.force_login(user)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert reverse("meeting-detail", args=[meeting.pk]) in html
+    assert reverse("meeting-paper", args=[version.paper_id]) in html and "Budget paper" in html
+    assert reverse("meeting-action", args=[action.pk]) in html and "Send the revised plan" in html
