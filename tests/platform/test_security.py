@@ -95,7 +95,7 @@ def test_repeated_failed_logins_lock_the_account_out(client, caplog):
 @pytest.mark.django_db
 def test_denied_access_is_logged(client, caplog):
     with caplog.at_level(logging.INFO, logger="core.security"):
-        client.get(reverse("api:body-list"))
+        client.get(reverse("api:risk-list"))  # never public: without an account, refused
 
     assert any("access_denied" in r.getMessage() for r in caplog.records)
 
