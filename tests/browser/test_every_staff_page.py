@@ -3,11 +3,11 @@ overflow, no console error, no asset answering 404 (issue 17). The pages come fr
 record of the demo data (or one made for it), so a page added later is visited without editing this test."""
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from bodies.models import Appointment, Body, Membership, Organisation, Partnership, Person, TermsOfReference
 from bodies.services import terms_of_reference_new_version
-from decisions.models import Decision, Meeting, Ratification
+from decisions.models import AgendaItem, Decision, Meeting, Ratification
 from risks.models import Risk, RiskEscalation, RiskRegister
 from stp_governance import page_urls
 from tests import factories
@@ -21,7 +21,8 @@ WIDTHS = (390, 1280)
 # Not pages to look at: signing in and out, one-time links, downloads and the pickers' JSON.
 NOT_PAGES = {
     "login", "logout", "password-reset-confirm", "export-download", "edit-workbook-template",
-    "pick-organisations", "pick-people",
+    "pick-organisations", "pick-people", "sso-start", "sso-callback", "two-factor-verify",
+    "meeting-paper-download", "meeting-pack-download", "meeting-minutes-pdf",
 }  # fmt: skip
 
 
@@ -61,17 +62,29 @@ def records() -> dict[str, object]:
         "risks": _first(Risk, factories.RiskFactory),
         "risk-registers": _first(RiskRegister, factories.RiskRegisterFactory),
         "risk-escalations": _first(RiskEscalation, factories.RiskEscalationFactory),
+        "agenda-items": AgendaItem.objects.order_by("pk").first(),
         "exports": None,  # made below, through the page, if the URLconf has export pages
     }
+
+
+def page_patterns(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    """Every page of the URLconf, included ones too (the meetings' pages), with its full route."""
+    found = []
+    for pattern in page_urls.urlpatterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += page_patterns(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            found.append((route, pattern))
+    return found
 
 
 def staff_urls() -> list[str]:
     found = records()
     urls = []
-    for pattern in page_urls.urlpatterns:
-        if not isinstance(pattern, URLPattern) or pattern.name in NOT_PAGES:
-            continue
-        route = str(pattern.pattern)
+    for route, pattern in page_patterns():
+        if pattern.name in NOT_PAGES or "<" in route.replace("<int:pk>", ""):
+            continue  # not a page to look at, or one named by more than a record (a key, a number)
         if "<int:pk>" not in route:
             urls.append(reverse(pattern.name))
             continue
@@ -118,6 +131,10 @@ def test_every_staff_page_fits_and_is_clean_at_390_and_1280_px(demo, browser, dj
         page = context.new_page()
         sign_in(page, demo.url, admin.username, PASSWORD)
         for url in urls:
+            if context.request.get(demo.url + url, max_redirects=0).status in (403, 405):
+                # A form's target that only takes a POST (adding an agenda item), or a person's own page
+                # (their interests, their calendar) for an administrator who is no person of the registry.
+                continue
             fresh = context.new_page()
             failures += [f"{width} px {url}: {problem}" for problem in problems_on(fresh, demo.url + url)]
             fresh.close()

@@ -1,15 +1,14 @@
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from core.access import REGISTRY_ADMINISTRATORS
+from core.access import grant_registry_administrator
 from tests.factories import UserFactory
 
 
 @pytest.fixture
 def administrator(db):
     user = UserFactory()
-    user.groups.add(Group.objects.get_or_create(name=REGISTRY_ADMINISTRATORS)[0])
+    grant_registry_administrator(user=user)
     return user
 
 
