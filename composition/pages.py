@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import appointments_as_at, terms_of_reference_as_at
+from bodies.successions import lineage, stand_ins
 from composition.jobs_summary import latest_check_runs
 from core.access import restrict
 from core.effective_dating import today
@@ -118,11 +119,23 @@ def body_detail(request, pk: int):
     }
     required_roles = [role for role in (current.roles.all() if current else []) if role.category == "member"]
     vacancies = [role for role in required_roles if role.title.lower() not in filled]
-    delegations = (
+    delegations = list(
         restrict(Delegation.objects.in_force(on).filter(delegate=body), request.user)
-        .select_related("matter", "delegator")
+        .select_related("matter", "delegator__organisation")
         .order_by("matter__name")
     )
+    # A representing organisation, or a delegating board's organisation, dissolved by the day: who stands in its place.
+    in_place = stand_ins(
+        {a.representing for a in appointments if a.representing}
+        | {d.delegator.organisation for d in delegations if d.delegator and d.delegator.organisation},
+        on,
+    )
+    for appointment in appointments:
+        appointment.organisation = appointment.representing
+        appointment.in_place = in_place.get(appointment.representing_id, [])
+    for delegation in delegations:
+        owner = delegation.delegator.organisation_id if delegation.delegator else None
+        delegation.in_place = in_place.get(owner, [])
     comparison = _comparison(request, versions)
     history = changes_of(body)
     return render(
@@ -247,6 +260,7 @@ def search(request):
 @login_required
 def organisation_detail(request, pk: int):
     organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
+    on, date_error = as_at_from(request)
     memberships = restrict(
         organisation.memberships.select_related("partnership").order_by(
             "partnership__name", "effective_from"
@@ -267,6 +281,8 @@ def organisation_detail(request, pk: int):
             # What its board owes and the risks it leads, in the partnerships the user may see.
             "owed": decision_panels.owed_by(request, organisation),
             "risks_led": risk_panels.led_by(request, organisation),
-            "on": today(),
+            "lineage": lineage(organisation, on),
+            "on": on,
+            "date_error": date_error,
         },
     )

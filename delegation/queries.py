@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from bodies.models import Body, Membership, Organisation, Partnership
+from bodies.successions import successor_ids_as_at
 from core.effective_dating import in_force_sql, today
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
 
@@ -245,11 +246,15 @@ def _judge(answer: AuthorityAnswer, path: AuthorityPath) -> None:
 
 def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[Organisation]:
     """The organisations whose boards must ratify a collective decision: every party with a confirmed
-    membership on the day, each through its own board."""
+    membership on the day, each through its own board. A party dissolved by then is asked through
+    the organisation standing in its place on the day (four merged CCGs: their one successor, once)."""
     memberships = Membership.objects.in_force(on).filter(
         partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
     )
-    return Organisation.objects.filter(memberships__in=memberships).distinct().order_by("name", "id")
+    party_ids = set(memberships.values_list("organisation_id", flat=True))
+    in_place = successor_ids_as_at(party_ids, on)
+    ids = {pk for successors in in_place.values() for pk in successors}
+    return Organisation.objects.filter(pk__in=ids).order_by("name", "id")
 
 
 def _names(organisations: QuerySet[Organisation]) -> list[str]:
