@@ -276,7 +276,12 @@ class OrganisationSuccession(Sourced, Revisioned):
             ),
             models.CheckConstraint(
                 name="succession_split_states_share",
-                condition=(Q(kind="split") & Q(share_percent__gt=0) & Q(share_percent__lte=100))
+                condition=(
+                    Q(kind="split")
+                    & Q(share_percent__isnull=False)
+                    & Q(share_percent__gt=0)
+                    & Q(share_percent__lte=100)
+                )
                 | (~Q(kind="split") & Q(share_percent__isnull=True)),
                 violation_error_message="A split states each successor's share (above 0, at most 100 %); "
                 "other successions have none.",

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 
 from bodies.models import Organisation, OrganisationName, OrganisationSuccession
 from core.effective_dating import today
@@ -260,6 +261,34 @@ def successor_ids_as_at(ids: Iterable[int], on: datetime.date | None = None) -> 
         return out
 
     return {pk: resolve(pk, frozenset({pk})) for pk in set(ids)}
+
+
+_IN_PLACE_SQL = """
+WITH RECURSIVE latest AS (
+    SELECT s.predecessor_id, s.successor_id FROM bodies_organisationsuccession s
+    WHERE s.effective_on <= %s AND s.effective_on = (
+        SELECT max(s2.effective_on) FROM bodies_organisationsuccession s2
+        WHERE s2.predecessor_id = s.predecessor_id AND s2.effective_on <= %s)
+), walk(id, depth) AS (
+    SELECT o.id, 0 FROM bodies_organisation o WHERE o.id IN ({members})
+    UNION
+    SELECT l.successor_id, w.depth + 1 FROM walk w JOIN latest l ON l.predecessor_id = w.id WHERE w.depth < 32
+)
+SELECT w.id FROM walk w WHERE NOT EXISTS (SELECT 1 FROM latest l WHERE l.predecessor_id = w.id)
+"""
+
+
+def in_place_of_members_sql(partnership_id: int, on: datetime.date, standings, status: str) -> RawSQL:
+    """A subquery of the organisations standing, on the day, in the place of the partnership's members
+    of these standings and status (each member itself unless succeeded): for `pk__in=`, so callers keep
+    one query."""
+    members = (
+        "SELECT m.organisation_id FROM bodies_membership m WHERE m.partnership_id = %s AND m.status = %s "
+        "AND m.standing = ANY(%s) AND (m.effective_from IS NULL OR m.effective_from <= %s) "
+        "AND (m.effective_to IS NULL OR m.effective_to >= %s)"
+    )
+    params = (on, on, partnership_id, status, list(standings), on, on)
+    return RawSQL(_IN_PLACE_SQL.format(members=members), params)
 
 
 def successors_as_at(organisation: Organisation, on: datetime.date | None = None) -> list[Organisation]:

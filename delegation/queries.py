@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from bodies.models import Body, Membership, Organisation, Partnership
-from bodies.successions import successor_ids_as_at
+from bodies.successions import in_place_of_members_sql
 from core.effective_dating import in_force_sql, today
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
 
@@ -248,13 +248,10 @@ def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[O
     """The organisations whose boards must ratify a collective decision: every party with a confirmed
     membership on the day, each through its own board. A party dissolved by then is asked through
     the organisation standing in its place on the day (four merged CCGs: their one successor, once)."""
-    memberships = Membership.objects.in_force(on).filter(
-        partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
+    in_place = in_place_of_members_sql(
+        partnership.pk, on, [str(s) for s in RATIFYING_STANDINGS], Membership.Status.CONFIRMED
     )
-    party_ids = set(memberships.values_list("organisation_id", flat=True))
-    in_place = successor_ids_as_at(party_ids, on)
-    ids = {pk for successors in in_place.values() for pk in successors}
-    return Organisation.objects.filter(pk__in=ids).order_by("name", "id")
+    return Organisation.objects.filter(pk__in=in_place).order_by("name", "id")
 
 
 def _names(organisations: QuerySet[Organisation]) -> list[str]:

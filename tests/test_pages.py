@@ -43,7 +43,9 @@ def test_partnership_page_shows_members_by_standing_and_the_structure_chart(derb
     assert len(response.context["by_standing"]["Party to"]) == 16
     assert "<svg" in html and "Governance structure chart" in html
     stp_board = derbyshire.bodies.get(slug="stp-board")
-    assert f'href="{reverse("body-detail", args=[stp_board.pk])}"' in response.context["chart"]
+    assert (
+        f'href="{reverse("body-detail", args=[stp_board.pk])}?as_at=' in response.context["chart"]
+    )  # the as-at date carries
     assert "South Yorkshire and Bassetlaw" in html  # Chesterfield Royal's other partnership
 
 
