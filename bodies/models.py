@@ -309,6 +309,7 @@ class Membership(EffectiveDated, Sourced, Revisioned):
         CORE = "core", "Core member"
         ASSOCIATE = "associate", "Associate member"
         OBSERVER = "observer", "Observer"
+        IN_FOOTPRINT = "in_footprint", "Within the footprint (not a party)"
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"

@@ -35,8 +35,11 @@ from bodies.seeding import (
     SeedError,
     SeedLoader,
     SeedReport,
+    TrackedDict,
     parse_date,
     source_fields,
+    tracked,
+    unread_keys,
 )
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
@@ -76,7 +79,7 @@ ALLOWED_KEYS = {
         "review_interval_months", "note", "source", "signatures",
     },
     "signature": {"organisation", "signatory_name", "signatory_title", "signed_on", "withdrawn_on", "source"},
-    "source": {"document", "reference", "url"},
+    "source": {"document", "reference", "url", "inferred"},
 }  # fmt: skip
 
 
@@ -85,7 +88,7 @@ def read_seed_files(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
     problems = []
     for path in sorted(paths):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = tracked(yaml.safe_load(path.read_text(encoding="utf-8")))
         except yaml.YAMLError as error:
             problems.append(f"{path.name}: not valid YAML: {error}")
             continue
@@ -119,6 +122,9 @@ def load_seed(paths: Iterable[Path] | None = None, *, dry_run: bool = False) -> 
                         _load_partnership(loader, path.name, data, org_by_slug)
                 except SeedAbort:
                     continue
+            if not loader.problems:  # a file stopped early leaves keys unread: its first problem says why
+                for path, data in documents:
+                    loader.problems.extend(unread_keys(data, f"partnerships/{path.name}"))
             if loader.problems:
                 raise SeedAbort
             if dry_run:
@@ -142,20 +148,27 @@ def _merge_organisations(loader: SeedLoader, documents: list[tuple[Path, dict]])
             slug = org["slug"]
             if slug in merged:
                 earlier = merged[slug]
-                for key in ("name", "kind", "statutory"):
+                # Every fact of a second definition is compared with the first (none is ignored);
+                # other names add up and each file cites its own source.
+                for key in sorted((set(org) | set(earlier)) - {"slug", "other_names", "source"}):
                     if earlier.get(key) != org.get(key):
                         loader.problems.append(
                             f"{where}: organisation '{slug}' has {key}={org.get(key)!r} here but "
                             f"{earlier.get(key)!r} in {defined_in[slug]}: shared organisations must agree"
                         )
-                merged[slug] = {
-                    **earlier,
-                    "other_names": sorted(
+                if isinstance(org, TrackedDict):
+                    org.mark_read()
+                    if isinstance(org.get("source"), TrackedDict):
+                        org["source"].mark_read()
+                merged[slug] = TrackedDict(
+                    earlier,
+                    other_names=sorted(
                         set(earlier.get("other_names") or []) | set(org.get("other_names") or [])
                     ),
-                }
+                )
+                merged[slug].read = earlier.read  # reads of the merged definition count for the first
             else:
-                merged[slug] = dict(org)
+                merged[slug] = org
                 defined_in[slug] = path.name
     return merged
 
