@@ -39,8 +39,12 @@ def test_partnership_page_shows_members_by_standing_and_the_structure_chart(derb
     )
     html = response.content.decode()
 
-    assert set(response.context["by_standing"]) == {"Party to", "Associate member"}
-    assert len(response.context["by_standing"]["Party to"]) == 16
+    assert set(response.context["by_standing"]) == {
+        "Party to",
+        "Associate member",
+        "Within the footprint (not a party)",
+    }
+    assert len(response.context["by_standing"]["Party to"]) == 15
     assert "<svg" in html and "Governance structure chart" in html
     stp_board = derbyshire.bodies.get(slug="stp-board")
     assert (
