@@ -57,7 +57,9 @@ def test_a_derbyshire_stp_board_decision_needs_ratification_by_each_confirmed_pa
     )
     assert "Chesterfield Royal Hospital NHS Foundation Trust" in ratifying
     assert "Burton Hospitals NHS Foundation Trust" not in ratifying  # an associate
-    assert decision.delegation.source_reference == "MoU 10.2-10.6; STP Board terms of reference"
+    assert decision.delegation.source_reference == (
+        "MoU 10.2-10.6; STP Board terms of reference [inferred, not stated: the paper's date, 22 June 2017]"
+    )  # the start date is not in the document: cited as inferred (audit, issue 20)
     assert "Derbyshire STP Board may approve" in decision.authority_explanation
 
 
