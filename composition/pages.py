@@ -11,6 +11,7 @@ from bodies.models import Body, Organisation, Partnership, Person, TermsOfRefere
 from bodies.queries import appointments_as_at, terms_of_reference_as_at
 from bodies.successions import lineage, stand_ins
 from composition.jobs_summary import latest_check_runs
+from composition.search import ranked
 from core.access import restrict
 from core.effective_dating import today
 from core.history import changes_of
@@ -217,26 +218,23 @@ def search(request):
         user = request.user
         results = {
             "Bodies": list(
-                restrict(Body.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)), user)
-                .select_related("partnership")
-                .order_by("name")[:25]
+                restrict(ranked(Body.objects.all(), query, ("name", "short_name")), user).select_related(
+                    "partnership"
+                )[:25]
             ),
             "Organisations": list(
-                restrict(Organisation.objects.filter(name__icontains=query), user).order_by("name")[:25]
-            ),
-            "People": list(
-                restrict(Person.objects.filter(name__icontains=query), user).order_by("name")[:25]
-            ),
-            "Partnerships": list(
                 restrict(
-                    Partnership.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)),
-                    user,
-                ).order_by("name")[:25]
+                    ranked(Organisation.objects.all(), query, ("name", "ods_code"), ("other_names",)), user
+                )[:25]
+            ),
+            "People": list(restrict(ranked(Person.objects.all(), query, ("name",)), user)[:25]),
+            "Partnerships": list(
+                restrict(ranked(Partnership.objects.all(), query, ("name", "short_name")), user)[:25]
             ),
             "Matters": list(
-                restrict(Matter.objects.filter(name__icontains=query), user)
-                .select_related("partnership")
-                .order_by("name")[:25]
+                restrict(ranked(Matter.objects.all(), query, ("name",)), user).select_related("partnership")[
+                    :25
+                ]
             ),
             "Decisions": list(
                 restrict(

@@ -118,6 +118,9 @@ class AuthorityAnswer:
     route: list[RouteStage] = field(default_factory=list)
     ratifying_organisations: list[str] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
+    # The first day of the partnership's recorded scheme (its earliest delegation), when the question is
+    # about an earlier day: no recorded scheme was in force then.
+    scheme_starts_on: datetime.date | None = None
 
     @property
     def ratification_required(self) -> bool:
@@ -133,18 +136,45 @@ def resolve_authority(
     on: datetime.date | None = None,
     stage_reached: int | None = None,
 ) -> AuthorityAnswer:
-    """Who may decide `matter` (or which route a proposal of `category` takes) on `on`, and why."""
-    if (matter is None) == (category is None):
-        raise ValueError("Ask about a matter or a proposal category, not both or neither.")
+    """Who may decide `matter` and which route a proposal of `category` takes on `on`, and why: one
+    answer when both are asked (the authority, its chain, limits and sources, and the stages still ahead)."""
+    if matter is None and category is None:
+        raise ValueError("Ask about a matter, a proposal category, or both.")
     on = on or today()
     answer = AuthorityAnswer(
         partnership=partnership, on=on, amount_gbp=amount_gbp, matter=matter, category=category
     )
+    lines = []
+    starts = scheme_starts_on(partnership)
+    if starts is not None and on < starts:
+        answer.scheme_starts_on = starts
+        lines.append(
+            f"No recorded scheme of delegation of {partnership.name} was in force on {_day(on)}: the earliest "
+            f"recorded one applies from {_day(starts)}, the date of its source document."
+        )
     if matter is not None:
         _resolve_matter(answer, matter)
-    else:
+        lines += answer.explanation
+    if category is not None:
         _resolve_route(answer, category, stage_reached)
+        lines += answer.explanation
+    answer.explanation = lines
     return answer
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def scheme_starts_on(partnership: Partnership) -> datetime.date | None:
+    """The first day of the partnership's recorded scheme of delegation: its earliest delegation's start
+    (None when none is dated, or none is recorded)."""
+    return (
+        Delegation.objects.filter(partnership=partnership, effective_from__isnull=False)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
 
 
 def _resolve_matter(answer: AuthorityAnswer, matter: Matter) -> None:
@@ -325,7 +355,7 @@ def _explain_matter(answer: AuthorityAnswer, matter: Matter) -> list[str]:
     if not answer.paths and not answer.excluded:
         lines.append(
             f"No body in {answer.partnership}'s scheme holds delegated authority for “{matter.name}” on "
-            f"{answer.on:%d %B %Y}: the decision stays with each partner organisation."
+            f"{_day(answer.on)}: the decision stays with each partner organisation."
         )
     for reservation in answer.reservations:
         lines.append(

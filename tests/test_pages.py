@@ -107,7 +107,10 @@ def test_who_can_approve_answers_with_the_chain(client):
         reverse("who-can-approve"),
         {"partnership": cambridgeshire.pk, "matter": matter.pk, "category": "no_investment"},
     )
-    assert "Choose a matter or a category of proposal" in both.content.decode()
+    # Both at once: one answer, the authority and the route (issue 20), not a refusal.
+    assert both.context["answer"].paths and both.context["answer"].route
+    neither = client.get(reverse("who-can-approve"), {"partnership": cambridgeshire.pk, "amount": "£2m"})
+    assert neither.context["answer"] is None
 
 
 @pytest.mark.parametrize("name", ["home", "partnership-detail", "body-detail", "search"])

@@ -120,7 +120,7 @@ def test_the_authority_endpoint_answers_with_the_chain(client):
     route = api.get(url, {"category": "system_investment_fund", "stage_reached": 4}).json()
 
     assert answer["paths"][0]["decider"] == "Health and Care Executive"
-    assert answer["paths"][0]["chain"][0]["source"].endswith("Table 5")
+    assert "Table 5" in answer["paths"][0]["chain"][0]["source"]
     assert answer["explanation"][0].startswith("Health and Care Executive may approve")
     assert [s["ahead"] for s in route["route"]] == [False] * 4 + [True] * 4
 
