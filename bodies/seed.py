@@ -37,8 +37,8 @@ from bodies.seeding import (
     SeedReport,
     TrackedDict,
     parse_date,
+    read_yaml,
     source_fields,
-    tracked,
     unread_keys,
 )
 
@@ -88,7 +88,7 @@ def read_seed_files(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
     problems = []
     for path in sorted(paths):
         try:
-            data = tracked(yaml.safe_load(path.read_text(encoding="utf-8")))
+            data = read_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             problems.append(f"{path.name}: not valid YAML: {error}")
             continue

@@ -33,6 +33,29 @@ class TrackedDict(dict):
         self.read.update(keys or self.keys())
 
 
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """YAML whose mappings may not repeat a key (a repeated key silently drops the first value)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} is repeated (the first value would be lost)",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(text: str) -> Any:
+    """A seed file's YAML, every mapping tracked (TrackedDict); a repeated key is an error."""
+    return tracked(yaml.load(text, Loader=_NoDuplicateKeys))
+
+
 def tracked(value: Any) -> Any:
     """The YAML document with every mapping a TrackedDict (lists and scalars as they are)."""
     if isinstance(value, dict):
@@ -214,7 +237,10 @@ def load_partnership_seed_files(
     report = report or SeedReport()
     loader = SeedLoader(report, allowed_keys)
     for path in paths:
-        data = tracked(yaml.safe_load(path.read_text(encoding="utf-8")))
+        try:
+            data = read_yaml(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise SeedError([f"{folder}/{path.name}: not valid YAML: {error}"]) from None
         report.files.append(f"{folder}/{path.name}")
         try:
             with transaction.atomic():
