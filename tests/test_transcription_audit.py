@@ -165,3 +165,25 @@ def test_chesterfield_royal_is_also_known_as_crh_from_the_derbyshire_signatures(
     assert {"Chesterfield Royal", "CRH", "CRH FT"} <= set(
         Organisation.objects.get(slug="chesterfield-royal-hospital-nhs-foundation-trust").other_names
     )
+
+
+def test_cne_names_organisations_without_classifying_their_standing():
+    memberships = Membership.objects.filter(partnership__slug="cumbria-and-north-east")
+    assert memberships.count() == 5
+    assert set(memberships.values_list("standing", flat=True)) == {Membership.Standing.IN_FOOTPRINT}
+    cne = Partnership.objects.get(slug="cumbria-and-north-east")
+    assert not ratifying_parties(cne, datetime.date(2018, 6, 1)).exists()  # no party is named
+
+
+def test_nottinghamshire_councils_standing_is_cited_as_inferred():
+    for membership in Membership.objects.filter(partnership__slug="nottingham-and-nottinghamshire"):
+        assert "standing: partners (1.7)" in membership.source_reference
+
+
+def test_syb_childrens_surgery_matter_cites_the_anaesthesia_passage():
+    from delegation.models import Matter
+
+    matter = Matter.objects.get(
+        partnership__slug="south-yorkshire-and-bassetlaw", slug="review-of-childrens-surgery-services"
+    )
+    assert "8.7" in matter.source_reference
