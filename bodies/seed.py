@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -41,6 +42,7 @@ from bodies.seeding import (
     source_fields,
     unread_keys,
 )
+from bodies.successions import record_succession
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
 
@@ -54,7 +56,7 @@ ALLOWED_KEYS = {
     "organisation": {
         "slug", "name", "kind", "statutory", "ods_code", "other_names", "established_on", "dissolved_on", "source",
     },
-    "succession": {"predecessor", "successor", "effective_on", "kind", "note", "source"},
+    "succession": {"predecessor", "successor", "effective_on", "kind", "note", "share_percent", "source"},
     "membership": {"organisation", "standing", "status", "effective_from", "effective_to", "note", "source"},
     "person": {"name", "note", "email", "source"},
     "body": {
@@ -317,21 +319,24 @@ def _load_memberships(f: _PartnershipFile, data: dict) -> None:
 
 
 def _load_successions(f: _PartnershipFile, data: dict) -> None:
+    """Through the service, so its rules (no cycle, no successor dissolved first, shares of a split)
+    apply to the demo data too; unchanged successions are not written again."""
     for where, succession in f.each(data, "successions", "succession"):
-        f.loader.upsert(
-            OrganisationSuccession,
-            {
-                "predecessor": f.org(succession.get("predecessor"), where),
-                "successor": f.org(succession.get("successor"), where),
-            },
-            {
-                "effective_on": parse_date(succession.get("effective_on")),
-                "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
-                "note": succession.get("note") or "",
-                **source_fields(succession.get("source")),
-            },
-            where,
-        )
+        predecessor = f.org(succession.get("predecessor"), where)
+        successor = f.org(succession.get("successor"), where)
+        existed = OrganisationSuccession.objects.filter(predecessor=predecessor, successor=successor).exists()
+        arguments = {
+            "predecessor": predecessor,
+            "successor": successor,
+            "effective_on": parse_date(succession.get("effective_on")),
+            "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
+            "note": succession.get("note") or "",
+            "share_percent": succession.get("share_percent"),
+            **source_fields(succession.get("source")),
+        }
+        written = f.loader.through_service(where, partial(record_succession, **arguments))
+        if written.changed:
+            f.loader.report.count(OrganisationSuccession, created=not existed)
 
 
 def _load_bodies(f: _PartnershipFile, body_data: list) -> None:

@@ -68,19 +68,21 @@ def record_succession(
     succession = OrganisationSuccession.objects.filter(
         predecessor=predecessor, successor=successor
     ).first() or OrganisationSuccession(predecessor=predecessor, successor=successor)
-    succession.effective_on = effective_on
-    succession.kind = kind
-    succession.share_percent = share
-    succession.note = note
+    values = {"effective_on": effective_on, "kind": kind, "share_percent": share, "note": note}
     for name, value in (
         ("source_document", source_document),
         ("source_reference", source_reference),
         ("source_url", source_url),
     ):
         if value or not getattr(succession, name):
+            values[name] = value
+    # Written only when something differs: an import may run nightly, and adds no history when unchanged.
+    succession.changed = succession.pk is None or any(getattr(succession, n) != v for n, v in values.items())
+    if succession.changed:
+        for name, value in values.items():
             setattr(succession, name, value)
-    succession.full_clean()
-    succession.save()
+        succession.full_clean()
+        succession.save()
 
     if dissolve_predecessor is None:
         dissolve_predecessor = kind != Kind.SPLIT or _split_shares(predecessor, effective_on) >= 100

@@ -187,3 +187,23 @@ def test_syb_childrens_surgery_matter_cites_the_anaesthesia_passage():
         partnership__slug="south-yorkshire-and-bassetlaw", slug="review-of-childrens-surgery-services"
     )
     assert "8.7" in matter.source_reference
+
+
+# -- successions in the demo data, each from a cited public source ---------------------------------
+def test_derbyshire_ccgs_are_followed_to_their_successors_as_at_a_date():
+    derbyshire = Partnership.objects.get(slug="derbyshire")
+    ccgs = {"nhs-erewash-ccg", "nhs-hardwick-ccg", "nhs-north-derbyshire-ccg", "nhs-southern-derbyshire-ccg"}
+
+    def parties(on):
+        return {o.slug for o in ratifying_parties(derbyshire, on)}
+
+    assert ccgs <= parties(datetime.date(2019, 3, 31))
+    after_merger = parties(datetime.date(2020, 6, 1))
+    assert not ccgs & after_merger and "nhs-derby-and-derbyshire-ccg" in after_merger
+    assert len(after_merger) == 15 - 4 + 1  # four ratifications become one
+    after_icb = parties(datetime.date(2022, 7, 1))
+    assert "nhs-derby-and-derbyshire-integrated-care-board" in after_icb
+    assert "nhs-derby-and-derbyshire-ccg" not in after_icb
+    merged = Organisation.objects.get(slug="nhs-derby-and-derbyshire-ccg")
+    assert merged.source_url == "https://en.wikipedia.org/wiki/Healthcare_in_Derbyshire"
+    assert merged.predecessions.count() == 4
