@@ -331,7 +331,9 @@ class TestStpToIcsToIcb:
         assert not [i for i in data_quality_issues(partnership, D(2022, 7, 1)) if "dissolved" in i["code"]]
 
     def test_a_merged_ccg_is_followed_on_to_the_icb(self, merger):
-        icb = factories.OrganisationFactory(name="Test Derby and Derbyshire Integrated Care Board", kind="icb")
+        icb = factories.OrganisationFactory(
+            name="Test Derby and Derbyshire Integrated Care Board", kind="icb"
+        )
         stages.icb_establish(partnership=merger["partnership"], icb=icb, ccgs=[merger["merged"]])
         erewash = merger["old"][0]
         assert successions.successor_as_at(erewash, D(2020, 1, 1)) == merger["merged"]

@@ -87,3 +87,42 @@ def test_search_finds_abbreviations_and_near_misses(demo, page, query, expected)
     first = page.locator("#maincontent a[href^='/organisations/']").first
     assert first.inner_text() == expected
     page.screenshot(path=str(SCREENSHOTS / f"search-{query.lower()}.png"), full_page=True)
+
+
+def test_a_merged_ccg_shows_its_lineage_and_the_partnership_its_successor_as_at_a_date(demo, page):
+    from bodies.models import Organisation
+
+    user = member_of("derbyshire", role="viewer")
+    sign_in(page, demo.url, user.username, PASSWORD)
+    derbyshire = Partnership.objects.get(slug="derbyshire")
+
+    page.goto(f"{demo.url}/partnerships/{derbyshire.pk}/?as_at=2020-06-01")
+    in_place = page.locator(".registry-in-place")
+    assert in_place.count() >= 4
+    assert "NHS Derby and Derbyshire CCG" in in_place.first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "partnership-as-at-2020-successors.png"), full_page=True)
+
+    erewash = Organisation.objects.get(slug="nhs-erewash-ccg")
+    page.goto(f"{demo.url}/organisations/{erewash.pk}/?as_at=2023-01-01")
+    lineage = page.locator("#lineage + table").inner_text()
+    assert "NHS Derby and Derbyshire CCG" in lineage and "1 April 2019" in lineage
+    assert "NHS Derby and Derbyshire Integrated Care Board" in lineage and "1 July 2022" in lineage
+    assert (
+        "In its place on 1 January 2023: NHS Derby and Derbyshire Integrated Care Board"
+        in page.locator(".nhsuk-warning-callout").inner_text()
+    )
+    page.screenshot(path=str(SCREENSHOTS / "organisation-lineage.png"), full_page=True)
+
+
+def test_who_can_approve_fits_a_phone(demo, browser):
+    user = member_of("cambridgeshire-and-peterborough")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        sign_in(phone, demo.url, user.username, PASSWORD)
+        ask(phone, demo.url, amount="£2m", on="2018-06-01")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        phone.screenshot(path=str(SCREENSHOTS / "who-can-approve-390.png"), full_page=False)
+    finally:
+        context.close()
