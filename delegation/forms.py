@@ -103,6 +103,8 @@ class AuthorityQuestionForm(forms.Form):
     def is_complete(self) -> bool:
         """A question to answer: the partnership and a matter or a proposal category (otherwise the form
         is being filled in, its matter list loaded for the partnership chosen)."""
+        if self.data.get("find"):  # "Find matters" / "Show its matters" (without JavaScript)
+            return False
         return bool(self.data.get("matter") or self.data.get("category"))
 
     def clean(self):

@@ -159,3 +159,14 @@ def test_the_as_at_date_carries_from_the_partnership_page_to_body_pages_with_a_l
     for version in board.terms_of_reference.all():
         assert f'id="version-{version.version}"' in body_page
         assert f"?as_at={version.effective_from:%Y-%m-%d}#current-terms" in body_page
+
+
+def test_find_matters_without_javascript_keeps_the_form_filling_in(reader):
+    partnership, matter = cambridgeshire_business_cases()
+    response = reader.get(
+        reverse("who-can-approve"),
+        {"partnership": partnership.pk, "matter": matter.pk, "matter_search": "investment", "find": "1"},
+    )
+    assert response.context["answer"] is None
+    names = [name for _, name in response.context["form"].matter_choices]
+    assert names and all("investment" in name.lower() for name in names)

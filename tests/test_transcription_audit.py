@@ -207,3 +207,14 @@ def test_derbyshire_ccgs_are_followed_to_their_successors_as_at_a_date():
     merged = Organisation.objects.get(slug="nhs-derby-and-derbyshire-ccg")
     assert merged.source_url == "https://en.wikipedia.org/wiki/Healthcare_in_Derbyshire"
     assert merged.predecessions.count() == 4
+
+
+def test_derbyshire_pag_reporting_line_is_cited_as_inferred():
+    from bodies.models import BodyRelationship
+
+    line = BodyRelationship.objects.get(
+        from_body__partnership__slug="derbyshire",
+        from_body__slug="provider-alliance-group",
+        to_body__slug="stp-board",
+    )
+    assert "[inferred, not stated: the structure figure is not in the text]" in line.source_reference
