@@ -218,3 +218,20 @@ def test_derbyshire_pag_reporting_line_is_cited_as_inferred():
         to_body__slug="stp-board",
     )
     assert "[inferred, not stated: the structure figure is not in the text]" in line.source_reference
+
+
+def test_nottinghamshire_supporting_groups_reporting_lines_are_cited_as_inferred():
+    from bodies.models import BodyRelationship
+
+    lines = BodyRelationship.objects.filter(
+        from_body__partnership__slug="nottingham-and-nottinghamshire",
+        from_body__slug__in=["stp-finance-group", "stp-programme-delivery-group"],
+        to_body__slug="stp-leadership-board",
+    )
+    assert lines.count() == 2
+    for line in lines:
+        assert "the paper says it supports the Board" in line.source_reference
+    team = BodyRelationship.objects.get(
+        from_body__slug="stp-leadership-team", to_body__slug="stp-leadership-board"
+    )
+    assert "inferred" not in team.source_reference  # stated: "routine performance reports" (5.3)
