@@ -389,6 +389,10 @@ def _load_body_parts(f: _PartnershipFile, b: dict) -> None:
     for where, tor in f.each(b, "terms_of_reference", "terms_of_reference", f"{label}.terms_of_reference"):
         _load_terms_of_reference(loader, where, this, tor, f.body, f.org)
     for where, appointment in f.each(b, "appointments", "appointment", f"{label}.appointments"):
+        # Whether the person votes is often not stated: the model's default (voting) is recorded and cited
+        # as inferred, never a silent "non-voting" (issue 20's audit: null used to load as False).
+        voting = appointment.get("voting")
+        unstated = "voting not stated" if voting is None else ""
         loader.upsert(
             Appointment,
             {
@@ -400,10 +404,10 @@ def _load_body_parts(f: _PartnershipFile, b: dict) -> None:
             {
                 "title": appointment.get("title") or "",
                 "representing": f.org(appointment.get("representing"), where),
-                "voting": bool(appointment.get("voting", True)),
+                "voting": True if voting is None else bool(voting),
                 "deputy": f.person(appointment.get("deputy"), where),
                 "effective_to": parse_date(appointment.get("effective_to")),
-                **source_fields(appointment.get("source") or b.get("source")),
+                **source_fields(appointment.get("source") or b.get("source"), unstated),
             },
             where,
         )

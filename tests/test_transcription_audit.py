@@ -235,3 +235,16 @@ def test_nottinghamshire_supporting_groups_reporting_lines_are_cited_as_inferred
         from_body__slug="stp-leadership-team", to_body__slug="stp-leadership-board"
     )
     assert "inferred" not in team.source_reference  # stated: "routine performance reports" (5.3)
+
+
+def test_an_unstated_vote_is_not_recorded_as_non_voting():
+    from bodies.models import Appointment
+
+    appointments = Appointment.objects.filter(
+        body__partnership__slug__in=["derbyshire", "cumbria-and-north-east"],
+        person__name__in=["Tracy Allen", "Alan Foster"],
+    )
+    assert appointments.count() == 3
+    for appointment in appointments:
+        assert appointment.voting is True
+        assert "voting not stated" in appointment.source_reference
