@@ -248,3 +248,14 @@ def test_an_unstated_vote_is_not_recorded_as_non_voting():
     for appointment in appointments:
         assert appointment.voting is True
         assert "voting not stated" in appointment.source_reference
+
+
+def test_syb_accountable_care_partnerships_described_in_prose_are_recorded():
+    acps = Body.objects.get(
+        partnership__slug="south-yorkshire-and-bassetlaw", slug="accountable-care-partnerships"
+    )
+    assert (acps.status, acps.holds_delegated_authority) == ("shadow", False)
+    assert "legally constituted partnership by 1\\nApril 2018".replace(
+        "\\n", " "
+    ) in acps.description.replace("\\n", " ")
+    assert acps.source_reference.startswith("7.6.2")
