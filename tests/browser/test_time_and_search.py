@@ -24,7 +24,8 @@ def ask(page, base, *, amount="£2m", on=None):
         partnership.select_option(str(cambridgeshire.pk))  # the matters load as soon as it is chosen
     page.locator("#id_matter-hint").filter(has_text="of this partnership").wait_for()
     assert page.get_by_label("Matter", exact=True).locator("option").count() > 50  # all its matters
-    page.get_by_label("Find a matter").fill("business case")
+    page.get_by_label("Find a matter").fill("business case")  # narrows the list as one types (htmx)…
+    page.get_by_role("button", name="Find matters").click()  # …and, as here, with the button (no JavaScript)
     page.locator("#id_matter-hint").filter(has_text="matching “business case”").wait_for()
     matters = page.get_by_label("Matter", exact=True)
     options = matters.locator("option").all_inner_texts()
@@ -126,3 +127,19 @@ def test_who_can_approve_fits_a_phone(demo, browser):
         phone.screenshot(path=str(SCREENSHOTS / "who-can-approve-390.png"), full_page=False)
     finally:
         context.close()
+
+
+def test_the_matter_list_narrows_as_one_types(demo, page):
+    user = member_of("cambridgeshire-and-peterborough")
+    sign_in(page, demo.url, user.username, PASSWORD)
+    cambridgeshire = Partnership.objects.get(slug="cambridgeshire-and-peterborough")
+    page.goto(f"{demo.url}/who-can-approve/")
+    with page.expect_response(lambda r: "/who-can-approve/" in r.url and r.request.headers.get("hx-request")):
+        page.get_by_label("Partnership").select_option(str(cambridgeshire.pk))
+    page.locator("#id_matter-hint").filter(has_text="of this partnership").wait_for()
+    page.wait_for_timeout(300)  # htmx binds the swapped-in search box
+    with page.expect_response(lambda r: "matter_search=business" in r.url):
+        page.get_by_label("Find a matter").press_sequentially("business case", delay=20)
+    page.locator("#id_matter-hint").filter(has_text="matching").wait_for()
+    options = page.get_by_label("Matter", exact=True).locator("option").all_inner_texts()
+    assert MATTER in options and all("business" in o.lower() for o in options[1:])
