@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
 from bodies.models import Body, BodyRelationship, Membership, Organisation, Partnership, PartnershipStage
 from bodies.services import membership_end
@@ -147,8 +148,6 @@ def icb_establish(
 
 
 def _body(*, organisation, partnership, kind, name, effective_from, source, **extra) -> Body:
-    from django.utils.text import slugify
-
     body = Body(
         organisation=organisation,
         partnership=partnership,
