@@ -170,3 +170,19 @@ def test_find_matters_without_javascript_keeps_the_form_filling_in(reader):
     assert response.context["answer"] is None
     names = [name for _, name in response.context["form"].matter_choices]
     assert names and all("investment" in name.lower() for name in names)
+
+
+def test_the_api_answers_both_at_once_and_says_when_no_scheme_was_in_force():
+    from tests.platform.conftest import client_for
+
+    partnership, matter = cambridgeshire_business_cases()
+    api = client_for(user_with_role(partnership, "viewer"))
+    url = reverse("api:partnership-authority", args=[partnership.pk])
+    both = api.get(
+        url, {"matter": matter.slug, "category": "system_investment_fund", "on": "2018-06-01"}
+    ).json()
+    assert both["paths"] and both["route"] and both["scheme_starts_on"] is None
+    early = api.get(url, {"matter": matter.slug, "on": "2017-06-01"}).json()
+    assert early["scheme_starts_on"] == "2017-11-01"
+    assert early["explanation"][0].startswith("No recorded scheme of delegation")
+    assert api.get(url, {"on": "2018-06-01"}).status_code == 400
