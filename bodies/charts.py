@@ -44,8 +44,8 @@ class Box:
         return self.kind in KIND_FILL
 
 
-def structure_chart(bodies, relationships) -> str:
-    """SVG for `bodies` (in force) and the `relationships` between them."""
+def structure_chart(bodies, relationships, on=None) -> str:
+    """SVG for `bodies` (in force) and the `relationships` between them (links carry the `on` date)."""
     boxes = {body.pk: Box(body.pk, body.name, body.kind) for body in bodies}
     parents: dict[int, set[int]] = defaultdict(set)
     lines: list[tuple[int, int, str]] = []
@@ -71,7 +71,7 @@ def structure_chart(bodies, relationships) -> str:
             boxes[pk].x = MARGIN + offset + column * (BOX_W + GAP_X)
             boxes[pk].y = MARGIN + row_index * (BOX_H + GAP_Y)
     height = len(rows) * (BOX_H + GAP_Y) - GAP_Y + 2 * MARGIN
-    return _draw(boxes, _unique(lines), width, height)
+    return _draw(boxes, _unique(lines), width, height, on)
 
 
 def _ranks(boxes: dict[int, Box], parents: dict[int, set[int]]) -> dict[int, int]:
@@ -121,7 +121,7 @@ def _unique(lines):
     return kept
 
 
-def _draw(boxes: dict[int, Box], lines, width: int, height: int) -> str:
+def _draw(boxes: dict[int, Box], lines, width: int, height: int, on=None) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-labelledby="chart-title" font-family="Frutiger W01, Arial, sans-serif">',
@@ -143,7 +143,7 @@ def _draw(boxes: dict[int, Box], lines, width: int, height: int) -> str:
     for box in boxes.values():
         fill = KIND_FILL.get(box.kind, DEFAULT_FILL)
         ink = "#ffffff" if box.dark else "#212b32"
-        href = escape(reverse("body-detail", args=[box.pk]))
+        href = escape(reverse("body-detail", args=[box.pk]) + (f"?as_at={on:%Y-%m-%d}" if on else ""))
         label = textwrap.wrap(box.name, 26)[:3]
         first_y = box.y + BOX_H // 2 - (len(label) - 1) * 8 + 5
         text = "".join(

@@ -123,7 +123,8 @@ class Partnership(Sourced, Revisioned):
 
 
 class PartnershipStage(EffectiveDated, Sourced, Revisioned):
-    """Where a partnership stood over time: STP, shadow ACS, ACS or ICS."""
+    """Where a partnership stood over time: STP, shadow ACS/ICS, ICS, then an ICS whose integrated care
+    board is a statutory organisation (from 1 July 2022, Health and Care Act 2022)."""
 
     public_when = PUBLIC_ALWAYS
     partnership_path = "partnership"
@@ -132,7 +133,9 @@ class PartnershipStage(EffectiveDated, Sourced, Revisioned):
         STP = "stp", "Sustainability and transformation partnership"
         SHADOW_ACS = "shadow_acs", "Shadow accountable care system"
         ACS = "acs", "Accountable care system"
+        SHADOW_ICS = "shadow_ics", "Shadow integrated care system"
         ICS = "ics", "Integrated care system"
+        STATUTORY_ICS = "statutory_ics", "Integrated care system with a statutory integrated care board"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="stages")
     stage = models.CharField(max_length=20, choices=Stage.choices)
@@ -194,6 +197,7 @@ class Organisation(Sourced, Revisioned):
 
     class Kind(models.TextChoices):
         CCG = "ccg", "Clinical commissioning group"
+        ICB = "icb", "Integrated care board"
         NHS_FOUNDATION_TRUST = "nhs_foundation_trust", "NHS foundation trust"
         NHS_TRUST = "nhs_trust", "NHS trust"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
@@ -263,22 +267,54 @@ class Organisation(Sourced, Revisioned):
             self.ods_code = self.ods_code.strip().upper() or None
 
 
+class OrganisationName(EffectiveDated, Sourced, Revisioned):
+    """A name an organisation was known by for a period (a rename keeps the organisation and dates its old
+    name here: bodies.successions.record_rename)."""
+
+    shared_reference_data = True
+    partnership_links = ["organisation__memberships__partnership"]
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="names")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation", F("effective_from").asc(nulls_first=True)]
+        constraints = [*PERIOD_IN_ORDER, no_overlap("organisation_name_no_overlap", "organisation")]
+
+    display_values = ("name",)  # the columns str(self) reads (api/fastpath.py)
+
+    def __str__(self):
+        return self.name
+
+
 class OrganisationSuccession(Sourced, Revisioned):
-    """A dated succession (merger, replacement, rename), so history stays true after it."""
+    """A dated succession between two organisations: a merger (many into one), a split (one into many,
+    each successor's share stated), a replacement or a transfer of functions. A rename is not a
+    succession (the organisation stays; its old name is dated: OrganisationName). Written through
+    bodies.successions.record_succession; the database refuses cycles and a successor dissolved
+    before its predecessor (constraint trigger, migration 0013)."""
 
     shared_reference_data = True
     partnership_links = ["predecessor__memberships__partnership", "successor__memberships__partnership"]
 
     class Kind(models.TextChoices):
         MERGER = "merger", "Merged into"
+        SPLIT = "split", "Split, a share passing to"
         REPLACEMENT = "replacement", "Replaced by"
-        RENAME = "rename", "Renamed"
         TRANSFER = "transfer", "Functions transferred to"
 
     predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions")
     successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="predecessions")
     effective_on = models.DateField(help_text="The first day the successor stood in the predecessor's place.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MERGER)
+    share_percent = models.DecimalField(
+        "share (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="For a split: the share of the predecessor passing to this successor (population, say).",
+    )
     note = models.TextField(blank=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -295,6 +331,18 @@ class OrganisationSuccession(Sourced, Revisioned):
                 fields=["predecessor", "successor"],
                 name="succession_unique_pair",
                 violation_error_message="This succession is already recorded.",
+            ),
+            models.CheckConstraint(
+                name="succession_split_states_share",
+                condition=(
+                    Q(kind="split")
+                    & Q(share_percent__isnull=False)
+                    & Q(share_percent__gt=0)
+                    & Q(share_percent__lte=100)
+                )
+                | (~Q(kind="split") & Q(share_percent__isnull=True)),
+                violation_error_message="A split states each successor's share (above 0, at most 100 %); "
+                "other successions have none.",
             ),
         ]
 
@@ -320,6 +368,7 @@ class Membership(EffectiveDated, Sourced, Revisioned):
         CORE = "core", "Core member"
         ASSOCIATE = "associate", "Associate member"
         OBSERVER = "observer", "Observer"
+        IN_FOOTPRINT = "in_footprint", "Within the footprint (not a party)"
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
@@ -463,6 +512,7 @@ class Body(EffectiveDated, Sourced, Revisioned):
         WORKING_GROUP = "working_group", "Working group"
         TEAM = "team", "Team"
         STATUTORY_BOARD = "statutory_board", "Statutory board of a member organisation"
+        INTEGRATED_CARE_PARTNERSHIP = "integrated_care_partnership", "Integrated care partnership"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -881,6 +931,7 @@ for _model in (
     Partnership,
     PartnershipStage,
     Organisation,
+    OrganisationName,
     OrganisationSuccession,
     Membership,
     Agreement,

@@ -15,6 +15,7 @@ from bodies.models import (
     TermsOfReference,
     TermsOfReferenceRole,
 )
+from bodies.successions import successors_as_at
 from core.effective_dating import today
 
 
@@ -68,23 +69,12 @@ def terms_of_reference_as_at(body: Body, on: datetime.date | None = None) -> Ter
 
 
 def successor_as_at(organisation: Organisation, on: datetime.date | None = None) -> Organisation:
-    """The organisation that stood in this one's place on the day, following mergers.
+    """The organisation that stood in this one's place on the day, following mergers (itself if none;
+    after a split, the successor with the largest share: bodies.successions.successors_as_at gives all).
 
     History stays with the predecessor's records; this answers "who is it now?".
     """
-    on = on or today()
-    current, seen = organisation, {organisation.pk}
-    while True:
-        succession = (
-            current.successions.filter(effective_on__lte=on)
-            .select_related("successor")
-            .order_by("-effective_on")
-            .first()
-        )
-        if succession is None or succession.successor_id in seen:
-            return current
-        current = succession.successor
-        seen.add(current.pk)
+    return successors_as_at(organisation, on)[0]
 
 
 def people_of(partnership: Partnership) -> QuerySet[Person]:

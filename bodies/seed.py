@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -36,9 +37,13 @@ from bodies.seeding import (
     SeedError,
     SeedLoader,
     SeedReport,
+    TrackedDict,
     parse_date,
+    read_yaml,
     source_fields,
+    unread_keys,
 )
+from bodies.successions import record_succession
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "partnerships"
 # The demo organisations' ODS codes, cited from the published register (issue 17).
@@ -66,7 +71,7 @@ ALLOWED_KEYS = {
     "organisation": {
         "slug", "name", "kind", "statutory", "ods_code", "other_names", "established_on", "dissolved_on", "source",
     },
-    "succession": {"predecessor", "successor", "effective_on", "kind", "note", "source"},
+    "succession": {"predecessor", "successor", "effective_on", "kind", "note", "share_percent", "source"},
     "membership": {"organisation", "standing", "status", "effective_from", "effective_to", "note", "source"},
     "person": {"name", "note", "email", "source"},
     "body": {
@@ -91,7 +96,7 @@ ALLOWED_KEYS = {
         "review_interval_months", "note", "source", "signatures",
     },
     "signature": {"organisation", "signatory_name", "signatory_title", "signed_on", "withdrawn_on", "source"},
-    "source": {"document", "reference", "url"},
+    "source": {"document", "reference", "url", "inferred"},
 }  # fmt: skip
 
 
@@ -100,7 +105,7 @@ def read_seed_files(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
     problems = []
     for path in sorted(paths):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             problems.append(f"{path.name}: not valid YAML: {error}")
             continue
@@ -134,6 +139,9 @@ def load_seed(paths: Iterable[Path] | None = None, *, dry_run: bool = False) -> 
                         _load_partnership(loader, path.name, data, org_by_slug)
                 except SeedAbort:
                     continue
+            if not loader.problems:  # a file stopped early leaves keys unread: its first problem says why
+                for path, data in documents:
+                    loader.problems.extend(unread_keys(data, f"partnerships/{path.name}"))
             if loader.problems:
                 raise SeedAbort
             if dry_run:
@@ -157,20 +165,27 @@ def _merge_organisations(loader: SeedLoader, documents: list[tuple[Path, dict]])
             slug = org["slug"]
             if slug in merged:
                 earlier = merged[slug]
-                for key in ("name", "kind", "statutory"):
+                # Every fact of a second definition is compared with the first (none is ignored);
+                # other names add up and each file cites its own source.
+                for key in sorted((set(org) | set(earlier)) - {"slug", "other_names", "source"}):
                     if earlier.get(key) != org.get(key):
                         loader.problems.append(
                             f"{where}: organisation '{slug}' has {key}={org.get(key)!r} here but "
                             f"{earlier.get(key)!r} in {defined_in[slug]}: shared organisations must agree"
                         )
-                merged[slug] = {
-                    **earlier,
-                    "other_names": sorted(
+                if isinstance(org, TrackedDict):
+                    org.mark_read()
+                    if isinstance(org.get("source"), TrackedDict):
+                        org["source"].mark_read()
+                merged[slug] = TrackedDict(
+                    earlier,
+                    other_names=sorted(
                         set(earlier.get("other_names") or []) | set(org.get("other_names") or [])
                     ),
-                }
+                )
+                merged[slug].read = earlier.read  # reads of the merged definition count for the first
             else:
-                merged[slug] = dict(org)
+                merged[slug] = org
                 defined_in[slug] = path.name
     return merged
 
@@ -319,21 +334,24 @@ def _load_memberships(f: _PartnershipFile, data: dict) -> None:
 
 
 def _load_successions(f: _PartnershipFile, data: dict) -> None:
+    """Through the service, so its rules (no cycle, no successor dissolved first, shares of a split)
+    apply to the demo data too; unchanged successions are not written again."""
     for where, succession in f.each(data, "successions", "succession"):
-        f.loader.upsert(
-            OrganisationSuccession,
-            {
-                "predecessor": f.org(succession.get("predecessor"), where),
-                "successor": f.org(succession.get("successor"), where),
-            },
-            {
-                "effective_on": parse_date(succession.get("effective_on")),
-                "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
-                "note": succession.get("note") or "",
-                **source_fields(succession.get("source")),
-            },
-            where,
-        )
+        predecessor = f.org(succession.get("predecessor"), where)
+        successor = f.org(succession.get("successor"), where)
+        existed = OrganisationSuccession.objects.filter(predecessor=predecessor, successor=successor).exists()
+        arguments = {
+            "predecessor": predecessor,
+            "successor": successor,
+            "effective_on": parse_date(succession.get("effective_on")),
+            "kind": succession.get("kind") or OrganisationSuccession.Kind.MERGER,
+            "note": succession.get("note") or "",
+            "share_percent": succession.get("share_percent"),
+            **source_fields(succession.get("source")),
+        }
+        written = f.loader.through_service(where, partial(record_succession, **arguments))
+        if written.changed:
+            f.loader.report.count(OrganisationSuccession, created=not existed)
 
 
 def _load_bodies(f: _PartnershipFile, body_data: list) -> None:
@@ -386,6 +404,10 @@ def _load_body_parts(f: _PartnershipFile, b: dict) -> None:
     for where, tor in f.each(b, "terms_of_reference", "terms_of_reference", f"{label}.terms_of_reference"):
         _load_terms_of_reference(loader, where, this, tor, f.body, f.org)
     for where, appointment in f.each(b, "appointments", "appointment", f"{label}.appointments"):
+        # Whether the person votes is often not stated: the model's default (voting) is recorded and cited
+        # as inferred, never a silent "non-voting" (issue 20's audit: null used to load as False).
+        voting = appointment.get("voting")
+        unstated = "voting not stated" if voting is None else ""
         loader.upsert(
             Appointment,
             {
@@ -397,10 +419,10 @@ def _load_body_parts(f: _PartnershipFile, b: dict) -> None:
             {
                 "title": appointment.get("title") or "",
                 "representing": f.org(appointment.get("representing"), where),
-                "voting": bool(appointment.get("voting", True)),
+                "voting": True if voting is None else bool(voting),
                 "deputy": f.person(appointment.get("deputy"), where),
                 "effective_to": parse_date(appointment.get("effective_to")),
-                **source_fields(appointment.get("source") or b.get("source")),
+                **source_fields(appointment.get("source") or b.get("source"), unstated),
             },
             where,
         )

@@ -13,6 +13,90 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 
+class TrackedDict(dict):
+    """A mapping from a seed file that remembers which keys the loader read: a key present in the file
+    but never read is data silently ignored, and the loader refuses it (`unread_keys`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def mark_read(self, *keys) -> None:
+        self.read.update(keys or self.keys())
+
+
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """YAML whose mappings may not repeat a key (a repeated key silently drops the first value)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} is repeated (the first value would be lost)",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(text: str) -> Any:
+    """A seed file's YAML, every mapping tracked (TrackedDict); a repeated key is an error."""
+    return tracked(yaml.load(text, Loader=_NoDuplicateKeys))
+
+
+def tracked(value: Any) -> Any:
+    """The YAML document with every mapping a TrackedDict (lists and scalars as they are)."""
+    if isinstance(value, dict):
+        return TrackedDict({key: tracked(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [tracked(item) for item in value]
+    return value
+
+
+def mark_loaded(value: Any, keep: tuple[str, ...] = ()) -> None:
+    """A record found already loaded (a loader that leaves existing records alone): its keys were read
+    on the load that made it; `keep` names the keys whose items are still to be read one by one."""
+    if isinstance(value, TrackedDict):
+        value.mark_read()
+        for key, item in value.items():
+            if key not in keep:
+                mark_loaded(item)
+    elif isinstance(value, list):
+        for item in value:
+            mark_loaded(item)
+
+
+def unread_keys(value: Any, where: str) -> list[str]:
+    """Problems for every key of the document the loader did not read (a key with an empty value — null,
+    "" or [] — carries nothing and is not reported)."""
+    problems: list[str] = []
+    if isinstance(value, TrackedDict):
+        unread = sorted(
+            key for key, item in value.items() if key not in value.read and item not in (None, "", [])
+        )
+        if unread:
+            problems.append(f"{where}: key(s) not loaded by the loader: {', '.join(map(str, unread))}")
+        for key, item in value.items():
+            if key in value.read:
+                problems.extend(unread_keys(item, f"{where}.{key}"))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems.extend(unread_keys(item, f"{where}[{index}]"))
+    return problems
+
+
 class SeedError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
@@ -45,12 +129,22 @@ SEED_DOCUMENTS = {
 }
 
 
-def source_fields(data: dict | None) -> dict[str, str]:
+INFERRED = "inferred, not stated"
+
+
+def source_fields(data: dict | None, inferred: str = "") -> dict[str, str]:
+    """The record's citation. A fact the document does not state, entered on a stated basis, says so:
+    `inferred` (in the source mapping, or given by the loader) is kept in the reference, so every page
+    and export citing the record shows it: "MoU 1. Parties [inferred, not stated: …]"."""
     data = data or {}
     document = str(data.get("document") or "")
+    reference = str(data.get("reference") or "")
+    basis = "; ".join(part for part in (str(data.get("inferred") or "").strip(), inferred) if part)
+    if basis:
+        reference = f"{reference} [{INFERRED}: {basis}]".strip()
     return {
         "source_document": SEED_DOCUMENTS.get(document, document),
-        "source_reference": str(data.get("reference") or ""),
+        "source_reference": reference,
         "source_url": str(data.get("url") or ""),
     }
 
@@ -143,12 +237,18 @@ def load_partnership_seed_files(
     report = report or SeedReport()
     loader = SeedLoader(report, allowed_keys)
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = read_yaml(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise SeedError([f"{folder}/{path.name}: not valid YAML: {error}"]) from None
         report.files.append(f"{folder}/{path.name}")
         try:
             with transaction.atomic():
                 loader.check_keys(path.name, "file", data)
                 load_file(loader, path.name, data)
+                loader.problems.extend(unread_keys(data, f"{folder}/{path.name}"))
+                if loader.problems:
+                    raise SeedAbort
         except SeedAbort:
             continue
     if loader.problems:

@@ -37,6 +37,7 @@ from bodies.models import (
     TermsOfReferenceRole,
 )
 from bodies.queries import bodies_as_at, memberships_as_at, people_of, relationships_as_at
+from bodies.successions import stand_ins
 from core import editing
 from core.access import restrict
 from core.history import changes_of, changes_of_parts
@@ -60,6 +61,16 @@ def partnership_detail(request, pk: int):
             )
         )
     )
+    agreements = list(
+        Agreement.objects.filter(partnership=partnership)
+        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("organisation")))
+        .order_by("title")
+    )
+    signatures = [s for agreement in agreements for s in agreement.signatures.all()]
+    # A dissolved member or signatory is shown with who stands in its place on the day.
+    in_place = stand_ins({m.organisation for m in memberships} | {s.organisation for s in signatures}, on)
+    for record in [*memberships, *signatures]:
+        record.in_place = in_place.get(record.organisation_id, [])
     by_standing: dict[str, list[Membership]] = {}
     for membership in memberships:
         by_standing.setdefault(membership.get_standing_display(), []).append(membership)
@@ -70,11 +81,6 @@ def partnership_detail(request, pk: int):
         for rel in relationships
         if rel.to_body.partnership_id is None and rel.to_body not in bodies
     }
-    agreements = (
-        Agreement.objects.filter(partnership=partnership)
-        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("organisation")))
-        .order_by("title")
-    )
     return render(
         request,
         "pages/partnership_detail.html",
@@ -85,7 +91,7 @@ def partnership_detail(request, pk: int):
             "by_standing": by_standing,
             "bodies": bodies,
             "relationships": relationships,
-            "chart": structure_chart([*bodies, *statutory], relationships),
+            "chart": structure_chart([*bodies, *statutory], relationships, on),
             "agreements": agreements,
             "stages": partnership.stages.all(),
         },

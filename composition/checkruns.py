@@ -15,8 +15,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bodies.models import Appointment, Body, Partnership, TermsOfReference
+from bodies.successions import dissolved_q, dissolved_references
 from core.models import CheckRun
 from delegation.checks import scheme_defects
+from delegation.models import Delegation
 from delegation.queries import ratifying_parties
 
 
@@ -79,7 +81,28 @@ def data_quality_issues(partnership: Partnership, on: datetime.date) -> list[dic
                 organisation_id=organisation.pk,
             )
         )
+    issues.extend(dissolved_references(partnership, on, extra=_dissolved_delegations(partnership, on)))
     return issues
+
+
+def _dissolved_delegations(partnership: Partnership, on: datetime.date):
+    """Delegations in force to or from the board of an organisation dissolved by the day."""
+    gone = dissolved_q(on, "delegate__organisation__") | dissolved_q(on, "delegator__organisation__")
+    for d in (
+        Delegation.objects.in_force(on)
+        .filter(gone, partnership=partnership)
+        .select_related("delegate__organisation", "delegator__organisation", "matter")
+        .order_by("pk")
+    ):
+        for body in (d.delegator, d.delegate):
+            organisation = body.organisation if body is not None else None
+            if organisation is not None and organisation.dissolved_on and organisation.dissolved_on < on:
+                yield (
+                    "delegation_involving_dissolved_organisation",
+                    f"The delegation of “{d.matter.name}” involving {body.name}",
+                    organisation,
+                    {"delegation_id": d.pk},
+                )
 
 
 @transaction.atomic

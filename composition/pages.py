@@ -9,8 +9,10 @@ from django.utils.html import escape
 
 from bodies.models import Body, Organisation, Partnership, Person, TermsOfReference, TermsOfReferenceRole
 from bodies.queries import appointments_as_at, terms_of_reference_as_at
+from bodies.successions import lineage, stand_ins
 from composition.home import home_panels
 from composition.jobs_summary import latest_check_runs
+from composition.search import ranked
 from core.access import partnership_scope, restrict
 from core.effective_dating import today
 from core.history import changes_of
@@ -21,6 +23,7 @@ from decisions import queries as decision_queries
 from decisions.models import Decision, Ratification
 from delegation.models import Delegation, Matter
 from delegation.queries import ratification_for_body
+from meetings import queries as meeting_queries
 from risks import panels as risk_panels
 from risks import queries as risk_queries
 from risks.models import Risk, RiskEscalation
@@ -126,11 +129,23 @@ def body_detail(request, pk: int):
     }
     required_roles = [role for role in (current.roles.all() if current else []) if role.category == "member"]
     vacancies = [role for role in required_roles if role.title.lower() not in filled]
-    delegations = (
+    delegations = list(
         restrict(Delegation.objects.in_force(on).filter(delegate=body), request.user)
-        .select_related("matter", "delegator")
+        .select_related("matter", "delegator__organisation")
         .order_by("matter__name")
     )
+    # A representing organisation, or a delegating board's organisation, dissolved by the day: who stands in its place.
+    in_place = stand_ins(
+        {a.representing for a in appointments if a.representing}
+        | {d.delegator.organisation for d in delegations if d.delegator and d.delegator.organisation},
+        on,
+    )
+    for appointment in appointments:
+        appointment.organisation = appointment.representing
+        appointment.in_place = in_place.get(appointment.representing_id, [])
+    for delegation in delegations:
+        owner = delegation.delegator.organisation_id if delegation.delegator else None
+        delegation.in_place = in_place.get(owner, [])
     comparison = _comparison(request, versions)
     history = changes_of(body)
     return render(
@@ -234,26 +249,23 @@ def search(request):
         user = request.user
         results = {
             "Bodies": list(
-                restrict(Body.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)), user)
-                .select_related("partnership")
-                .order_by("name")[:25]
+                restrict(ranked(Body.objects.all(), query, ("name", "short_name")), user).select_related(
+                    "partnership"
+                )[:25]
             ),
             "Organisations": list(
-                restrict(Organisation.objects.filter(name__icontains=query), user).order_by("name")[:25]
-            ),
-            "People": list(
-                restrict(Person.objects.filter(name__icontains=query), user).order_by("name")[:25]
-            ),
-            "Partnerships": list(
                 restrict(
-                    Partnership.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)),
-                    user,
-                ).order_by("name")[:25]
+                    ranked(Organisation.objects.all(), query, ("name", "ods_code"), ("other_names",)), user
+                )[:25]
+            ),
+            "People": list(restrict(ranked(Person.objects.all(), query, ("name",)), user)[:25]),
+            "Partnerships": list(
+                restrict(ranked(Partnership.objects.all(), query, ("name", "short_name")), user)[:25]
             ),
             "Matters": list(
-                restrict(Matter.objects.filter(name__icontains=query), user)
-                .select_related("partnership")
-                .order_by("name")[:25]
+                restrict(ranked(Matter.objects.all(), query, ("name",)), user).select_related("partnership")[
+                    :25
+                ]
             ),
             "Decisions": list(
                 restrict(
@@ -270,6 +282,8 @@ def search(request):
                 .select_related("partnership")
                 .order_by("partnership__name", "reference")[:25]
             ),
+            # Words inside the papers of meetings (PostgreSQL full-text search: meetings.queries).
+            "Papers": meeting_queries.paper_search(user, query, limit=25),
         }
     return render(request, "pages/search.html", {"query": query, "results": results})
 
@@ -277,6 +291,7 @@ def search(request):
 @login_required
 def organisation_detail(request, pk: int):
     organisation = get_object_or_404(restrict(Organisation.objects.all(), request.user), pk=pk)
+    on, date_error = as_at_from(request)
     memberships = restrict(
         organisation.memberships.select_related("partnership").order_by(
             "partnership__name", "effective_from"
@@ -297,6 +312,8 @@ def organisation_detail(request, pk: int):
             # What its board owes and the risks it leads, in the partnerships the user may see.
             "owed": decision_panels.owed_by(request, organisation),
             "risks_led": risk_panels.led_by(request, organisation),
-            "on": today(),
+            "lineage": lineage(organisation, on),
+            "on": on,
+            "date_error": date_error,
         },
     )

@@ -25,6 +25,7 @@ from bodies.seeding import (
     SeedReport,
     illustrative_marker,
     load_partnership_seed_files,
+    mark_loaded,
     parse_date,
     seed_body,
     seed_organisation,
@@ -171,6 +172,8 @@ def _load_decision(seed: _File, where: str, d: dict) -> Decision:
             source_reference=seed.file,
         )
         seed.loader.report.count(Decision, created=True)
+    else:
+        mark_loaded(d, keep=("ratifications",))  # loaded before, from these same keys
     for index, r in enumerate(d.get("ratifications") or []):
         r_where = f"{where}.ratifications[{index}]"
         seed.loader.check_keys(r_where, "ratification", r)
@@ -188,6 +191,8 @@ def _load_decision(seed: _File, where: str, d: dict) -> Decision:
                 minute_reference=r.get("minute_reference") or "",
             )
             seed.loader.report.count(Ratification, created=False)
+        else:
+            mark_loaded(r)  # recorded on an earlier load
     return decision
 
 
@@ -213,8 +218,13 @@ def _load_proposal(seed: _File, where: str, p: dict) -> Proposal:
             source_reference=seed.file,
         )
         seed.loader.report.count(Proposal, created=True)
+    else:
+        mark_loaded(p, keep=("stages",))  # loaded before, from these same keys
     stages = p.get("stages") or []
-    for index, stage in enumerate(stages[proposal.decisions.count() :]):
+    passed = proposal.decisions.count()
+    for stage in stages[:passed]:
+        mark_loaded(stage)  # stages passed on an earlier load
+    for index, stage in enumerate(stages[passed:]):
         s_where = f"{where}.stages[{index}]"
         seed.loader.check_keys(s_where, "stage", stage)
         body = seed.body(stage.get("body"), s_where)

@@ -2,6 +2,7 @@
 
 import pghistory
 import pgtrigger
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -270,6 +271,66 @@ class ApprovalStage(Sourced, Revisioned):
         return f"{self.position}. {self.name}"
 
 
-for _model in (Matter, Reservation, Delegation, ApprovalRoute, ApprovalStage):
+class UrgentDecisionRule(Sourced, Revisioned):
+    """How a partnership takes a decision that cannot wait for the cycle of business (Cambridgeshire and
+    Peterborough Governance Framework 9.12), in the document's words and by the bodies it names."""
+
+    partnership_path = "partnership"
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.PROTECT, related_name="urgent_decision_rule"
+    )
+    need_determined_by = models.TextField(blank=True, help_text="Who determines that a decision is urgent.")
+    discussed_by = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="urgent_decisions_discussed"
+    )
+    taken_by = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="urgent_decisions_taken"
+    )
+    taken_by_office = models.CharField(max_length=20, choices=Delegation.Office.choices, blank=True)
+    consulted = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    council_decisions = models.TextField(blank=True, help_text="What applies where councils must decide.")
+    reported_to = models.TextField(blank=True)
+    ratification_required = models.BooleanField(default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership"]
+
+    def __str__(self):
+        return f"Urgent decisions: {self.partnership}"
+
+    @property
+    def taken_by_display(self) -> str:
+        if self.taken_by is None:
+            return ""
+        if self.taken_by_office:
+            return f"the {Delegation.Office(self.taken_by_office).label.lower()} of the {self.taken_by.name}"
+        return f"the {self.taken_by.name}"
+
+
+class SchemeNote(Sourced, Revisioned):
+    """What the transcriber of a partnership's scheme noted from its document where no record holds it
+    (inconsistencies, prose rules such as conflicts of interest and disputes), kept with its source."""
+
+    partnership_path = "partnership"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="scheme_notes")
+    text = models.TextField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership"], name="scheme_note_one_per_partnership")
+        ]
+
+    def __str__(self):
+        return f"Notes on the scheme of {self.partnership}"
+
+
+for _model in (Matter, Reservation, Delegation, ApprovalRoute, ApprovalStage, UrgentDecisionRule, SchemeNote):
     pghistory.track()(_model)
     pgtrigger.register(bump_revision)(_model)

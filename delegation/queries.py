@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from bodies.models import Body, Membership, Organisation, Partnership
+from bodies.successions import in_place_of_members_sql
 from core.effective_dating import in_force_sql, today
 from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
 
@@ -117,6 +118,9 @@ class AuthorityAnswer:
     route: list[RouteStage] = field(default_factory=list)
     ratifying_organisations: list[str] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
+    # The first day of the partnership's recorded scheme (its earliest delegation), when the question is
+    # about an earlier day: no recorded scheme was in force then.
+    scheme_starts_on: datetime.date | None = None
 
     @property
     def ratification_required(self) -> bool:
@@ -132,18 +136,45 @@ def resolve_authority(
     on: datetime.date | None = None,
     stage_reached: int | None = None,
 ) -> AuthorityAnswer:
-    """Who may decide `matter` (or which route a proposal of `category` takes) on `on`, and why."""
-    if (matter is None) == (category is None):
-        raise ValueError("Ask about a matter or a proposal category, not both or neither.")
+    """Who may decide `matter` and which route a proposal of `category` takes on `on`, and why: one
+    answer when both are asked (the authority, its chain, limits and sources, and the stages still ahead)."""
+    if matter is None and category is None:
+        raise ValueError("Ask about a matter, a proposal category, or both.")
     on = on or today()
     answer = AuthorityAnswer(
         partnership=partnership, on=on, amount_gbp=amount_gbp, matter=matter, category=category
     )
+    lines = []
+    starts = scheme_starts_on(partnership)
+    if starts is not None and on < starts:
+        answer.scheme_starts_on = starts
+        lines.append(
+            f"No recorded scheme of delegation of {partnership.name} was in force on {_day(on)}: the earliest "
+            f"recorded one applies from {_day(starts)}, the date of its source document."
+        )
     if matter is not None:
         _resolve_matter(answer, matter)
-    else:
+        lines += answer.explanation
+    if category is not None:
         _resolve_route(answer, category, stage_reached)
+        lines += answer.explanation
+    answer.explanation = lines
     return answer
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def scheme_starts_on(partnership: Partnership) -> datetime.date | None:
+    """The first day of the partnership's recorded scheme of delegation: its earliest delegation's start
+    (None when none is dated, or none is recorded)."""
+    return (
+        Delegation.objects.filter(partnership=partnership, effective_from__isnull=False)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
 
 
 def _resolve_matter(answer: AuthorityAnswer, matter: Matter) -> None:
@@ -245,11 +276,12 @@ def _judge(answer: AuthorityAnswer, path: AuthorityPath) -> None:
 
 def ratifying_parties(partnership: Partnership, on: datetime.date) -> QuerySet[Organisation]:
     """The organisations whose boards must ratify a collective decision: every party with a confirmed
-    membership on the day, each through its own board."""
-    memberships = Membership.objects.in_force(on).filter(
-        partnership=partnership, status=Membership.Status.CONFIRMED, standing__in=RATIFYING_STANDINGS
+    membership on the day, each through its own board. A party dissolved by then is asked through
+    the organisation standing in its place on the day (four merged CCGs: their one successor, once)."""
+    in_place = in_place_of_members_sql(
+        partnership.pk, on, [str(s) for s in RATIFYING_STANDINGS], Membership.Status.CONFIRMED
     )
-    return Organisation.objects.filter(memberships__in=memberships).distinct().order_by("name", "id")
+    return Organisation.objects.filter(pk__in=in_place).order_by("name", "id")
 
 
 def _names(organisations: QuerySet[Organisation]) -> list[str]:
@@ -323,7 +355,7 @@ def _explain_matter(answer: AuthorityAnswer, matter: Matter) -> list[str]:
     if not answer.paths and not answer.excluded:
         lines.append(
             f"No body in {answer.partnership}'s scheme holds delegated authority for “{matter.name}” on "
-            f"{answer.on:%-d %B %Y}: the decision stays with each partner organisation."
+            f"{_day(answer.on)}: the decision stays with each partner organisation."
         )
     for reservation in answer.reservations:
         lines.append(

@@ -20,14 +20,23 @@ from bodies.seeding import (
     seed_partnership,
     source_fields,
 )
-from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Power, Reservation
+from delegation.models import (
+    ApprovalRoute,
+    ApprovalStage,
+    Delegation,
+    Matter,
+    Power,
+    Reservation,
+    SchemeNote,
+    UrgentDecisionRule,
+)
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "delegation"
 
 ALLOWED_KEYS = {
     "file": {
         "partnership", "effective_from", "matters", "reservations", "delegations", "approval_routes",
-        "urgent_decisions", "notes",
+        "urgent_decisions", "notes", "notes_source", "effective_from_inferred",
     },
     "matter": {"slug", "name", "category", "source"},
     "reservation": {"matter", "reserved_to_kind", "reserved_to_body", "power", "source"},
@@ -40,7 +49,11 @@ ALLOWED_KEYS = {
         "position", "phase", "name", "acting_bodies", "jointly", "power", "preconditions", "source",
         "acting_organisations_note",
     },
-    "source": {"document", "reference", "url"},
+    "urgent_decisions": {
+        "need_determined_by", "discussed_by", "taken_by", "taken_by_office", "consulted", "council_decisions",
+        "reported_to", "ratification_required", "source",
+    },
+    "source": {"document", "reference", "url", "inferred"},
 }  # fmt: skip
 
 STATUTORY_BOARDS = "statutory_boards"
@@ -67,6 +80,8 @@ class _SchemeFile:
         self.file = file
         self.partnership = seed_partnership(loader, file, data)
         self.default_from = parse_date(data.get("effective_from"))
+        # The basis of a file-wide start date the document does not state (cited as inferred).
+        self.default_from_basis = str(data.get("effective_from_inferred") or "")
         self.bodies = {body.slug: body for body in Body.objects.filter(partnership=self.partnership)}
         self.statutory = {body.slug: body for body in Body.objects.filter(partnership=None)}
         self.matters: dict[str, Matter] = {}
@@ -100,8 +115,45 @@ def _load_file(loader: SeedLoader, file: str, data: dict) -> None:
     _load_reservations(f, data)
     _load_delegations(f, data)
     _load_approval_routes(f, data)
+    _load_urgent_decisions(f, data)
+    _load_notes(f, data)
     if loader.problems:
         raise SeedAbort
+
+
+def _load_urgent_decisions(f: _SchemeFile, data: dict) -> None:
+    rule = data.get("urgent_decisions")
+    if not rule:
+        return
+    where = f"{f.file}: urgent_decisions"
+    f.loader.check_keys(where, "urgent_decisions", rule)
+    f.loader.upsert(
+        UrgentDecisionRule,
+        {"partnership": f.partnership},
+        {
+            "need_determined_by": (rule.get("need_determined_by") or "").strip(),
+            "discussed_by": f.body(rule.get("discussed_by"), where),
+            "taken_by": f.body(rule.get("taken_by"), where),
+            "taken_by_office": rule.get("taken_by_office") or "",
+            "consulted": [str(item).strip() for item in rule.get("consulted") or []],
+            "council_decisions": (rule.get("council_decisions") or "").strip(),
+            "reported_to": (rule.get("reported_to") or "").strip(),
+            "ratification_required": bool(rule.get("ratification_required", True)),
+            **source_fields(rule.get("source")),
+        },
+        where,
+    )
+
+
+def _load_notes(f: _SchemeFile, data: dict) -> None:
+    text = (data.get("notes") or "").strip()
+    if text:
+        f.loader.upsert(
+            SchemeNote,
+            {"partnership": f.partnership},
+            {"text": text, **source_fields(data.get("notes_source") or {"document": data.get("document")})},
+            f"{f.file}: notes",
+        )
 
 
 def _load_matters(f: _SchemeFile, data: dict) -> None:
@@ -131,7 +183,7 @@ def _load_reservations(f: _SchemeFile, data: dict) -> None:
             {
                 "power": r.get("power") or Power.APPROVE,
                 "effective_from": f.default_from,
-                **source_fields(r.get("source")),
+                **source_fields(r.get("source"), f.default_from_basis if f.default_from else ""),
             },
             where,
         )
@@ -158,7 +210,10 @@ def _load_delegations(f: _SchemeFile, data: dict) -> None:
                 "further_delegation_permitted": bool(d.get("further_delegation_permitted", False)),
                 "effective_from": parse_date(d.get("effective_from")) or f.default_from,
                 "effective_to": parse_date(d.get("effective_to")),
-                **source_fields(d.get("source")),
+                **source_fields(
+                    d.get("source"),
+                    "" if d.get("effective_from") or not f.default_from else f.default_from_basis,
+                ),
             },
             where,
         )

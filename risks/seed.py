@@ -213,6 +213,13 @@ def _load_escalation(loader, where: str, partnership, risk: Risk, e: dict, mark)
         escalation.save(update_fields=["reason"])
         loader.report.count(RiskEscalation, created=False)
 
+    if response == escalation.response and response != RiskEscalation.Response.PENDING:
+        answered = (parse_date(e.get("responded_on")), e.get("response_note") or "")
+        if answered != (escalation.responded_on, escalation.response_note):
+            loader.problems.append(
+                f"{where}: the escalation was already answered; an answer is not rewritten"
+            )
+            raise SeedAbort
     if response != escalation.response:
         if escalation.response != RiskEscalation.Response.PENDING:
             loader.problems.append(

@@ -39,11 +39,17 @@ def test_partnership_page_shows_members_by_standing_and_the_structure_chart(derb
     )
     html = response.content.decode()
 
-    assert set(response.context["by_standing"]) == {"Party to", "Associate member"}
-    assert len(response.context["by_standing"]["Party to"]) == 16
+    assert set(response.context["by_standing"]) == {
+        "Party to",
+        "Associate member",
+        "Within the footprint (not a party)",
+    }
+    assert len(response.context["by_standing"]["Party to"]) == 15
     assert "<svg" in html and "Governance structure chart" in html
     stp_board = derbyshire.bodies.get(slug="stp-board")
-    assert f'href="{reverse("body-detail", args=[stp_board.pk])}"' in response.context["chart"]
+    assert (
+        f'href="{reverse("body-detail", args=[stp_board.pk])}?as_at=' in response.context["chart"]
+    )  # the as-at date carries
     assert "South Yorkshire and Bassetlaw" in html  # Chesterfield Royal's other partnership
 
 
@@ -101,7 +107,10 @@ def test_who_can_approve_answers_with_the_chain(client):
         reverse("who-can-approve"),
         {"partnership": cambridgeshire.pk, "matter": matter.pk, "category": "no_investment"},
     )
-    assert "Choose a matter or a category of proposal" in both.content.decode()
+    # Both at once: one answer, the authority and the route (issue 20), not a refusal.
+    assert both.context["answer"].paths and both.context["answer"].route
+    neither = client.get(reverse("who-can-approve"), {"partnership": cambridgeshire.pk, "amount": "£2m"})
+    assert neither.context["answer"] is None
 
 
 @pytest.mark.parametrize("name", ["home", "partnership-detail", "body-detail", "search"])

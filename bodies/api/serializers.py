@@ -73,7 +73,49 @@ class OrganisationSuccessionSerializer(RegistrySerializer):
 
     class Meta:
         model = models.OrganisationSuccession
-        fields = (*READ_ONLY, "predecessor", "successor", "effective_on", "kind", "note", *SOURCE_FIELDS)
+        fields = (
+            *READ_ONLY, "predecessor", "successor", "effective_on", "kind", "share_percent", "note", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class LineageOrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    ods_code = serializers.CharField(allow_null=True)
+    dissolved_on = serializers.DateField(allow_null=True)
+
+
+class LineageStepSerializer(serializers.Serializer):
+    organisation = LineageOrganisationSerializer()
+    kind = serializers.CharField()
+    effective_on = serializers.DateField()
+    share_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    depth = serializers.IntegerField(help_text="1: directly; 2: through one other organisation; …")
+    source = serializers.CharField()
+
+
+class FormerNameSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    effective_from = serializers.DateField(allow_null=True)
+    effective_to = serializers.DateField(allow_null=True)
+
+
+class LineageSerializer(serializers.Serializer):
+    """An organisation's predecessors and successors, its former names, and who stands in its place on `on`."""
+
+    organisation = LineageOrganisationSerializer()
+    on = serializers.DateField()
+    name_on = serializers.CharField(help_text="The name the organisation went by on the day.")
+    successor = LineageOrganisationSerializer(
+        allow_null=True,
+        help_text="The one organisation in its place on the day (itself if none; null after a split).",
+    )
+    successors = LineageOrganisationSerializer(
+        many=True, help_text="Every organisation in its place on the day."
+    )
+    predecessors = LineageStepSerializer(many=True)
+    successions = LineageStepSerializer(many=True, source="successors_all")
+    former_names = FormerNameSerializer(many=True)
 
 
 class MembershipSerializer(RegistrySerializer):

@@ -1,11 +1,15 @@
 """One viewset per resource, each over its model's restricted queryset (see RegistryViewSet)."""
 
+import datetime
+
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from bodies import models, services
+from bodies import models, services, successions
 from bodies.api import filters, serializers
 from core.access import is_registry_administrator
 from core.api.viewsets import RegistryViewSet
@@ -48,6 +52,33 @@ class OrganisationViewSet(RegistryViewSet):
     search_fields = ["name", "ods_code"]
     ordering_fields = ["name", "kind", "id"]
     ordering = ("name", "id")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="As at this day (default today).")],
+        responses=serializers.LineageSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def lineage(self, request, *args, **kwargs):
+        """Predecessors and successors (dates, kinds, shares, ODS codes), former names, and the `successor`
+        standing in the organisation's place on `on`."""
+        organisation = self.get_object()
+        raw = request.query_params.get("on", "")
+        try:
+            on = datetime.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise exceptions.ValidationError({"on": ["Give the date as YYYY-MM-DD."]}) from None
+        found = successions.lineage(organisation, on)
+        data = {
+            "organisation": organisation,
+            "on": found.on,
+            "name_on": successions.name_as_at(organisation, found.on),
+            "successor": found.successor,
+            "successors": found.successors_in_force,
+            "predecessors": found.predecessors,
+            "successors_all": found.successors,
+            "former_names": found.former_names,
+        }
+        return Response(serializers.LineageSerializer(data).data)
 
 
 class OrganisationSuccessionViewSet(RegistryViewSet):

@@ -109,7 +109,8 @@ class ApprovalStageSerializer(RegistrySerializer):
 
 
 class AuthorityQuerySerializer(serializers.Serializer):
-    """The question: a matter (id or slug) or a proposal category; optionally an amount and a date."""
+    """The question: a matter (id or slug), a proposal category, or both (one answer: the authority and
+    the route still ahead); optionally an amount and a date."""
 
     matter = serializers.CharField(required=False, max_length=120)
     category = serializers.ChoiceField(choices=models.ApprovalRoute.Category.choices, required=False)
@@ -118,9 +119,9 @@ class AuthorityQuerySerializer(serializers.Serializer):
     stage_reached = serializers.IntegerField(min_value=0, max_value=1000, required=False)
 
     def validate(self, attrs):
-        if ("matter" in attrs) == ("category" in attrs):
+        if "matter" not in attrs and "category" not in attrs:
             raise serializers.ValidationError(
-                {"matter": ["Ask about a matter or a proposal category (one of them)."]}
+                {"matter": ["Ask about a matter, a proposal category, or both."]}
             )
         return attrs
 
@@ -182,6 +183,11 @@ class AuthorityAnswerSerializer(serializers.Serializer):
     ratification_required = serializers.BooleanField()
     ratifying_organisations = serializers.ListField(child=serializers.CharField())
     explanation = serializers.ListField(child=serializers.CharField())
+    scheme_starts_on = serializers.DateField(
+        allow_null=True,
+        help_text="Set when `on` is before the partnership's recorded scheme of delegation: the day it starts "
+        "(the date of its source document). No recorded scheme was in force on `on`.",
+    )
 
     def get_matter(self, answer) -> dict | None:
         if answer.matter is None:

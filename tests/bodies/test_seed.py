@@ -45,10 +45,12 @@ def test_five_partnerships_are_loaded():
 
 
 def test_derbyshire_members_by_standing():
-    # 15 organisations within the footprint, plus the LMC, NHS England and NHS Improvement,
-    # which the MoU names as parties; Burton is an associate, East Staffordshire CCG "Associate Member TBC".
+    # 14 of the organisations within the footprint, plus the LMC, NHS England and NHS Improvement, which
+    # the MoU names as parties; Burton is an associate, East Staffordshire CCG "Associate Member TBC".
+    # The general practices are listed within the footprint only (audit, issue 20: they were a party).
     assert standing_counts("derbyshire") == {
-        ("party_to", "confirmed"): 16,
+        ("party_to", "confirmed"): 15,
+        ("in_footprint", "confirmed"): 1,
         ("associate", "confirmed"): 1,
         ("associate", "to_be_confirmed"): 1,
     }

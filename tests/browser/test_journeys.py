@@ -43,7 +43,7 @@ def test_ask_who_can_approve_and_read_the_chain(demo, page):
     page.get_by_role(
         "button", name="Answer"
     ).click()  # without JavaScript: choose the partnership, then the matter
-    page.get_by_label("Matter").select_option(
+    page.get_by_label("Matter", exact=True).select_option(
         label="To approve business cases to support delivery of the STP"
     )
     page.get_by_label("Amount (£)").fill("250000")

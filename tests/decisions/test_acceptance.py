@@ -46,7 +46,10 @@ def test_a_derbyshire_stp_board_decision_needs_ratification_by_each_confirmed_pa
 
     ratifying = set(decision.ratifications.values_list("organisation__name", flat=True))
     assert decision.status == "awaiting_ratification"
-    assert len(ratifying) == 16  # every confirmed party (MoU 1 and 10.6)
+    assert (
+        len(ratifying) == 15
+    )  # every confirmed party (MoU 1 and 10.6); the general practices are not one (audit, issue 20)
+    assert "General Practices across Derbyshire" not in ratifying
     assert ratifying == set(
         resolve_authority(
             partnership=decision.body.partnership, matter=decision.matter, on=decision.decided_on
@@ -54,7 +57,9 @@ def test_a_derbyshire_stp_board_decision_needs_ratification_by_each_confirmed_pa
     )
     assert "Chesterfield Royal Hospital NHS Foundation Trust" in ratifying
     assert "Burton Hospitals NHS Foundation Trust" not in ratifying  # an associate
-    assert decision.delegation.source_reference == "MoU 10.2-10.6; STP Board terms of reference"
+    assert decision.delegation.source_reference == (
+        "MoU 10.2-10.6; STP Board terms of reference [inferred, not stated: the paper's date, 22 June 2017]"
+    )  # the start date is not in the document: cited as inferred (audit, issue 20)
     assert "Derbyshire STP Board may approve" in decision.authority_explanation
 
 

@@ -415,3 +415,27 @@ def test_sending_the_notice_from_the_page_queues_the_emails(scheme, secretariat,
     response = client.post(reverse("meeting-notice", args=[scheme.meeting.pk]))
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(task="meetings.tasks.send_notice").count() == 1
+
+
+def test_site_search_finds_a_phrase_inside_a_paper_only_for_those_who_may_read_it(client, settings, tmp_path):
+    from meetings import services
+    from tests.meetings.conftest import pdf_upload
+    from tests.platform.conftest import user_with_role
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = factories.MeetingFactory()
+    item = factories.AgendaItemFactory(meeting=meeting, title="Estates")
+    services.paper_upload(
+        agenda_item=item, upload=pdf_upload("the community hospital reconfiguration"), title="Estates plan"
+    )
+    reader = user_with_role(meeting.body.partnership, "viewer")
+    stranger = user_with_role(factories.PartnershipFactory(), "viewer")
+
+    client.force_login(reader)
+    found = client.get(reverse("search"), {"q": "hospital reconfiguration"}).content.decode()
+    assert "Papers (1)" in found and "Estates plan" in found and "<mark>" in found
+    client.force_login(stranger)
+    assert (
+        "Estates plan"
+        not in client.get(reverse("search"), {"q": "hospital reconfiguration"}).content.decode()
+    )
