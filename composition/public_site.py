@@ -13,6 +13,7 @@ import functools
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
@@ -24,6 +25,7 @@ from core.paging import paged
 from core.publication import PUBLIC
 from core.ratelimit import client_address, hit
 from decisions.models import Attendance, Decision, Interest, Meeting, Ratification
+from delegation.answers import authority_question
 from delegation.models import Delegation, Reservation
 from meetings import queries as meeting_queries
 from meetings.files import CONTENT_TYPES as PAPER_CONTENT_TYPES
@@ -291,4 +293,23 @@ def scheme_page(request, slug: str):
         request,
         "public/scheme.html",
         {"partnership": partnership, "reservations": reservations, "delegations": delegations, "on": on},
+    )
+
+
+@public_view
+def who_can_approve(request, slug: str):
+    """Who can approve this? asked as anyone may: the public scheme, the same answer as the staff page."""
+    partnership = published_partnership(slug)
+    context = authority_question(
+        request.GET,
+        user=PUBLIC,
+        initial={"partnership": partnership.pk},
+        question_url=reverse("public:who-can-approve", args=[slug]),
+    )
+    if context["filling"] and request.headers.get("HX-Request"):
+        return render(request, "pages/_who_can_approve_matters.html", context)
+    return render(
+        request,
+        "pages/who_can_approve.html",
+        {**context, "partnership": partnership, "base_template": "public/base.html"},
     )

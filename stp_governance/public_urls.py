@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/packs/<int:pk>/", public_site.pack_download, name="pack"),
     path("<slug:slug>/meetings/<int:pk>/minutes.pdf", public_site.minutes_pdf, name="minutes-pdf"),
     path("<slug:slug>/scheme-of-delegation/", public_site.scheme_page, name="scheme"),
+    path("<slug:slug>/who-can-approve/", public_site.who_can_approve, name="who-can-approve"),
     path("<slug:slug>/decisions.atom", public_feeds.decisions_feed, name="decisions-feed"),
     path("<slug:slug>/meetings.atom", public_feeds.meetings_feed, name="meetings-feed"),
     path("<slug:slug>/meetings.ics", public_feeds.meetings_calendar_view, name="meetings-calendar"),

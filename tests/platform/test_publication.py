@@ -434,3 +434,21 @@ def test_the_partnership_administrator_switches_the_public_site_on_from_its_page
     assert saved.status_code == 302
     client.logout()
     assert client.get(public_url).status_code == 200
+
+
+def test_who_can_approve_is_answered_publicly_from_the_public_scheme_only(client):
+    from delegation.models import Delegation
+
+    site = build_site()
+    delegation = (
+        Delegation.objects.filter(partnership=site.partnership).select_related("matter", "delegate").first()
+    )
+    url = reverse("public:who-can-approve", args=[site.partnership.slug])
+    asked = {"partnership": site.partnership.pk, "matter": delegation.matter_id, "amount": "£250k"}
+    answer = client.get(url, asked).content.decode()
+    assert "The answer, on" in answer and delegation.delegate.name in answer
+    assert "/sign-in/" not in client.get(url, asked).get("Location", "")
+    # Another partnership (not published) cannot be asked about here: a form error, nothing of it shown.
+    refused = client.get(url, {**asked, "partnership": site.hidden.pk})
+    assert refused.status_code == 200 and "The answer, on" not in refused.content.decode()
+    assert_no_leak(refused.content.decode(), url)
