@@ -77,7 +77,7 @@ class AuthorityQuestionForm(forms.Form):
         label="Amount (£)",
         help_text="Optional. For example £2m, 2,000,000 or £250k.",
     )
-    on = forms.DateField(required=False, label="On date", help_text="For example 2018-04-01. Empty: today.")
+    on = forms.DateField(required=False, label="On date", help_text="For example 01/04/2018. Empty: today.")
     stage_reached = forms.IntegerField(
         required=False, min_value=0, max_value=100, label="Stages already passed", help_text="For a proposal."
     )
@@ -86,7 +86,7 @@ class AuthorityQuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         partnerships = restrict(Partnership.objects.order_by("name"), user)
         self.fields["partnership"].queryset = partnerships
-        chosen = self.data.get("partnership") if self.is_bound else None
+        chosen = self.data.get("partnership") if self.is_bound else self.initial.get("partnership")
         matters = Matter.objects.none()
         if chosen and str(chosen).isdigit() and len(str(chosen)) < 19:
             matters = restrict(Matter.objects.filter(partnership_id=int(chosen)), user).order_by("name")

@@ -114,8 +114,16 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
     assert page.get_by_text("Trustee of a local hospice charity").is_visible()
     assert "Sam Withheld" not in page.content() and "Safety" not in page.content()
 
+    page.get_by_role("link", name="Gifts and hospitality").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Gifts and hospitality"
+
     page.get_by_role("link", name="Scheme of delegation").first.click()
     assert page.get_by_role("heading", name="Delegations").is_visible()
+    page.get_by_role("link", name="Ask who can approve a proposal").click()
+    page.get_by_label("Matter", exact=True).select_option(str(decision.matter_id))
+    page.get_by_role("button", name="Answer").click()
+    assert page.get_by_role("heading", name="The answer, on", exact=False).is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "public-who-can-approve.png"), full_page=True)
 
     # A phone: nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
