@@ -43,7 +43,7 @@ def test_who_can_approve_a_2m_business_case_in_one_answer_with_route_and_sources
     user = member_of("cambridgeshire-and-peterborough")
     sign_in(page, demo.url, user.username, PASSWORD)
 
-    ask(page, demo.url, amount="£2m", on="2018-06-01")
+    ask(page, demo.url, amount="£2m", on="01/06/2018")
 
     assert page.locator("#answer").count() == 1
     card = page.locator(".registry-answer")
@@ -60,7 +60,7 @@ def test_a_date_before_the_framework_warns(demo, page):
     user = member_of("cambridgeshire-and-peterborough")
     sign_in(page, demo.url, user.username, PASSWORD)
 
-    ask(page, demo.url, on="2017-06-01")
+    ask(page, demo.url, on="01/06/2017")
 
     warning = page.locator("#no-scheme-then")
     assert warning.is_visible()
@@ -121,7 +121,7 @@ def test_who_can_approve_fits_a_phone(demo, browser):
     phone = context.new_page()
     try:
         sign_in(phone, demo.url, user.username, PASSWORD)
-        ask(phone, demo.url, amount="£2m", on="2018-06-01")
+        ask(phone, demo.url, amount="£2m", on="01/06/2018")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
         phone.screenshot(path=str(SCREENSHOTS / "who-can-approve-390.png"), full_page=False)
