@@ -69,12 +69,14 @@ def test_the_api_stores_lower_case_as_upper_and_refuses_the_second(api_admin):
 # -- successions --------------------------------------------------------------------------------
 def test_a_circle_of_successions_is_refused():
     a, b, c = (OrganisationFactory() for _ in range(3))
-    record_succession(predecessor=a, successor=b, effective_on=D(2019, 4, 1), kind="merger")
-    record_succession(predecessor=b, successor=c, effective_on=D(2020, 4, 1), kind="merger")
-    with pytest.raises(ValidationError, match="circle"):
-        record_succession(predecessor=b, successor=a, effective_on=D(2021, 4, 1), kind="merger")
-    with pytest.raises(ValidationError, match="circle"):
-        record_succession(predecessor=c, successor=a, effective_on=D(2021, 4, 1), kind="merger")
+    # Transfers of functions leave the predecessors standing, so only the circle can refuse them.
+    keep = {"kind": "transfer", "dissolve_predecessor": False}
+    record_succession(predecessor=a, successor=b, effective_on=D(2019, 4, 1), **keep)
+    record_succession(predecessor=b, successor=c, effective_on=D(2020, 4, 1), **keep)
+    with pytest.raises(ValidationError, match="cannot go round"):
+        record_succession(predecessor=b, successor=a, effective_on=D(2021, 4, 1), **keep)
+    with pytest.raises(ValidationError, match="cannot go round"):
+        record_succession(predecessor=c, successor=a, effective_on=D(2021, 4, 1), **keep)
     assert OrganisationSuccession.objects.filter(successor=a).count() == 0
 
 

@@ -75,7 +75,7 @@ def test_row_errors_are_in_words_and_nothing_is_written(ours):
     assert messages[("Bodies", 3)] == [
         "Kind: “Parliament” is not one of: Board; Executive; Committee; Sub-committee; Joint committee; "
         "Committees in common; Advisory group; Reference group; Forum; Programme board; Delivery group; "
-        "Working group; Team."
+        "Working group; Team; Integrated care partnership."
     ]
     assert messages[("Appointments", 2)] == ["From: “31/02/2026” is not a date: write it dd/mm/yyyy."]
     assert messages[("Appointments", 3)] == [
