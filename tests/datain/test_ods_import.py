@@ -79,7 +79,7 @@ def test_the_successor_file_records_successions_and_refuses_one_back(tmp_path, a
     back = tmp_path / "succ2.csv"
     back.write_bytes(csv_bytes([succession_line("QJ2", "15M", "Merger", "20230701")]))
     # Back again: the CCG, dissolved by the merger, cannot succeed the ICB (nor could a circle be made).
-    with pytest.raises(CommandError, match="nothing imported: .* cannot succeed"):
+    with pytest.raises(CommandError, match=r"nothing imported: .* cannot succeed"):
         call_command("ods_import", str(back), "--commit")
     assert not OrganisationSuccession.objects.filter(predecessor=new).exists()
 
