@@ -452,3 +452,16 @@ def test_who_can_approve_is_answered_publicly_from_the_public_scheme_only(client
     refused = client.get(url, {**asked, "partnership": site.hidden.pk})
     assert refused.status_code == 200 and "The answer, on" not in refused.content.decode()
     assert_no_leak(refused.content.decode(), url)
+
+
+def test_the_public_site_command_switches_sites_on_and_off():
+    from django.core.management import CommandError, call_command
+
+    site = build_site()
+    call_command("public_site", site.hidden.slug)
+    site.hidden.refresh_from_db()
+    assert site.hidden.public_site is True
+    call_command("public_site", "--all", "--off")
+    assert not type(site.hidden).objects.filter(public_site=True).exists()
+    with pytest.raises(CommandError, match="no-such-partnership"):
+        call_command("public_site", "no-such-partnership")
