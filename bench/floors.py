@@ -339,7 +339,7 @@ FLOORS: dict[str, Floor] = {
 POWER = dict(gm.Power.choices)
 OFFICE = dict(gm.Delegation.Office.choices)
 
-MEETING = """(SELECT b.name || ', ' || to_char(m.starts_at AT TIME ZONE 'Europe/London', 'DD FMMonth YYYY')
+MEETING = """(SELECT b.name || ', ' || to_char(m.starts_at AT TIME ZONE 'Europe/London', 'FMDD FMMonth YYYY')
                      || CASE WHEN m.title <> '' THEN ' (' || m.title || ')' ELSE '' END
                 FROM decisions_meeting m JOIN bodies_body b ON b.id = m.body_id WHERE m.id = x.{column})"""
 
