@@ -94,7 +94,8 @@ def _succession(r):
         "id": r[0], "url": f"{BASE}organisation-successions/{r[0]}/",
         "display": f"{r[3]} → {r[5]} ({r[6].isoformat()})", "revision": r[1],
         "predecessor": ref("organisations", r[2], r[3]), "successor": ref("organisations", r[4], r[5]),
-        "effective_on": r[6], "kind": r[7], "note": r[8], **sources(r),
+        "effective_on": r[6], "kind": r[7], "share_percent": None if r[9] is None else f"{r[9]:.2f}",
+        "note": r[8], **sources(r),
     }  # fmt: skip
 
 
@@ -224,7 +225,7 @@ FLOORS: dict[str, Floor] = {
     ),
     "organisation-successions": Floor(
         f"""SELECT x.id, x.revision, x.predecessor_id, a.name, x.successor_id, b.name, x.effective_on,
-                   x.kind, x.note, {src("x")}
+                   x.kind, x.note, x.share_percent, {src("x")}
               FROM bodies_organisationsuccession x
               JOIN bodies_organisation a ON a.id = x.predecessor_id
               JOIN bodies_organisation b ON b.id = x.successor_id
