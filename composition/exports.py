@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import logging
 import tempfile
 import time
 import uuid
@@ -42,11 +41,10 @@ from bodies.models import (
 )
 from composition.registers import CHUNK, REGISTERS, text_cell
 from core import access, outbox
-from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
+from core.leases import job_heartbeat, job_run
 from core.models import Export
 from core.spreadsheets import formula_safe
 
-log = logging.getLogger(__name__)
 EXTENSIONS = {
     Export.Kind.REGISTERS_CSV: "zip",
     Export.Kind.REGISTERS_XLSX: "xlsx",
@@ -113,36 +111,17 @@ class Progress:
             time.sleep(settings.EXPORT_PROGRESS_PAUSE_SECONDS)
 
 
-class RetryLater(Exception):
-    """An attempt failed and the export is queued again: the task retries it after the countdown."""
-
-
 def export_run(*, export_id: int, retry_in: float | None = None) -> Export:
-    """Make the export's file. Idempotent: a finished export is left as it is, one that a live worker
-    is making is left to it, and if two workers make the same export (the sweep gave it to a second
-    while the first was only slow), the second to finish keeps the first one's file.
-
-    If the attempt raises, the export is queued again to be retried in `retry_in` seconds (RetryLater
-    is raised) or, with no retry or its attempts spent, failed with the reason."""
-    claimed = job_claim(
+    """Make the export's file (core.leases.job_run: idempotent, retried or failed with the reason).
+    If two workers make the same export (the sweep gave it to a second while the first was only
+    slow), the second to finish keeps the first one's file."""
+    return job_run(
         Export,
         pk=export_id,
         values={"status": Export.Status.RUNNING, "started_at": timezone.now(), "progress": 0},
+        make=_export_make,
+        retry_in=retry_in,
     )
-    if claimed is None:
-        return Export.objects.get(pk=export_id)
-    export, holder = claimed
-    try:
-        return _export_make(export, holder)
-    except LeaseLost:
-        raise
-    except Exception as error:
-        if job_attempt_failed(
-            Export, pk=export_id, holder=holder, error=f"{type(error).__name__}: {error}", retry_in=retry_in
-        ):
-            raise RetryLater(error) from error
-        log.exception("export failed for good export=%s", export_id)
-        return Export.objects.get(pk=export_id)
 
 
 def _export_make(export: Export, holder: uuid.UUID) -> Export:

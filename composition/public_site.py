@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -29,8 +29,9 @@ from delegation.answers import authority_question
 from delegation.models import Delegation, Reservation
 from meetings import queries as meeting_queries
 from meetings.files import CONTENT_TYPES as PAPER_CONTENT_TYPES
+from meetings.files import file_response
 from meetings.minutes_pdf import minutes_document
-from meetings.models import AgendaPack, Gift, MinuteEntry, Paper
+from meetings.models import AgendaPack, Gift, Paper
 
 DECISIONS_PER_PAGE = 50
 
@@ -139,12 +140,8 @@ def meeting_page(request, slug: str, pk: int):
     meeting = get_object_or_404(
         public(Meeting.objects.filter(body__partnership=partnership)).select_related("body"), pk=pk
     )
-    items = meeting_queries.meeting_items(meeting, PUBLIC, with_quorum=False)
+    items = meeting_queries.minuted_items(meeting, PUBLIC)  # a minute only once the minutes are approved
     minutes = meeting_queries.minutes_of(meeting, PUBLIC)
-    if minutes is not None:
-        entries = {e.agenda_item_id: e for e in public(MinuteEntry.objects.filter(minutes=minutes))}
-        for view in items:
-            view.entry = entries.get(view.item.pk)
     attendance = public(
         Attendance.objects.filter(meeting=meeting).select_related("person", "deputy")
     ).order_by("status", "person__name")
@@ -162,16 +159,6 @@ def meeting_page(request, slug: str, pk: int):
     )
 
 
-def _public_file(field, name: str, content_type: str) -> FileResponse:
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The file is missing from the store.") from error
-    response = FileResponse(handle, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @public_view
 def paper_download(request, slug: str, pk: int):
     """A public paper's newest version (a restricted item's papers are not found)."""
@@ -180,7 +167,9 @@ def paper_download(request, slug: str, pk: int):
         public(Paper.objects.filter(agenda_item__meeting__body__partnership=partnership)), pk=pk
     )
     version = get_object_or_404(public(paper.versions.filter(number=paper.current_version)))
-    return _public_file(version.file, f"{paper.title[:80]}.{version.kind}", PAPER_CONTENT_TYPES[version.kind])
+    return file_response(
+        version.file, f"{paper.title[:80]}.{version.kind}", PAPER_CONTENT_TYPES[version.kind], private=False
+    )
 
 
 @public_view
@@ -191,8 +180,11 @@ def pack_download(request, slug: str, pk: int):
         public(AgendaPack.objects.filter(meeting__body__partnership=partnership)).select_related("meeting"),
         pk=pk,
     )
-    return _public_file(
-        pack.file, f"agenda-pack-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf"
+    return file_response(
+        pack.file,
+        f"agenda-pack-{pack.meeting.meeting_date.isoformat()}.pdf",
+        "application/pdf",
+        private=False,
     )
 
 
@@ -206,10 +198,7 @@ def minutes_pdf(request, slug: str, pk: int):
     minutes = meeting_queries.minutes_of(meeting, PUBLIC)
     if minutes is None:
         raise Http404("The minutes are not approved yet.")
-    items = meeting_queries.meeting_items(meeting, PUBLIC, with_quorum=False)
-    entries = {e.agenda_item_id: e for e in public(MinuteEntry.objects.filter(minutes=minutes))}
-    for view in items:
-        view.entry = entries.get(view.item.pk)
+    items = meeting_queries.minuted_items(meeting, PUBLIC)
     attendance = list(public(Attendance.objects.filter(meeting=meeting).select_related("person", "deputy")))
     data = minutes_document(meeting=meeting, minutes=minutes, items=items, attendance=attendance)
     response = HttpResponse(data, content_type="application/pdf")

@@ -25,7 +25,7 @@ def run_export(self, export_id: int) -> None:
     retry_in = None if self.request.is_eager else backoff(self.request.retries)
     try:
         exports.export_run(export_id=export_id, retry_in=retry_in)
-    except exports.RetryLater as later:
+    except leases.RetryLater as later:
         raise self.retry(exc=later.__cause__, countdown=retry_in) from None
     except leases.LeaseLost:
         log.warning("export taken over by another worker export=%s", export_id)

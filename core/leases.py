@@ -156,6 +156,32 @@ def job_attempt_failed(
     return retry
 
 
+class RetryLater(Exception):
+    """An attempt failed and the job is queued again: the task retries it after the countdown."""
+
+
+def job_run(model: type[Leased], *, pk: int, values: dict, make, retry_in: float | None = None) -> Leased:
+    """One attempt at a leased job (an export, an agenda pack): claim it with `values`, then
+    `make(job, holder)`. Idempotent: a finished job, or one a live worker holds, is returned as it is.
+    If the attempt raises, the job is queued again to be retried in `retry_in` seconds (RetryLater is
+    raised) or, with no retry or its attempts spent, failed with the reason."""
+    claimed = job_claim(model, pk=pk, values=values)
+    if claimed is None:
+        return model.objects.get(pk=pk)
+    job, holder = claimed
+    try:
+        return make(job, holder)
+    except LeaseLost:
+        raise
+    except Exception as error:
+        if job_attempt_failed(
+            model, pk=pk, holder=holder, error=f"{type(error).__name__}: {error}", retry_in=retry_in
+        ):
+            raise RetryLater(error) from error
+        log.exception("%s failed for good pk=%s", model._meta.label, pk)
+        return model.objects.get(pk=pk)
+
+
 @dataclass(frozen=True)
 class Sweep:
     requeued: int = 0

@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -117,3 +118,19 @@ def _office_text(archive: zipfile.ZipFile, kind: str) -> str:
         parts.append(chunk)
         length += len(chunk)
     return "\n".join(parts)[:MAX_TEXT]
+
+
+def file_response(
+    field, name: str, content_type: str, *, inline: bool = True, private: bool = True
+) -> FileResponse:
+    """A stored file (a paper, a pack) as a download: never sniffed as another type; `private` ones
+    are never cached (a public one's caching is the public site's: composition/public_site.py)."""
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from the store.") from error
+    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,7 +13,6 @@ a temporary file, then handed to the storage. tests/meetings/test_packs.py measu
 from __future__ import annotations
 
 import io
-import logging
 import tempfile
 import time
 import uuid
@@ -34,13 +33,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import access
-from core.leases import LeaseLost, job_attempt_failed, job_claim, job_heartbeat
+from core.leases import job_heartbeat, job_run
 from core.notifications import absolute
 from decisions.models import AgendaItem
 from meetings.models import Action, AgendaPack, Paper, PaperVersion
 from meetings.pdfstream import Bookmark, StreamingPdf
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -248,26 +245,14 @@ def total_pages(pack: AgendaPack) -> int:
 
 
 def pack_run(*, pack_id: int, retry_in: float | None = None) -> AgendaPack:
-    """Make the pack's file (idempotent: a finished pack is left as it is)."""
-    claimed = job_claim(AgendaPack, pk=pack_id, values={"status": AgendaPack.Status.RUNNING, "progress": 0})
-    if claimed is None:
-        return AgendaPack.objects.get(pk=pack_id)
-    pack, holder = claimed
-    try:
-        return _pack_make(pack, holder)
-    except LeaseLost:
-        raise
-    except Exception as error:
-        if job_attempt_failed(
-            AgendaPack, pk=pack_id, holder=holder, error=f"{type(error).__name__}: {error}", retry_in=retry_in
-        ):
-            raise RetryLater(error) from error
-        log.exception("pack failed for good pack=%s", pack_id)
-        return AgendaPack.objects.get(pk=pack_id)
-
-
-class RetryLater(Exception):
-    pass
+    """Make the pack's file (core.leases.job_run: idempotent, retried or failed with the reason)."""
+    return job_run(
+        AgendaPack,
+        pk=pack_id,
+        values={"status": AgendaPack.Status.RUNNING, "progress": 0},
+        make=_pack_make,
+        retry_in=retry_in,
+    )
 
 
 def _pack_make(pack: AgendaPack, holder: uuid.UUID) -> AgendaPack:

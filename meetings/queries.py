@@ -19,7 +19,16 @@ from bodies.queries import person_id_of, terms_of_reference_as_at
 from core import access
 from decisions.models import AgendaItem, Attendance, Decision, Declaration, Interest, Meeting
 from decisions.queries import QuorumAnswer
-from meetings.models import Action, AgendaPack, ForwardPlanEntry, MatterArising, Minutes, Paper, PaperVersion
+from meetings.models import (
+    Action,
+    AgendaPack,
+    ForwardPlanEntry,
+    MatterArising,
+    MinuteEntry,
+    Minutes,
+    Paper,
+    PaperVersion,
+)
 
 
 @dataclass
@@ -231,6 +240,19 @@ def minutes_of(meeting: Meeting, user) -> Minutes | None:
         .select_related("approval__meeting")
         .first()
     )
+
+
+def minuted_items(meeting: Meeting, user) -> list[ItemView]:
+    """The agenda as `user` may read it (`meeting_items`, without quorum), each item with its minute
+    (`view.entry`, amendments loaded) where `user` may read it: for anyone, only approved minutes."""
+    items = meeting_items(meeting, user, with_quorum=False)
+    entries = access.restrict(
+        MinuteEntry.objects.filter(minutes__meeting=meeting).prefetch_related("amendments"), user, "view"
+    )
+    by_item = {entry.agenda_item_id: entry for entry in entries}
+    for view in items:
+        view.entry = by_item.get(view.item.pk)
+    return items
 
 
 def planned_entries(meeting: Meeting) -> list[ForwardPlanEntry]:

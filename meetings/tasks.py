@@ -19,7 +19,7 @@ def make_pack(self, pack_id: int) -> None:
     retry_in = None if self.request.is_eager else backoff(self.request.retries)
     try:
         packs.pack_run(pack_id=pack_id, retry_in=retry_in)
-    except packs.RetryLater as later:
+    except leases.RetryLater as later:
         raise self.retry(exc=later.__cause__, countdown=retry_in) from None
     except leases.LeaseLost:
         log.warning("pack taken over by another worker pack=%s", pack_id)

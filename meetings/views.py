@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from decisions import services as decision_services
 from decisions.models import AgendaItem, Attendance, Interest, Meeting
 from delegation.models import Matter
 from meetings import calendars, notices, queries, services
-from meetings.files import CONTENT_TYPES
+from meetings.files import CONTENT_TYPES, file_response
 from meetings.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -423,17 +423,6 @@ def paper_detail(request, pk: int):
     return render(request, "meetings/paper.html", context, status=status)
 
 
-def _file_response(field, name: str, content_type: str, *, inline: bool = True) -> FileResponse:
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The file is missing from the store.") from error
-    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def paper_download(request, pk: int, number: int | None = None):
     """The paper's newest version (or version `number`), for those who may read it."""
@@ -442,7 +431,7 @@ def paper_download(request, pk: int, number: int | None = None):
     if version is None:
         raise Http404("No such version.")
     name = f"{paper.title[:80]} (v{version.number}).{version.kind}"
-    return _file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
+    return file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
 
 
 # -- packs -------------------------------------------------------------------------------------
@@ -483,7 +472,7 @@ def pack_download(request, pk: int):
     if pack.status != AgendaPack.Status.DONE:
         raise Http404("The pack is not ready.")
     kind = "members-pack" if pack.members_only else "public-pack"
-    return _file_response(pack.file, f"{kind}-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf")
+    return file_response(pack.file, f"{kind}-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf")
 
 
 @login_required
@@ -522,13 +511,7 @@ def minutes(request, pk: int):
         else:
             messages.success(request, "The draft minutes were saved.")
             return redirect("meeting-minutes", pk=meeting.pk)
-    items = queries.meeting_items(meeting, request.user, with_quorum=False)
-    entries = {
-        e.agenda_item_id: e
-        for e in MinuteEntry.objects.filter(minutes__meeting=meeting).prefetch_related("amendments")
-    }
-    for view in items:
-        view.entry = entries.get(view.item.pk)
+    items = queries.minuted_items(meeting, request.user)
     context = {
         "meeting": meeting,
         "minutes": found,
@@ -615,10 +598,7 @@ def minutes_pdf(request, pk: int):
     found = queries.minutes_of(meeting, request.user)
     if found is None:
         raise Http404("No minutes yet.")
-    items = queries.meeting_items(meeting, request.user, with_quorum=False)
-    entries = {e.agenda_item_id: e for e in found.entries.prefetch_related("amendments")}
-    for view in items:
-        view.entry = entries.get(view.item.pk)
+    items = queries.minuted_items(meeting, request.user)
     data = minutes_document(
         meeting=meeting, minutes=found, items=items, attendance=queries.attendance(meeting)
     )

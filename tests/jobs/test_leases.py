@@ -202,7 +202,7 @@ def test_a_failed_attempt_is_queued_for_its_retry_and_the_last_one_fails_with_th
         raise RuntimeError("the disk is full")
 
     monkeypatch.setitem(exports.BUILDERS, Export.Kind.POPOLO_JSON, broken)
-    with pytest.raises(exports.RetryLater):
+    with pytest.raises(leases.RetryLater):
         exports.export_run(export_id=export.pk, retry_in=60)
     export.refresh_from_db()
     assert (export.status, export.attempts, export.error) == ("queued", 1, "RuntimeError: the disk is full")
