@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from bodies.models import Appointment, Partnership
 from core import tasks
@@ -105,7 +106,7 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     staff.get_by_label("Full name (optional)").fill(person.name)
     staff.locator("#id_invite-role").select_option("member")
     staff.get_by_role("button", name="Send the invitation").click()
-    assert staff.get_by_text(f"Invitation sent to {person.email}").is_visible()
+    expect(staff.get_by_text(f"Invitation sent to {person.email}")).to_be_visible()
     staff.screenshot(path=str(SCREENSHOTS / "journey-accounts-people-and-roles.png"), full_page=True)
     staff.set_viewport_size({"width": 390, "height": 844})
     assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no overflow
@@ -122,16 +123,16 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     member.get_by_label("Choose a password").fill(PASSWORD)
     member.get_by_label("Enter the password again").fill(PASSWORD)
     member.get_by_role("button", name="Create my account").click()
-    assert member.get_by_role("heading", name="Set up two-factor authentication").is_visible()
+    expect(member.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     member.screenshot(path=str(SCREENSHOTS / "journey-accounts-two-factor.png"), full_page=True)
     secret = member.locator("#totp-secret").inner_text()
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     member.get_by_label("Code").fill(code_for(key))
     member.get_by_role("button", name="Turn on two-factor authentication").click()
-    assert member.get_by_role("heading", name="Save your recovery codes").is_visible()
+    expect(member.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     member.get_by_role("link", name="I have saved them: continue").click()
-    assert member.get_by_role("heading", name=re.compile("Your bodies")).is_visible()
-    assert member.get_by_role("link", name=body.name).first.is_visible()
+    expect(member.get_by_role("heading", name=re.compile("Your bodies"))).to_be_visible()
+    expect(member.get_by_role("link", name=body.name).first).to_be_visible()
     assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     member.screenshot(path=str(SCREENSHOTS / "journey-accounts-member-home.png"), full_page=True)
     account = person.__class__.objects.get(pk=person.pk).user
@@ -143,9 +144,9 @@ def test_an_administrator_a_secretariat_and_an_invited_member_run_it_themselves(
     # 4. The secretariat ends the role; the member's next request shows nothing of the partnership.
     staff.reload()
     staff.get_by_role("button", name=f"End the role of {person.name}").click()
-    assert staff.get_by_text("role ended").is_visible()
+    expect(staff.get_by_text("role ended")).to_be_visible()
     member.reload()
-    assert member.get_by_text("You have no role on any partnership yet").is_visible()
+    expect(member.get_by_text("You have no role on any partnership yet")).to_be_visible()
     assert member.get_by_role("link", name=body.name).count() == 0
     assert derbyshire.name not in member.content()
     member.screenshot(path=str(SCREENSHOTS / "journey-accounts-role-ended.png"), full_page=True)
@@ -171,4 +172,4 @@ def test_a_person_signs_in_through_the_openid_provider(demo, page, oidc_provider
 
         assert page.get_by_role("button", name=f"Sign out {user.username}").count() == 1
         page.goto(f"{demo.url}/account/sessions/")
-        assert page.get_by_text("single sign-on").is_visible()
+        expect(page.get_by_text("single sign-on")).to_be_visible()

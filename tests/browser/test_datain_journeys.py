@@ -37,15 +37,15 @@ def test_add_a_new_organisation_from_the_membership_form_and_make_it_an_associat
     page.get_by_role("button", name="Add the organisation").click()
 
     # Back on the membership form, the new organisation chosen, the banner on top.
-    assert page.get_by_role("heading", name="Add a member organisation").is_visible()
-    assert page.get_by_text("The organisation was added. It is chosen below").is_visible()
+    expect(page.get_by_role("heading", name="Add a member organisation")).to_be_visible()
+    expect(page.get_by_text("The organisation was added. It is chosen below")).to_be_visible()
     chosen = page.get_by_label("Organisation", exact=True).locator("option:checked").inner_text()
     assert chosen.startswith("Derbyshire Voluntary Action")
     page.get_by_label("Standing").select_option(label="Associate member")
     page.get_by_label("Member from (optional)").fill("01/12/2026")
     page.get_by_role("button", name="Add the membership").click()
 
-    assert page.get_by_text("The membership was added.").is_visible()
+    expect(page.get_by_text("The membership was added.")).to_be_visible()
     assert page.evaluate("window.scrollY") == 0  # the success banner is at the top, in view
     membership = Membership.objects.get(organisation__name="Derbyshire Voluntary Action")
     assert (membership.partnership.slug, membership.standing) == ("derbyshire", "associate")
@@ -78,13 +78,13 @@ def test_replace_the_chair_in_one_step(demo, page):
     ).click()
     page.get_by_role("link", name="Replace Alan Foster").click()
 
-    assert page.get_by_role("heading", name="Replace Alan Foster as chair").is_visible()
+    expect(page.get_by_role("heading", name="Replace Alan Foster as chair")).to_be_visible()
     page.locator("#id_person-search").fill("Joy Holl")
     expect(page.locator("#id_person option:checked")).to_contain_text("Joy Hollister")
     page.get_by_label("First day in the seat").fill("01/12/2026")
     page.get_by_role("button", name="Replace Alan Foster").click()
 
-    assert page.get_by_text("Alan Foster was replaced as chair.").is_visible()
+    expect(page.get_by_text("Alan Foster was replaced as chair.")).to_be_visible()
     chair.refresh_from_db()
     assert str(chair.effective_to) == "2026-11-30"
     new = Appointment.objects.get(body=chair.body, role="chair", effective_to__isnull=True)
@@ -121,10 +121,10 @@ def test_import_a_partnership_workbook_fixing_one_row_error(demo, page, tmp_path
     page.get_by_role("link", name="Upload the workbook again").click()
     page.get_by_label("Workbook (.xlsx)").set_input_files(str(fixed))
     page.get_by_role("button", name="Preview the import").click()
-    assert page.get_by_text("+ Add: Imported Board (board)").is_visible()
+    expect(page.get_by_text("+ Add: Imported Board (board)")).to_be_visible()
     page.get_by_role("button", name="Import the workbook").click()
 
-    assert page.get_by_text(re.compile(r"The workbook was imported: \d+ records added.")).is_visible()
+    expect(page.get_by_text(re.compile(r"The workbook was imported: \d+ records added."))).to_be_visible()
     page.locator("svg").get_by_role("link", name="Imported Board").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Imported Board"
     appointments = page.locator("table", has_text="Alex Imported").inner_text()
@@ -145,11 +145,11 @@ def test_ods_import_preview(demo, page, tmp_path):
     page.get_by_label("Also add the organisations that are not in the registry yet").check()
     page.get_by_role("button", name="Preview the import").click()
 
-    assert page.get_by_role("heading", name="Preview of the ODS import").is_visible()
-    assert page.get_by_text("Add: New organisation (NHS foundation trust)").is_visible()
+    expect(page.get_by_role("heading", name="Preview of the ODS import")).to_be_visible()
+    expect(page.get_by_text("Add: New organisation (NHS foundation trust)")).to_be_visible()
     assert "Example Hospitals NHS Foundation Trust" in page.locator("table").inner_text()
     assert not Organisation.objects.filter(ods_code="ZX9").exists()
     page.screenshot(path=str(SCREENSHOTS / "datain-ods-preview.png"), full_page=True)
     page.get_by_role("button", name="Import these changes").click()
-    assert page.get_by_text("The ODS file was imported: 1 organisations added").is_visible()
+    expect(page.get_by_text("The ODS file was imported: 1 organisations added")).to_be_visible()
     assert Organisation.objects.get(ods_code="ZX9").kind == "nhs_foundation_trust"

@@ -5,6 +5,7 @@ ratifying it happens in the browser, two clicks per partner board.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from bodies.models import Partnership
 from decisions.models import Decision
@@ -60,7 +61,7 @@ def test_record_a_decision_that_needs_ratification_and_ratify_it(demo, page):
 
     page.goto(f"{demo.url}/decisions/{decision.pk}/")
     assert page.locator("h1").inner_text() == "HCE/18/23"
-    assert page.get_by_text("Effective", exact=True).first.is_visible()
+    expect(page.get_by_text("Effective", exact=True).first).to_be_visible()
     assert "Table 5" in page.locator(".registry-chain").inner_text()
     assert page.locator("#ratifications + table tbody tr", has_text="Ratified").count() == parties
     page.screenshot(path=str(SCREENSHOTS / "decision.png"), full_page=True)
@@ -75,7 +76,7 @@ def test_the_risk_register_reads_with_its_heat_map(demo, page):
     page.locator(".registry-page-links").get_by_role("link", name="Risks and heat map").click()
 
     heat_map = page.locator(".registry-heat-map svg")
-    assert heat_map.is_visible()
+    expect(heat_map).to_be_visible()
     assert "9 open risks by current score" in heat_map.locator("text").nth(1).text_content()
     assert page.locator("table.registry-risks").first.locator("tbody tr").count() >= 9
     # The top of the page: filters, heat map and the start of the register (the page runs on).
@@ -107,7 +108,7 @@ def test_without_javascript_the_pages_read_and_ratify_and_other_partnerships_get
             assert page.goto(f"{demo.url}/partnerships/{partnership}/risks/").status == status
             if status == 404:
                 continue
-            assert page.locator(".registry-heat-map svg").is_visible()
+            expect(page.locator(".registry-heat-map svg")).to_be_visible()
             page.goto(f"{demo.url}/partnerships/{partnership}/ratifications/")
             row = page.locator("table.registry-tracker tbody tr", has_text="HCE/18/23").first
             row.get_by_role("link", name="Ratify").click()

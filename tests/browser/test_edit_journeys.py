@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from bodies.models import Body, Membership
 from tests.browser.conftest import SCREENSHOTS, sign_in
@@ -25,7 +26,7 @@ def test_edit_a_membership_and_see_the_history(demo, page):
     page.get_by_label("Note").fill("Partner in from the 2019 memorandum of understanding.")
     page.get_by_role("button", name="Save").click()
 
-    assert page.get_by_text("Your changes to the membership were saved.").is_visible()
+    expect(page.get_by_text("Your changes to the membership were saved.")).to_be_visible()
     history = page.locator("#history + table").inner_text()
     assert "Standing: “Party to” → “Partner in”" in history
     assert user.username in history
@@ -37,7 +38,7 @@ def test_edit_a_membership_and_see_the_history(demo, page):
     page.get_by_role("link", name="end the membership").click()
     page.get_by_label("Last day").fill("2019-03-31")
     page.get_by_role("button", name="End the membership").click()
-    assert page.get_by_text("The membership was ended.").is_visible()
+    expect(page.get_by_text("The membership was ended.")).to_be_visible()
     assert "Effective to: “” → “31 March 2019”" in page.locator("#history + table").inner_text()
 
 
@@ -55,7 +56,7 @@ def test_a_stale_edit_is_refused_in_the_second_browser(demo, browser):
 
         first.get_by_label("Short name").fill("PEF (first)")
         first.get_by_role("button", name="Save").click()
-        assert first.get_by_text("Your changes to the body were saved.").is_visible()
+        expect(first.get_by_text("Your changes to the body were saved.")).to_be_visible()
 
         second.get_by_label("Short name").fill("PEF (second)")
         second.get_by_label("Description").fill("The second editor's description.")
@@ -63,7 +64,7 @@ def test_a_stale_edit_is_refused_in_the_second_browser(demo, browser):
             second.get_by_role("button", name="Save").click()
 
         assert answer.value.status == 409
-        assert second.get_by_role("heading", name="Someone else changed this record").is_visible()
+        expect(second.get_by_role("heading", name="Someone else changed this record")).to_be_visible()
         conflict = second.locator("#conflict").inner_text()
         assert "PEF (second)" in conflict and "PEF (first)" in conflict
         body.refresh_from_db()
@@ -72,7 +73,7 @@ def test_a_stale_edit_is_refused_in_the_second_browser(demo, browser):
 
         # Having read the other change, the second editor keeps their version, knowingly.
         second.get_by_role("button", name="Save my version").click()
-        assert second.get_by_text("Your changes to the body were saved.").is_visible()
+        expect(second.get_by_text("Your changes to the body were saved.")).to_be_visible()
         body.refresh_from_db()
         assert body.short_name == "PEF (second)"
         history = second.locator("#history + table").inner_text()
@@ -89,11 +90,11 @@ def test_the_editing_pages_read_well(demo, page):
 
     sign_in(page, demo.url, user.username, PASSWORD)
     page.goto(f"{demo.url}/bodies/{board.pk}/")
-    assert page.get_by_role("region", name="Secretariat").is_visible()
+    expect(page.get_by_role("region", name="Secretariat")).to_be_visible()
     page.get_by_role("link", name="Meetings and attendance").click()
     page.get_by_role("link", name="Record a meeting").click()
     page.get_by_role("button", name="Save the meeting").click()  # nothing filled in: errors, not a crash
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "edit-meeting-errors.png"), full_page=True)
 
     page.goto(f"{demo.url}/edit/bodies/{board.pk}/appointments/")
@@ -116,7 +117,7 @@ def _record_a_meeting_with_an_added_row(page, base: str, board: Body) -> None:
     page.get_by_label("Date and time it starts").fill("2019-05-01T10:00")
     page.get_by_label("Status", exact=True).select_option(label="Held")
     page.get_by_role("button", name="Save the meeting").click()
-    assert page.get_by_text("The meeting and its attendance were saved.").is_visible()
+    expect(page.get_by_text("The meeting and its attendance were saved.")).to_be_visible()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])

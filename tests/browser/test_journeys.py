@@ -1,6 +1,7 @@
 """The main journeys of secretariats and board members, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bodies.models import Body, Partnership
 from core.access import grant_role
@@ -28,8 +29,8 @@ def test_sign_in_find_a_body_and_read_its_terms_of_reference(demo, page):
     page.locator("svg").get_by_role("link", name="Derbyshire STP Board").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Derbyshire STP Board"
-    assert page.get_by_text("To drive the development of an Accountable Care System.").is_visible()
-    assert page.get_by_text("Monthly; 3 hours.", exact=False).is_visible()
+    expect(page.get_by_text("To drive the development of an Accountable Care System.")).to_be_visible()
+    expect(page.get_by_text("Monthly; 3 hours.", exact=False)).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "journey-terms-of-reference.png"), full_page=True)
 
 
@@ -51,7 +52,7 @@ def test_ask_who_can_approve_and_read_the_chain(demo, page):
 
     answer = page.locator("#answer")
     answer.wait_for()
-    assert page.get_by_role("heading", name="Health and Care Executive may approve").is_visible()
+    expect(page.get_by_role("heading", name="Health and Care Executive may approve")).to_be_visible()
     assert page.locator(".registry-chain li").first.inner_text() == "STP Board"
     assert "Table 5" in page.locator(".registry-chain").inner_text()
 

@@ -5,6 +5,7 @@ all of a partnership that has not switched its site on."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from bodies.models import Body, Partnership
 from decisions.models import Decision, Meeting
@@ -71,27 +72,27 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
     page.goto(f"{demo.url}/public/")
     page.get_by_role("link", name=published.name).click()
     assert page.get_by_role("heading", level=1).inner_text() == published.name
-    assert page.get_by_role("heading", name="Boards and committees").is_visible()
+    expect(page.get_by_role("heading", name="Boards and committees")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "public-partnership.png"), full_page=True)
 
     board = Body.objects.filter(partnership=published, terms_of_reference__status="approved").first()
     page.get_by_role("link", name=board.name, exact=True).first.click()
     assert page.get_by_role("heading", level=1).inner_text() == board.name
-    assert page.get_by_role("heading", name="Terms of reference in force").is_visible()
+    expect(page.get_by_role("heading", name="Terms of reference in force")).to_be_visible()
     page.get_by_role("link", name="Version", exact=False).first.click()
     assert "Terms of reference, version" in page.get_by_role("heading", level=1).inner_text()
 
     meeting = Meeting.objects.filter(pk=decision.meeting_id).get()
     page.goto(f"{demo.url}/public/{published.slug}/meetings/{meeting.pk}/")
-    assert page.get_by_role("heading", name="Agenda").is_visible()
+    expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
     assert "Not for publication" not in page.content()
 
     # A meeting with a public paper, a restricted one, and minutes approved at the next meeting.
     earlier, _later = minuted_meeting(decision)
     page.goto(f"{demo.url}/public/{published.slug}/meetings/{earlier.pk}/")
-    assert page.get_by_role("link", name="Financial plan 2018/19").is_visible()
+    expect(page.get_by_role("link", name="Financial plan 2018/19")).to_be_visible()
     assert "Contract award (restricted)" not in page.content()
-    assert page.get_by_text("The board noted the financial plan.").is_visible()
+    expect(page.get_by_text("The board noted the financial plan.")).to_be_visible()
     paper = page.request.get(
         demo.url + page.get_by_role("link", name="Financial plan 2018/19").get_attribute("href")
     )
@@ -106,23 +107,23 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
     assert page.get_by_role("heading", level=1).inner_text() == "Decisions"
     assert "Not for publication" not in page.content()
     page.get_by_role("link", name=decision.minute_reference or "Decision", exact=True).first.click()
-    assert page.get_by_role("heading", name="The authority it rests on").is_visible()
-    assert page.get_by_role("heading", name="Ratification by the partners").is_visible()
+    expect(page.get_by_role("heading", name="The authority it rests on")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ratification by the partners")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "public-decision.png"), full_page=True)
 
     page.get_by_role("link", name="Register of interests").first.click()
-    assert page.get_by_text("Trustee of a local hospice charity").is_visible()
+    expect(page.get_by_text("Trustee of a local hospice charity")).to_be_visible()
     assert "Sam Withheld" not in page.content() and "Safety" not in page.content()
 
     page.get_by_role("link", name="Gifts and hospitality").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Gifts and hospitality"
 
     page.get_by_role("link", name="Scheme of delegation").first.click()
-    assert page.get_by_role("heading", name="Delegations").is_visible()
+    expect(page.get_by_role("heading", name="Delegations")).to_be_visible()
     page.get_by_role("link", name="Ask who can approve a proposal").click()
     page.get_by_label("Matter", exact=True).select_option(str(decision.matter_id))
     page.get_by_role("button", name="Answer").click()
-    assert page.get_by_role("heading", name="The answer, on", exact=False).is_visible()
+    expect(page.get_by_role("heading", name="The answer, on", exact=False)).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "public-who-can-approve.png"), full_page=True)
 
     # A phone: nothing wider than the screen.

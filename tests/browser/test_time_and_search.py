@@ -2,6 +2,7 @@
 sources; a date before the framework warns; search finds "DCHS" and "Chesterfeild"."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bodies.models import Partnership
 from tests.browser.conftest import SCREENSHOTS, sign_in
@@ -63,7 +64,7 @@ def test_a_date_before_the_framework_warns(demo, page):
     ask(page, demo.url, on="01/06/2017")
 
     warning = page.locator("#no-scheme-then")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     assert "1 November 2017" in warning.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "who-can-approve-before-the-framework.png"), full_page=True)
 
