@@ -127,6 +127,7 @@ def test_the_secretariat_runs_a_meeting_cycle(cycle, page, tmp_path):
     page.get_by_label("Not for publication", exact=True).check()
     page.get_by_label("Why it is not for publication").fill("Commercial interests of the bidders")
     page.get_by_role("button", name="Add the item").click()
+    expect(page.locator("#agenda ~ ol h3")).to_have_count(3)
     headings = page.locator("#agenda ~ ol h3").all_inner_texts()
     assert [h.split(" Not for")[0] for h in headings] == [
         "1. Annual report",

@@ -71,16 +71,16 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
 
     page.goto(f"{demo.url}/public/")
     page.get_by_role("link", name=published.name).click()
-    assert page.get_by_role("heading", level=1).inner_text() == published.name
+    expect(page.get_by_role("heading", level=1)).to_have_text(published.name)
     expect(page.get_by_role("heading", name="Boards and committees")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "public-partnership.png"), full_page=True)
 
     board = Body.objects.filter(partnership=published, terms_of_reference__status="approved").first()
     page.get_by_role("link", name=board.name, exact=True).first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == board.name
+    expect(page.get_by_role("heading", level=1)).to_have_text(board.name)
     expect(page.get_by_role("heading", name="Terms of reference in force")).to_be_visible()
     page.get_by_role("link", name="Version", exact=False).first.click()
-    assert "Terms of reference, version" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Terms of reference, version")
 
     meeting = Meeting.objects.filter(pk=decision.meeting_id).get()
     page.goto(f"{demo.url}/public/{published.slug}/meetings/{meeting.pk}/")
@@ -104,7 +104,7 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
     page.screenshot(path=str(SCREENSHOTS / "public-meeting.png"), full_page=True)
 
     page.get_by_role("link", name="Decisions", exact=True).first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Decisions"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decisions")
     assert "Not for publication" not in page.content()
     page.get_by_role("link", name=decision.minute_reference or "Decision", exact=True).first.click()
     expect(page.get_by_role("heading", name="The authority it rests on")).to_be_visible()
@@ -116,7 +116,7 @@ def test_an_anonymous_visitor_reads_a_published_partnership(demo, page, settings
     assert "Sam Withheld" not in page.content() and "Safety" not in page.content()
 
     page.get_by_role("link", name="Gifts and hospitality").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Gifts and hospitality"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gifts and hospitality")
 
     page.get_by_role("link", name="Scheme of delegation").first.click()
     expect(page.get_by_role("heading", name="Delegations")).to_be_visible()
