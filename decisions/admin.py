@@ -195,7 +195,7 @@ class AgendaItemAdmin(RegistryAdmin):
     list_select_related = ["meeting__body"]
     list_filter = ["restricted", "meeting__body__partnership"]
     search_fields = ["title", "reference", "meeting__body__name"]
-    autocomplete_fields = ["meeting"]
+    autocomplete_fields = ["meeting", "presenter", "organisations"]
 
 
 @admin.register(Interest)
