@@ -7,6 +7,11 @@ row through the model's own validation and the database's constraints (the same 
 each row in its own savepoint so that one refusal is reported in words and the others still checked.
 A preview runs the whole import and rolls it back; a confirmed import runs it again and commits only
 if no row was refused: all or nothing, in one transaction, recorded in the history like any change.
+
+A row matching a record already in the registry changes it (an empty cell leaves a value as it is), so a
+secretariat can keep its partnership in one workbook and upload it again after editing: the preview says
+each change as "field: before → after". Approved terms of reference are not changed in place: a new
+version is.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -147,7 +154,8 @@ INSTRUCTIONS = [
     "Fill in one record a row, from the second row. Leave a sheet empty if you have nothing for it.",
     "Dates: dd/mm/yyyy (1 December 2026 is 01/12/2026), or a date cell.",
     "Choices: write the words listed below (case does not matter).",
-    "Nothing is saved when you upload: you see a preview of what would be added, with any row's problem in words.",
+    "A row for a record already in the registry changes it; an empty cell leaves its value as it is.",
+    "Nothing is saved when you upload: you see a preview of what would be added or changed, with any row's problem in words.",
     "Fix the rows in the workbook and upload it again. Once there is no problem, confirm: everything is saved together, or nothing.",
     "",
 ]
@@ -159,7 +167,7 @@ NO = {"no", "n", "false", "0"}
 class RowResult:
     sheet: str
     row: int
-    action: str  # "add", "exists", "error"
+    action: str  # "add", "change", "exists", "error"
     text: str
     errors: list[str] = field(default_factory=list)
 
@@ -176,8 +184,12 @@ class ImportResult:
         return sum(1 for row in self.rows if row.sheet == sheet and row.action == action)
 
     @property
-    def summary(self) -> list[tuple[str, int, int]]:
-        return [(sheet, self.count(sheet, "add"), self.count(sheet, "exists")) for sheet in SHEETS]
+    def summary(self) -> list[tuple[str, int, int, int]]:
+        """Per sheet: rows to add, to change, already there unchanged."""
+        return [
+            (sheet, self.count(sheet, "add"), self.count(sheet, "change"), self.count(sheet, "exists"))
+            for sheet in SHEETS
+        ]
 
 
 def template_workbook() -> bytes:
@@ -287,6 +299,7 @@ class _Importer:
         self.source = source
         self.result = ImportResult()
         self.terms: dict[tuple[str, int], TermsOfReference] = {}
+        self.new_terms: set[int] = set()  # versions this workbook adds: their objectives and roles follow
 
     # lookups ------------------------------------------------------------------------------
     def body(self, value, heading="Body") -> Body:
@@ -370,11 +383,43 @@ class _Importer:
     def sourced(self, **values):
         return {"source_document": self.source, **values}
 
+    def changed(self, instance, text: str, **values) -> tuple[str, str]:
+        """Bring `instance` to the row's values (an empty cell leaves a value as it is): the row's result."""
+        changes = []
+        for name, new in values.items():
+            if new is None or new == "":
+                continue
+            old = getattr(instance, name)
+            if old == new:
+                continue
+            model_field = instance._meta.get_field(name)
+            changes.append(
+                f"{model_field.verbose_name}: {_shown(model_field, old)} → {_shown(model_field, new)}"
+            )
+            setattr(instance, name, new)
+        if not changes:
+            return "exists", f"{text} (unchanged)"
+        self.save(instance)
+        return "change", f"{text}: {'; '.join(changes)}"
+
     def membership_row(self, r):
         code = text_cell(r.get("ods_code")).upper()
         organisation = Organisation.objects.filter(ods_code=code).first() if code else None
         organisation = organisation or Organisation.objects.filter(name__iexact=text_cell(r["name"])).first()
         added = organisation is None
+        start = date_cell(r.get("effective_from"), "effective_from")
+        if not added:
+            theirs = Membership.objects.filter(partnership=self.partnership, organisation=organisation)
+            membership = (start and theirs.filter(effective_from=start).first()) or theirs.filter(
+                effective_to__isnull=True
+            ).first()
+            if membership is not None:
+                return self.changed(
+                    membership, f"{organisation.name} ({membership.get_standing_display().lower()})",
+                    standing=choice_cell(r.get("standing"), Membership.Standing.choices, "standing"),
+                    status=choice_cell(r.get("status"), Membership.Status.choices, "status"),
+                    effective_from=start, effective_to=date_cell(r.get("effective_to"), "effective_to"),
+                )  # fmt: skip
         if added:
             kind = choice_cell(r.get("kind"), Organisation.Kind.choices, "kind") or Organisation.Kind.OTHER
             organisation = self.save(Organisation(
@@ -393,9 +438,15 @@ class _Importer:
 
     def body_row(self, r):
         name = text_cell(r["name"])
-        if Body.objects.filter(partnership=self.partnership, name__iexact=name).exists():
-            return "exists", f"{name} (already in the partnership)"
         kind = choice_cell(r.get("kind"), [c for c in Body.Kind.choices if c[0] != "statutory_board"], "kind")
+        body = Body.objects.filter(partnership=self.partnership, name__iexact=name).first()
+        if body is not None:
+            return self.changed(
+                body, body.name, short_name=text_cell(r.get("short_name")), kind=kind,
+                status=choice_cell(r.get("status"), Body.Status.choices, "status"),
+                effective_from=date_cell(r.get("effective_from"), "effective_from"),
+                effective_to=date_cell(r.get("effective_to"), "effective_to"), description=text_cell(r.get("description")),
+            )  # fmt: skip
         body = self.save(Body(
             partnership=self.partnership, name=name, short_name=text_cell(r.get("short_name")),
             slug=_free_body_slug(self.partnership, name), kind=kind,
@@ -407,10 +458,15 @@ class _Importer:
         return "add", f"{body.name} ({body.get_kind_display().lower()})"
 
     def relationship_row(self, r):
+        from_body, to_body = self.body(r["from_body"], "from_body"), self.body(r["to_body"], "to_body")
+        kind = choice_cell(r.get("kind"), BodyRelationship.Kind.choices, "kind")
+        start = date_cell(r.get("effective_from"), "effective_from")
+        existing = BodyRelationship.objects.filter(from_body=from_body, to_body=to_body, kind=kind).first()
+        if existing is not None:
+            text = f"{from_body} {existing.get_kind_display().lower()} {to_body}"
+            return self.changed(existing, text, effective_from=start)
         relationship = self.save(BodyRelationship(
-            from_body=self.body(r["from_body"], "from_body"), to_body=self.body(r["to_body"], "to_body"),
-            kind=choice_cell(r.get("kind"), BodyRelationship.Kind.choices, "kind"),
-            effective_from=date_cell(r.get("effective_from"), "effective_from"), **self.sourced(),
+            from_body=from_body, to_body=to_body, kind=kind, effective_from=start, **self.sourced(),
         ))  # fmt: skip
         return (
             "add",
@@ -419,15 +475,37 @@ class _Importer:
 
     def person_row(self, r):
         name = text_cell(r["name"])
-        if Person.objects.filter(name__iexact=name).exists():
-            return "exists", f"{name} (already in the registry)"
+        person = Person.objects.filter(name__iexact=name).order_by("pk").first()
+        if person is not None:
+            # People are shared by every partnership they sit in: their details change on their own page,
+            # where who may change them is checked (docs/decisions/0002), never from one partnership's workbook.
+            email = text_cell(r.get("email"))
+            if email and email.lower() != person.email.lower():
+                return (
+                    "exists",
+                    f"{person.name} (already in the registry; the email differs: change it on their page)",
+                )
+            return "exists", f"{person.name} (already in the registry)"
         self.save(Person(name=name, email=text_cell(r.get("email")), **self.sourced()))
         return "add", name
 
     def appointment_row(self, r):
+        body, person = self.body(r["body"]), self.person(r["person"])
+        role = choice_cell(r.get("role"), Appointment.Role.choices, "role")
+        start = date_cell(r.get("effective_from"), "effective_from")
+        theirs = Appointment.objects.filter(body=body, person=person, role=role)
+        existing = (start and theirs.filter(effective_from=start).first()) or theirs.filter(
+            effective_to__isnull=True
+        ).first()
+        if existing is not None:
+            return self.changed(
+                existing, f"{person.name}, {existing.get_role_display().lower()} of {body.name}",
+                title=text_cell(r.get("title")), representing=self.organisation(r.get("representing"), "representing"),
+                voting=flag_cell(r.get("voting"), "voting"), effective_from=start,
+                effective_to=date_cell(r.get("effective_to"), "effective_to"),
+            )  # fmt: skip
         appointment = self.save(Appointment(
-            body=self.body(r["body"]), person=self.person(r["person"]),
-            role=choice_cell(r.get("role"), Appointment.Role.choices, "role"), title=text_cell(r.get("title")),
+            body=body, person=person, role=role, title=text_cell(r.get("title")),
             representing=self.organisation(r.get("representing"), "representing"),
             voting=flag_cell(r.get("voting"), "voting", True),
             effective_from=date_cell(r.get("effective_from"), "effective_from"),
@@ -440,20 +518,55 @@ class _Importer:
 
     def terms_row(self, r):
         body = self.body(r["body"])
+        version = int(text_cell(r["version"]) or 0)
+        status = choice_cell(r.get("status"), TermsOfReference.Status.choices[:2], "status")
+        values = {
+            "approved_on": date_cell(r.get("approved_on"), "approved_on"),
+            "effective_from": date_cell(r.get("effective_from"), "effective_from"),
+            "purpose": text_cell(r.get("purpose")), "quorum_rule": text_cell(r.get("quorum_rule")),
+            "decision_method": choice_cell(r.get("decision_method"), TermsOfReference.DecisionMethod.choices, "decision_method", ""),
+            "meeting_frequency": choice_cell(r.get("meeting_frequency"), TermsOfReference.Frequency.choices, "meeting_frequency", ""),
+        }  # fmt: skip
+        terms = TermsOfReference.objects.filter(body=body, version=version).first()
+        if terms is not None:
+            text = f"{body.name}, version {version} ({terms.get_status_display().lower()})"
+            if status and status != terms.status:
+                raise ValidationError(
+                    {"status": f"Version {version} is {terms.get_status_display().lower()} in the registry: "
+                     "approve or supersede it on its terms of reference page."}
+                )  # fmt: skip
+            return self.changed_terms(terms, text, **values)
         terms = self.save(TermsOfReference(
-            body=body, version=int(text_cell(r["version"]) or 0),
-            status=choice_cell(r.get("status"), TermsOfReference.Status.choices[:2], "status", TermsOfReference.Status.DRAFT),
-            approved_on=date_cell(r.get("approved_on"), "approved_on"),
-            effective_from=date_cell(r.get("effective_from"), "effective_from"),
-            purpose=text_cell(r.get("purpose")), quorum_rule=text_cell(r.get("quorum_rule")),
-            decision_method=choice_cell(r.get("decision_method"), TermsOfReference.DecisionMethod.choices, "decision_method", ""),
-            meeting_frequency=choice_cell(r.get("meeting_frequency"), TermsOfReference.Frequency.choices, "meeting_frequency", ""),
-            **self.sourced(),
+            body=body, version=version, status=status or TermsOfReference.Status.DRAFT, **values, **self.sourced(),
         ))  # fmt: skip
+        self.new_terms.add(terms.pk)
         return "add", f"{body.name}, version {terms.version} ({terms.get_status_display().lower()})"
+
+    def changed_terms(self, terms, text, **values):
+        """A draft changes; an approved version is the record of what was agreed: only a new version changes it."""
+        if terms.status == TermsOfReference.Status.DRAFT:
+            return self.changed(terms, text, **values)
+        differs = [
+            name
+            for name, value in values.items()
+            if value not in (None, "") and getattr(terms, name) != value
+        ]
+        if differs:
+            names = " and ".join(str(TermsOfReference._meta.get_field(name).verbose_name) for name in differs)
+            raise ValidationError(
+                {"version": f"Version {terms.version} of {terms.body.name} is {terms.get_status_display().lower()}, "
+                 f"so it is not changed in place (the workbook's {names} {'differ' if len(differs) > 1 else 'differs'}). "
+                 f"Put the changes in version {terms.version + 1}."}
+            )  # fmt: skip
+        return "exists", f"{text} (unchanged)"
 
     def objective_row(self, r):
         terms = self.version(r)
+        existing = terms.objectives.filter(text__iexact=text_cell(r["text"])).first()
+        if existing is not None:
+            text = f"{terms.body.name}, version {terms.version}: objective {existing.position}"
+            return self.changed_terms_part(terms, existing, text, heading=text_cell(r.get("heading")))
+        self.refuse_if_agreed(terms, "objectives")
         position = terms.objectives.count() + 1
         self.save(TermsOfReferenceObjective(
             terms_of_reference=terms, position=position, heading=text_cell(r.get("heading")), text=text_cell(r["text"]),
@@ -462,14 +575,39 @@ class _Importer:
 
     def role_row(self, r):
         terms = self.version(r)
-        position = terms.roles.count() + 1
+        values = {
+            "category": choice_cell(r.get("category"), TermsOfReferenceRole.Category.choices, "category"),
+            "voting": flag_cell(r.get("voting"), "voting"), "is_chair": flag_cell(r.get("is_chair"), "is_chair"),
+            "organisation": self.organisation(r.get("organisation"), "organisation"),
+        }  # fmt: skip
+        existing = terms.roles.filter(title__iexact=text_cell(r["title"])).first()
+        if existing is not None:
+            text = f"{terms.body.name}, version {terms.version}: {existing.title}"
+            return self.changed_terms_part(terms, existing, text, **values)
+        self.refuse_if_agreed(terms, "roles")
         role = self.save(TermsOfReferenceRole(
-            terms_of_reference=terms, position=position, title=text_cell(r["title"]),
-            category=choice_cell(r.get("category"), TermsOfReferenceRole.Category.choices, "category", "member"),
-            voting=flag_cell(r.get("voting"), "voting"), is_chair=bool(flag_cell(r.get("is_chair"), "is_chair", False)),
-            organisation=self.organisation(r.get("organisation"), "organisation"),
+            terms_of_reference=terms, position=terms.roles.count() + 1, title=text_cell(r["title"]),
+            category=values["category"] or "member", voting=values["voting"], is_chair=bool(values["is_chair"]),
+            organisation=values["organisation"],
         ))  # fmt: skip
         return "add", f"{terms.body.name}, version {terms.version}: {role.title}"
+
+    def open_to_change(self, terms) -> bool:
+        return terms.status == TermsOfReference.Status.DRAFT or terms.pk in self.new_terms
+
+    def refuse_if_agreed(self, terms, what: str) -> None:
+        if not self.open_to_change(terms):
+            raise ValidationError(
+                {"version": f"Version {terms.version} of {terms.body.name} is {terms.get_status_display().lower()}: "
+                 f"its {what} are not changed in place. Put the changes in version {terms.version + 1}."}
+            )  # fmt: skip
+
+    def changed_terms_part(self, terms, part, text, **values):
+        if self.open_to_change(terms):
+            return self.changed(part, text, **values)
+        if any(value not in (None, "") and getattr(part, name) != value for name, value in values.items()):
+            self.refuse_if_agreed(terms, "objectives and roles")
+        return "exists", f"{text} (unchanged)"
 
 
 def _free_slug(name: str) -> str:
@@ -486,6 +624,21 @@ def _free_body_slug(partnership, name: str) -> str:
     while Body.objects.filter(partnership=partnership, slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def _shown(model_field, value) -> str:
+    """A value as the preview says it: a choice's label, a date in the one date format, yes or no."""
+    if value is None or value == "":
+        return "(empty)"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal) and model_field.name.endswith("_gbp"):
+        return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
+    return str(value)
 
 
 def _in_words(error: ValidationError, headings: dict[str, str]) -> list[str]:

@@ -95,7 +95,8 @@ def _confirm(request, partnership):
     else:
         staged_uploads.discard(token=token)
         added = sum(1 for row in imported[0].rows if row.action == "add")
-        messages.success(request, f"The workbook was imported: {added} records added.")
+        changed = sum(1 for row in imported[0].rows if row.action == "change")
+        messages.success(request, f"The workbook was imported: {added} records added, {changed} changed.")
         return redirect(reverse("partnership-detail", args=[partnership.pk]))
     return render(
         request,

@@ -1,5 +1,7 @@
 """The "Delegations" sheet of a partnership's workbook (issue 17), added to bodies.workbook from ready()."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
@@ -39,22 +41,47 @@ def _matter(importer, record) -> tuple[Matter, bool]:
 
 def delegation_row(importer, record):
     matter, new = _matter(importer, record)
-    limit = text_cell(record.get("financial_limit_gbp")).replace("£", "").replace(",", "")
+    limit = _pounds(record.get("financial_limit_gbp"))
+    key = {
+        "partnership": importer.partnership, "matter": matter,
+        "delegator": importer.body(record["delegator"], "delegator") if record.get("delegator") else None,
+        "delegate": importer.body(record["delegate"], "delegate"),
+        "delegate_office": choice_cell(record.get("delegate_office"), Delegation.Office.choices, "delegate_office", ""),
+        "power": choice_cell(record.get("power"), Power.choices, "power"),
+    }  # fmt: skip
+    start = date_cell(record.get("effective_from"), "effective_from")
+    further = flag_cell(record.get("further_delegation_permitted"), "further_delegation_permitted")
+    same = Delegation.objects.filter(**key)
+    existing = (start and same.filter(effective_from=start).first()) or same.filter(
+        effective_to__isnull=True
+    ).first()
+    if existing is not None:
+        text = f"{existing.delegate.name} may {existing.get_power_display().lower()}: {matter.name}"
+        return importer.changed(
+            existing, text, financial_limit_gbp=limit, conditions=text_cell(record.get("conditions")),
+            further_delegation_permitted=further, effective_from=start,
+        )  # fmt: skip
     delegation = importer.save(Delegation(
-        partnership=importer.partnership, matter=matter,
-        delegator=importer.body(record["delegator"], "delegator") if record.get("delegator") else None,
-        delegate=importer.body(record["delegate"], "delegate"),
-        delegate_office=choice_cell(record.get("delegate_office"), Delegation.Office.choices, "delegate_office", ""),
-        power=choice_cell(record.get("power"), Power.choices, "power"),
-        financial_limit_gbp=limit or None, conditions=text_cell(record.get("conditions")),
-        further_delegation_permitted=bool(flag_cell(record.get("further_delegation_permitted"), "further_delegation_permitted", False)),
-        effective_from=date_cell(record.get("effective_from"), "effective_from"), **importer.sourced(),
+        **key, financial_limit_gbp=limit, conditions=text_cell(record.get("conditions")),
+        further_delegation_permitted=bool(further), effective_from=start, **importer.sourced(),
     ))  # fmt: skip
     what = " (new matter)" if new else ""
     return (
         "add",
         f"{delegation.delegate.name} may {delegation.get_power_display().lower()}: {matter.name}{what}",
     )
+
+
+def _pounds(value) -> Decimal | None:
+    text = text_cell(value).replace("£", "").replace(",", "")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(
+            {"financial_limit_gbp": f"“{text_cell(value)}” is not an amount in pounds."}
+        ) from None
 
 
 def register() -> None:
