@@ -124,7 +124,9 @@ def test_import_a_partnership_workbook_fixing_one_row_error(demo, page, tmp_path
     expect(page.get_by_text("+ Add: Imported Board (board)")).to_be_visible()
     page.get_by_role("button", name="Import the workbook").click()
 
-    expect(page.get_by_text(re.compile(r"The workbook was imported: \d+ records added, 0 changed\."))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"The workbook was imported: \d+ records added, 0 changed\."))
+    ).to_be_visible()
     page.locator("svg").get_by_role("link", name="Imported Board").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported Board")
     appointments = page.locator("table", has_text="Alex Imported").inner_text()
