@@ -2,12 +2,14 @@
 are empty, how many are dates, how many textual facts (names, titles, objectives, purposes) are found
 verbatim in the cited source document, and how many records cite an inferred fact.
 
-    .venv/bin/python scripts/transcription_counts.py   (from the repository root)
+    .venv/bin/python scripts/transcription_counts.py          (from the repository root)
+    .venv/bin/python scripts/transcription_counts.py --list   the textual facts not found verbatim, by file
 """
 
 import datetime
 import json
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -43,7 +45,7 @@ def norm(text) -> str:
     return re.sub(r"[\s•\-]+", " ", text).strip().lower()
 
 
-def walk(value, key: str, document: str, docs: dict, counts: dict) -> None:
+def walk(value, key: str, document: str, docs: dict, counts: dict, missing: list | None = None) -> None:
     if isinstance(value, dict):
         source = value.get("source")
         if isinstance(source, dict):
@@ -53,10 +55,10 @@ def walk(value, key: str, document: str, docs: dict, counts: dict) -> None:
             if name in NARRATIVE:
                 counts["narrative_fields"] += bool(item)
             elif name not in NOT_FACTS:
-                walk(item, name, document, docs, counts)
+                walk(item, name, document, docs, counts, missing)
     elif isinstance(value, list):
         for item in value:
-            walk(item, key, document, docs, counts)
+            walk(item, key, document, docs, counts, missing)
     elif value is None or value == "":
         counts["empty"] += 1
     else:
@@ -64,10 +66,13 @@ def walk(value, key: str, document: str, docs: dict, counts: dict) -> None:
         counts["dates"] += isinstance(value, datetime.date)
         if key in TEXT and isinstance(value, str) and len(value) >= 4:
             counts["textual"] += 1
-            counts["textual_verbatim"] += norm(value) in docs[document]
+            found = norm(value) in docs[document]
+            counts["textual_verbatim"] += found
+            if not found and missing is not None:
+                missing.append((document, key, value))
 
 
-def main() -> dict:
+def main(missing: dict | None = None) -> dict:
     docs = {path.name: norm(path.read_text(encoding="utf-8")) for path in SEEDS.glob("0*.txt")}
     result = {}
     for slug in PARTNERSHIPS:
@@ -88,10 +93,21 @@ def main() -> dict:
             if path.exists():
                 text = path.read_text(encoding="utf-8")
                 document = re.search(r"0\d\d_[0-9a-f]+\.txt", text).group(0)
-                walk(yaml.safe_load(text), "", document, docs, counts)
+                found = [] if missing is not None else None
+                walk(yaml.safe_load(text), "", document, docs, counts, found)
+                if found:
+                    missing[f"fixtures/{folder}/{slug}.yaml"] = found
         result[slug] = counts
     return result
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(), indent=1))
+    if "--list" in sys.argv:
+        not_verbatim: dict = {}
+        main(not_verbatim)
+        for path, facts in not_verbatim.items():
+            print(f"# {path}: {len(facts)} not verbatim")
+            for document, key, value in facts:
+                print(f"{document}\t{key}\t{value}")
+    else:
+        print(json.dumps(main(), indent=1))
