@@ -19,6 +19,7 @@ from bodies.models import (
     Membership,
     Organisation,
     OrganisationChangeProposal,
+    OrganisationName,
     OrganisationSuccession,
     Partnership,
     PartnershipStage,
@@ -160,13 +161,32 @@ class SuccessionInline(RestrictedAdminMixin, admin.TabularInline):
     autocomplete_fields = ["successor"]
 
 
+class OrganisationNameInline(RestrictedAdminMixin, admin.TabularInline):
+    """Earlier names, shown: a rename is recorded by bodies.successions.record_rename, which dates the old
+    name and keeps the organisation (and its ODS code) in one step."""
+
+    model = OrganisationName
+    extra = 0
+    fields = ["name", "effective_from", "effective_to"]
+    verbose_name_plural = "earlier names (recorded with each rename)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "is_statutory", "ods_code", "partnership_count"]
     list_filter = ["kind", "is_statutory", "memberships__partnership"]
     search_fields = ["name", "slug", "ods_code"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OrganisationMembershipInline, SuccessionInline]
+    inlines = [OrganisationMembershipInline, SuccessionInline, OrganisationNameInline]
     fieldsets = [
         (
             None,

@@ -4,7 +4,15 @@ from django.contrib import admin, messages
 
 from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
 from delegation.checks import scheme_defects
-from delegation.models import ApprovalRoute, ApprovalStage, Delegation, Matter, Reservation
+from delegation.models import (
+    ApprovalRoute,
+    ApprovalStage,
+    Delegation,
+    Matter,
+    Reservation,
+    SchemeNote,
+    UrgentDecisionRule,
+)
 
 
 class RegistryAdmin(RevisionCheckedAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
@@ -83,3 +91,29 @@ class ApprovalRouteAdmin(RegistryAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["partnership"]
     inlines = [ApprovalStageInline]
+
+
+@admin.register(UrgentDecisionRule)
+class UrgentDecisionRuleAdmin(RegistryAdmin):
+    list_display = ["partnership", "taken_by", "taken_by_office", "discussed_by", "ratification_required"]
+    list_select_related = ["partnership", "taken_by", "discussed_by"]
+    search_fields = ["partnership__name"]
+    autocomplete_fields = ["partnership", "discussed_by", "taken_by"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["partnership", "need_determined_by", "discussed_by", "taken_by", "taken_by_office"]},
+        ),
+        ("Consultation and report", {"fields": ["consulted", "council_decisions", "reported_to"]}),
+        (None, {"fields": ["ratification_required"]}),
+        SOURCE_FIELDSET,
+    ]
+
+
+@admin.register(SchemeNote)
+class SchemeNoteAdmin(RegistryAdmin):
+    list_display = ["partnership"]
+    list_select_related = ["partnership"]
+    search_fields = ["partnership__name", "text"]
+    autocomplete_fields = ["partnership"]
+    fieldsets = [(None, {"fields": ["partnership", "text"]}), SOURCE_FIELDSET]

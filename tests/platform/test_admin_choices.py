@@ -49,6 +49,8 @@ def admin_forms():
             yield f"{type(model_admin).__name__}", model_admin.get_form(request), None
         # Every inline the admin declares, including those it shows only on a saved record.
         for inline in [inline_class(model, admin.site) for inline_class in model_admin.inlines]:
+            if not (inline.has_add_permission(request, None) or inline.has_change_permission(request, None)):
+                continue  # shown read-only: no choices at all
             formset = inline.get_formset(request)
             yield f"{type(model_admin).__name__}.{type(inline).__name__}", formset.form, formset.fk.name
 
