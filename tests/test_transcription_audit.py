@@ -259,3 +259,57 @@ def test_syb_accountable_care_partnerships_described_in_prose_are_recorded():
         "\\n", " "
     ) in acps.description.replace("\\n", " ")
     assert acps.source_reference.startswith("7.6.2")
+
+
+# -- South Yorkshire and Bassetlaw (002): the not-verbatim facts re-read line by line --------------
+def _syb_terms(slug):
+    return TermsOfReference.objects.get(
+        body__partnership__slug="south-yorkshire-and-bassetlaw", body__slug=slug
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "purpose"),
+    [
+        (
+            "joint-committee-of-clinical-commissioning-groups",
+            "SY&B CCGs in partnership with North Derbyshire and Wakefield CCGs have already established a joint "
+            "committee and CCG Governing Bodies have delegated authority for the review of children's surgery and "
+            "Hyper-acute stroke services.",  # 7.8.1
+        ),
+        (
+            "sustainable-hospital-services-review",
+            "Both Commissioners and acute providers across south Yorkshire and Bassetlaw North Derbyshire and "
+            "Wakefield have all committed to support an independent review of hospital services. The review will "
+            "be completed in 2017/18.",  # 8.13.1
+        ),
+        (
+            "cancer-advisory-board",
+            "We have established an 'Advisory board' of people affected by Cancer to support decision making as "
+            "part of our LWABC programme, one of our four Cancer Alliance work-streams.",  # 8.6.1
+        ),
+        (
+            "programme-boards",
+            "We have a range of programme boards delivering key priorities which are all led by a CEO and AO SRO.",
+        ),
+    ],
+)
+def test_syb_purposes_summarised_from_prose_are_now_the_mous_words(slug, purpose):
+    assert " ".join(_syb_terms(slug).purpose.split()) == purpose
+
+
+def test_syb_objectives_summarised_from_prose_are_now_the_mous_words():
+    objectives = list(
+        _syb_terms("mental-health-and-learning-disabilities-work-stream").objectives.values_list(
+            "text", flat=True
+        )
+    )
+    assert objectives[5].startswith(
+        "In addition to supporting delivery of national objectives, the work-stream"
+    )
+    assert not any(text.endswith("(8.5.2).") or text.endswith("(8.5.4).") for text in objectives)
+    assert not _syb_terms("joint-committee-of-clinical-commissioning-groups").objectives.exists()
+    roles = set(_syb_terms("programme-boards").roles.values_list("title", flat=True))
+    assert "CEO and AO SRO" in roles and "SRO (a CEO or AO)" not in roles  # 7.7.2.4: "a CEO and AO SRO"
+    advisory = _syb_terms("cancer-advisory-board")
+    assert advisory.frequency_note.startswith("The Cancer Alliance board will also access this group")
