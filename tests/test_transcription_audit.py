@@ -313,3 +313,86 @@ def test_syb_objectives_summarised_from_prose_are_now_the_mous_words():
     assert "CEO and AO SRO" in roles and "SRO (a CEO or AO)" not in roles  # 7.7.2.4: "a CEO and AO SRO"
     advisory = _syb_terms("cancer-advisory-board")
     assert advisory.frequency_note.startswith("The Cancer Alliance board will also access this group")
+
+
+# -- re-read line by line: the textual facts not found verbatim (docs/transcription-audit.md) -------
+def _terms(partnership, body):
+    return TermsOfReference.objects.get(body__partnership__slug=partnership, body__slug=body)
+
+
+def _objectives(partnership, body):
+    return list(_terms(partnership, body).objectives.values_list("text", flat=True))
+
+
+# Derbyshire
+def test_derbyshire_strategic_commissioner_purpose_is_the_documents_words():
+    purpose = _terms("derbyshire", "strategic-commissioning-function").purpose
+    assert purpose.startswith("With the advent of new care and system models, the CCGs will develop")
+    assert purpose.endswith(
+        "The strategic commissioner will work across Derbyshire and Derby City to take forward:"
+    )
+
+
+def test_names_another_document_uses_are_still_found_from_the_file_that_cites_them():
+    """Derbyshire's, Cumbria's and Cambridgeshire's files no longer claim "NHSI" or "East Midland …"
+    (their documents write NHS-I and East Midlands); South Yorkshire and Bassetlaw's document does."""
+    assert {"NHSI", "NHS-I"} <= set(Organisation.objects.get(slug="nhs-improvement").other_names)
+    assert {"NHSE", "NHS-E"} <= set(Organisation.objects.get(slug="nhs-england").other_names)
+    assert {"EMAS", "East Midland Ambulance Service NHS Trust"} <= set(
+        Organisation.objects.get(slug="east-midlands-ambulance-service-nhs-trust").other_names
+    )
+
+
+# Nottingham and Nottinghamshire
+def test_nottinghamshire_objectives_are_the_papers_words_not_imperatives():
+    board = _objectives("nottingham-and-nottinghamshire", "stp-leadership-board")
+    assert "The STP Leadership Board keeps track of risks, key metrics and milestones." in board
+    assert (
+        "The transformation boards will be held to account directly by the STP Leadership Board on all "
+        "aspects of their work." in board
+    )
+    assert "Keep track of risks, key metrics and milestones." not in board
+    assert "To develop their annual work plan" in _objectives(
+        "nottingham-and-nottinghamshire", "clinical-reference-group"
+    )
+
+
+# Cumbria and the North East
+def test_cne_chairs_group_and_joint_committee_in_the_papers_words():
+    assert _terms("cumbria-and-north-east", "chairs-group").purpose.startswith(
+        "NHS 'healthy board' principles highlight the value of bringing independent external perspectives"
+    )
+    assert (
+        "To enable streamlined collective decision-making on key strategic issues emerging from these STP "
+        "workstreams" in _objectives("cumbria-and-north-east", "joint-ccg-committee")
+    )
+    ccg = Organisation.objects.get(slug="nhs-newcastle-gateshead-clinical-commissioning-group")
+    assert "NHS Newcastle Gateshead and NHS North Tyneside CCGs" in ccg.source_reference
+
+
+# Cambridgeshire and Peterborough
+def test_cambridgeshire_purposes_are_the_frameworks_words_with_omissions_marked():
+    hce = _terms("cambridgeshire-and-peterborough", "health-and-care-executive").purpose
+    assert hce == (
+        "To be collectively responsible for the development and implementation of the Cambridgeshire and "
+        "Peterborough STP. To function as a single executive leadership team, operating under an aligned set "
+        "of incentives to coordinate action for the benefits of local residents and healthcare users."
+    )
+    apg = _terms("cambridgeshire-and-peterborough", "activity-and-performance-group").purpose
+    assert apg == (
+        "To review and discuss activity and performance across the system in a non-contractual environment. "
+        "… To provide reports to the System Delivery Board."
+    )
+    assert "The SDU will prepare reports relating to STP delivery for system partners." in _objectives(
+        "cambridgeshire-and-peterborough", "system-delivery-unit"
+    )
+
+
+def test_cambridge_university_hospitals_name_is_cited_as_inferred():
+    trust = Organisation.objects.get(slug="cambridge-university-hospitals-nhs-foundation-trust")
+    assert (
+        f"[{INFERRED}: name: the trust's own name, not the framework's spelling (1.2)]"
+        in trust.source_reference
+    )
+    board = Body.objects.get(slug="cambridge-university-hospitals-nhs-foundation-trust-board")
+    assert INFERRED in board.source_reference and board.source_reference.startswith("1.2 (the organisation)")
