@@ -155,3 +155,14 @@ def test_declaration_rounds_are_read_by_the_secretariat_as_on_their_page(ours):
     ]
     assert ids(client_for(user_for(ours, "member")), "declarationround") == set()
     assert ids(client_for(user_for(ours, "member")), "declarationreturn") == set()
+
+
+def test_history_is_read_per_record_and_an_untracked_pack_has_none(ours):
+    api = client_for(user_for(ours, "secretariat"))
+    paper = paper_in(ours)
+    pack = factories.AgendaPackFactory(meeting__body__partnership=ours)
+
+    events = api.get(reverse("api:paper-history", args=[paper.pk]))
+    assert events.status_code == 200 and [e["label"] for e in events.json()][:1] == ["insert"]
+    assert api.get(reverse("api:agendapack-history", args=[pack.pk])).json() == []
+    assert "ETag" not in api.get(reverse("api:agendapack-detail", args=[pack.pk]))
