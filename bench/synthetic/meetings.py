@@ -15,9 +15,16 @@ UPLOADED = datetime.datetime(2017, 1, 3, 9, 0, tzinfo=datetime.UTC)
 
 
 def write_meeting_cycle(c: Build) -> None:
-    w = c.w
     items = list(AgendaItem.objects.order_by("id").values_list("id", "meeting_id", "meeting__body_id"))
     meetings = sorted({meeting for _, meeting, _ in items})
+    _write_papers_and_packs(c, items, meetings)
+    _write_minutes(c, items, meetings)
+    _write_actions(c, items)
+    _write_plans_and_registers(c)
+
+
+def _write_papers_and_packs(c: Build, items: list[tuple[int, int, int]], meetings: list[int]) -> None:
+    w = c.w
     paper0 = w.reserve(m.Paper, len(items))
     w.copy(
         m.Paper,
@@ -66,6 +73,10 @@ def write_meeting_cycle(c: Build) -> None:
             for members_only in (False, True)
         ),
     )
+
+
+def _write_minutes(c: Build, items: list[tuple[int, int, int]], meetings: list[int]) -> None:
+    w = c.w
     minutes0 = w.reserve(m.Minutes, len(meetings))
     minutes_of = {meeting: minutes0 + x for x, meeting in enumerate(meetings)}
     w.copy(m.Minutes, ({"id": minutes_of[meeting], "meeting_id": meeting} for meeting in meetings))
@@ -85,6 +96,10 @@ def write_meeting_cycle(c: Build) -> None:
             for _ in range(x % 3)
         ),
     )
+
+
+def _write_actions(c: Build, items: list[tuple[int, int, int]]) -> None:
+    w = c.w
     action0 = w.reserve(m.Action, len(items))
     w.copy(
         m.Action,
@@ -108,6 +123,10 @@ def write_meeting_cycle(c: Build) -> None:
             for u in range(x % 4)
         ),
     )
+
+
+def _write_plans_and_registers(c: Build) -> None:
+    w = c.w
     w.copy(
         m.ForwardPlanEntry,
         (
