@@ -35,6 +35,8 @@ class Paper(Revisioned):
     """A paper for an agenda item; its file is its newest version. A restricted item's papers are
     restricted with it (read by the secretariat and the body's members only)."""
 
+    display_sql = "title"  # `display` in the API's fast list path: the SQL of str(self)
+
     partnership_path = "agenda_item__meeting__body__partnership"
     public_when = PUBLIC_ALWAYS  # with its item: a restricted item's papers never are
     restricted_field = "agenda_item__restricted"
@@ -63,6 +65,8 @@ def paper_upload_to(version: PaperVersion, filename: str) -> str:
 
 class PaperVersion(models.Model):
     """One upload of a paper: kept when a newer one replaces it."""
+
+    display_values = ("paper__title", "number")  # the columns str(self) reads (api/fastpath.py)
 
     partnership_path = "paper__agenda_item__meeting__body__partnership"
     public_when = PUBLIC_ALWAYS
@@ -104,6 +108,8 @@ class PaperVersion(models.Model):
 class AgendaPack(Leased):
     """The agenda pack of a meeting as one PDF, made by a Celery job: the public pack (restricted
     items left out) or the members' pack. Made again when a paper changes (`stale`)."""
+
+    display_values = ("members_only", "meeting__body__name", "meeting__starts_at", "meeting__title")
 
     partnership_path = "meeting__body__partnership"
     public_when = Q(status="done", superseded=False)  # the members' pack never (restricted_field)
@@ -161,6 +167,8 @@ class Minutes(Revisioned):
     """The minutes of a meeting: drafted per item, approved at a later meeting of the same body (a
     decision of that meeting, with its minute reference), then locked: a correction is an amendment."""
 
+    display_values = ("meeting__body__name", "meeting__starts_at", "meeting__title")
+
     partnership_path = "meeting__body__partnership"
     public_when = Q(status="approved")  # draft minutes are never published
 
@@ -203,6 +211,8 @@ class Minutes(Revisioned):
 class MinuteEntry(Revisioned):
     """The minute of one agenda item (its decisions, declarations and actions are linked by the item)."""
 
+    display_values = ("agenda_item__reference", "agenda_item__position", "agenda_item__title")
+
     partnership_path = "minutes__meeting__body__partnership"
     public_when = Q(minutes__status="approved")
     restricted_field = "agenda_item__restricted"
@@ -224,6 +234,8 @@ class MinuteEntry(Revisioned):
 
 class MinuteAmendment(models.Model):
     """A correction to approved minutes: what the minute said, what it says now, why and when."""
+
+    display_values = ("entry_id", "made_at")
 
     partnership_path = "entry__minutes__meeting__body__partnership"
     public_when = Q(entry__minutes__status="approved")
@@ -253,6 +265,8 @@ class MinuteAmendment(models.Model):
 
 class Action(Revisioned):
     """An action arising from an agenda item: what, who (a person), by when, and where it stands."""
+
+    display_values = ("description",)
 
     partnership_path = "body__partnership"
     restricted_field = "agenda_item__restricted"
@@ -293,6 +307,7 @@ class Action(Revisioned):
 
 
 class ActionUpdate(models.Model):
+    display_values = ("on",)
     partnership_path = "action__body__partnership"
     restricted_field = "action__agenda_item__restricted"
     restricted_body_path = "action__body"
@@ -316,6 +331,8 @@ class ActionUpdate(models.Model):
 
 class ForwardPlanEntry(Revisioned):
     """Business planned for a future meeting of a body (its annual work plan)."""
+
+    display_sql = "title"
 
     partnership_path = "body__partnership"
 
@@ -385,6 +402,8 @@ class MatterArising(models.Model):
 class Gift(Revisioned):
     """An entry in the gifts and hospitality register (NHS England, "Managing conflicts of interest
     in the NHS", 2017, sections 6 and 7): offered, accepted or declined, and whether it must be declared."""
+
+    display_values = ("person__name", "kind", "offered_by")
 
     partnership_path = "partnership"
     public_when = PUBLIC_ALWAYS  # the gifts and hospitality register is published
@@ -496,6 +515,8 @@ def gift_rule(*, kind: str, value_gbp: Decimal, accepted: bool) -> GiftRule:
 class DeclarationRound(Revisioned):
     """The annual round: every member of the partnership's bodies makes a return (a nil return counts)."""
 
+    display_values = ("year",)
+
     partnership_path = "partnership"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="declaration_rounds")
@@ -520,6 +541,7 @@ class DeclarationRound(Revisioned):
 
 
 class DeclarationReturn(models.Model):
+    display_values = ("person_id", "round_id")
     partnership_path = "round__partnership"
 
     round = models.ForeignKey(DeclarationRound, on_delete=models.PROTECT, related_name="returns")

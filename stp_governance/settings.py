@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
         "RatificationOutcomeEnum": "decisions.models.Ratification.Outcome",
         "RatificationAnswerEnum": "decisions.models.Ratification.ANSWERS",
         "ExportKindEnum": "core.models.Export.Kind",
+        "AgendaPackStatusEnum": "meetings.models.AgendaPack.Status",
+        "MinutesStatusEnum": "meetings.models.Minutes.Status",
+        "ActionStatusEnum": "meetings.models.Action.Status",
     },
 }
 

@@ -365,3 +365,125 @@ class RiskEscalationFactory(factory.django.DjangoModelFactory):
     to_body = factory.SubFactory(BodyFactory, partnership=factory.SelfAttribute("..risk.partnership"))
     escalated_on = datetime.date(2018, 3, 1)
     reason = "Cannot be resolved at this level."
+
+
+# -- the meeting cycle (files are named, not stored: the API lists them, tests/meetings/ uploads real ones)
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Paper"
+        skip_postgeneration_save = True
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    title = factory.Sequence(lambda n: f"Paper {n}")
+    current_version = 1
+
+    @factory.post_generation
+    def version(paper, create, extracted, **kwargs):
+        if create and paper.current_version:
+            PaperVersionFactory(paper=paper, number=paper.current_version)
+
+
+class PaperVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.PaperVersion"
+
+    paper = factory.SubFactory(PaperFactory, current_version=0)
+    number = 1
+    file = factory.Sequence(lambda n: f"papers/test/paper-{n}.pdf")
+    kind = "pdf"
+    original_name = "paper.pdf"
+    size = 2048
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    pages = 1
+
+
+class AgendaPackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.AgendaPack"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    status = "done"
+    progress = 100
+    file = factory.Sequence(lambda n: f"packs/test/pack-{n}.pdf")
+    pages = 3
+
+
+class MinutesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Minutes"
+
+    meeting = factory.SubFactory(MeetingFactory)
+
+
+class MinuteEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.MinuteEntry"
+        skip_postgeneration_save = True
+
+    minutes = factory.SubFactory(MinutesFactory)
+    agenda_item = factory.SubFactory(AgendaItemFactory, meeting=factory.SelfAttribute("..minutes.meeting"))
+    text = "The board noted the report."
+
+    @factory.post_generation
+    def amendment(entry, create, extracted, **kwargs):
+        if create:
+            entry.amendments.create(previous_text="Noted.", text=entry.text, reason="A typing error.")
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Action"
+        skip_postgeneration_save = True
+
+    body = factory.SubFactory(BodyFactory)
+    agenda_item = factory.SubFactory(AgendaItemFactory, meeting__body=factory.SelfAttribute("...body"))
+    description = factory.Sequence(lambda n: f"Action {n}: circulate the revised plan.")
+    owner = factory.SubFactory(PersonFactory)
+    due_on = datetime.date(2018, 3, 1)
+
+    @factory.post_generation
+    def update(action, create, extracted, **kwargs):
+        if create:
+            action.updates.create(on=datetime.date(2018, 2, 1), text="Drafted.")
+
+
+class ForwardPlanEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.ForwardPlanEntry"
+
+    body = factory.SubFactory(BodyFactory)
+    title = factory.Sequence(lambda n: f"Annual report {n}")
+    month = 6
+
+
+class GiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Gift"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    person = factory.SubFactory(PersonFactory)
+    kind = "hospitality_meal"
+    description = "Dinner at a conference"
+    offered_by = "A supplier"
+    value_gbp = 40
+    offered_on = datetime.date(2018, 5, 1)
+    accepted = True
+
+
+class DeclarationRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.DeclarationRound"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    year = factory.Sequence(lambda n: 2018 + n)
+    opens_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 4, 1))
+    closes_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 5, 31))
+
+
+class DeclarationReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.DeclarationReturn"
+
+    round = factory.SubFactory(DeclarationRoundFactory)
+    person = factory.SubFactory(PersonFactory)
+    nil_return = True

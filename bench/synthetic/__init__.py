@@ -5,8 +5,8 @@ missing) writes 500 partnerships with everything that hangs off them: organisati
 bodies with terms of reference, appointments, matters and 100,000+ delegations (one
 partnership holds a 20,000-delegation scheme, for the authority benchmark), meetings, 500,000
 decisions with their ratifications, risk registers with 100,000 risks, their reviews and
-actions, and the history of every row. One module per table group (bodies, delegation,
-decisions, risks, history); core.py holds the COPY writer and the build they share.
+actions, the meeting cycle around the agenda items, and the history of every row. One module per
+table group (bodies, delegation, decisions, risks, history, meetings); core.py holds the COPY writer and the build they share.
 
 Why COPY and not the ORM: the ORM's `bulk_create` builds a model instance per row and an
 INSERT per thousand; PostgreSQL's COPY takes a stream of rows (bench/results.md, "Measured
@@ -39,7 +39,7 @@ __all__ = ["SEED", "SIZES", "VERSION", "NotEmpty", "Size", "dataset_marker", "fi
 def generate(size: Size, *, seed: int = SEED, out=sys.stderr) -> dict[str, int]:
     """Write the whole registry in one transaction; return the row count per table."""
     # The table groups import the models: only once Django is set up (python -m bench.synthetic).
-    from bench.synthetic import bodies, decisions, delegation, history, risks
+    from bench.synthetic import bodies, decisions, delegation, history, meetings, risks
 
     c = Build(size=size, rng=random.Random(seed), w=Writer(out))
     with transaction.atomic():
@@ -63,6 +63,7 @@ def generate(size: Size, *, seed: int = SEED, out=sys.stderr) -> dict[str, int]:
         decisions.write_decisions(c)
         risk0, risks_total = risks.write_risks(c)
         history.rescore_risks(c, risk0, risks_total)
+        meetings.write_meeting_cycle(c)
     return c.w.counts
 
 

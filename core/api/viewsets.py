@@ -38,13 +38,14 @@ from core.api.fastpath import flat_cell, plan_for, stream_rows
 from core.api.parsers import RegistryJSONParser
 from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.api.serializers import prefetches_for
-from core.concurrency import etag_for, etag_of, revision_in
+from core.concurrency import Revisioned, etag_for, etag_of, revision_in
 from core.effective_dating import deletion_refusal, log_deletion
 from core.history import record_as_at
 from core.spreadsheets import FORMULA_STARTS, formula_safe
 
 EXPORT_BATCH = 2000
 PAGING_ONLY = {"limit", "offset", "cursor", "format", "brief"}
+READ_METHODS = ("get", "head", "options")
 BRIEF_VALUES = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
@@ -76,6 +77,9 @@ class RegistryViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     # Ids are whole numbers; anything else never reaches a query (the API answers a JSON 404).
     lookup_value_regex = "[0-9]+"
+    # False: read-only over the API (records written through the pages and services only): every
+    # write answers 405 with an Allow header of the reads (ReadOnlyRegistryViewSet below).
+    writable = True
     deletable = True
     ordering = ("id",)
     # `Prefetch` lookups with their own querysets (an order for a nested list): applied to the
@@ -89,11 +93,18 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if not cls.deletable:
+        if not cls.writable:
+            # Not routed at all: writes answer 405 with an Allow header of the reads only.
+            cls.http_method_names = [name for name in cls.http_method_names if name in READ_METHODS]
+        elif not cls.deletable:
             # Not routed at all: DELETE answers 405 with an Allow header that leaves it out.
             cls.http_method_names = [name for name in cls.http_method_names if name != "delete"]
 
     def http_method_not_allowed(self, request, *args, **kwargs):
+        if not self.writable and request.method.lower() not in READ_METHODS:
+            raise exceptions.MethodNotAllowed(
+                request.method, detail="These records are read-only over the API."
+            )
         if request.method == "DELETE" and not self.deletable:
             raise exceptions.MethodNotAllowed(
                 request.method, detail="These records are evidence and are never deleted."
@@ -199,7 +210,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
                 raise exceptions.NotFound("This record did not exist on that day.")
             return Response(self.get_serializer(snapshot).data)
         response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
+        if isinstance(instance, Revisioned):  # a job's record or a return is read, never changed here
+            response["ETag"] = etag_for(instance)
         return response
 
     def retrieve_row(self) -> Response | None:
@@ -401,6 +413,14 @@ class RegistryViewSet(viewsets.ModelViewSet):
             response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class ReadOnlyRegistryViewSet(RegistryViewSet):
+    """A resource the API only reads (list, record, history, export): the same restricted reads as
+    every resource, and POST, PUT, PATCH and DELETE answer 405."""
+
+    writable = False
+    deletable = False
 
 
 def _no_object_rule(permission) -> bool:

@@ -12,10 +12,18 @@ from decisions.api.urls import router as decisions_router
 from decisions.api.urls import urlpatterns as decisions_urls
 from delegation.api.urls import router as delegation_router
 from delegation.api.urls import urlpatterns as delegation_urls
+from meetings.api.urls import router as meetings_router
 from risks.api.urls import router as risks_router
 from risks.api.urls import urlpatterns as risks_urls
 
-APP_ROUTERS = [bodies_router, delegation_router, decisions_router, risks_router, exports_router]
+APP_ROUTERS = [
+    bodies_router,
+    delegation_router,
+    decisions_router,
+    risks_router,
+    meetings_router,
+    exports_router,
+]
 
 
 class RegistryRouter(DefaultRouter):

@@ -237,7 +237,8 @@ def test_the_api_covers_every_router_write():
         "put body-detail",
         "post termsofreference-approve",
     } <= names
-    assert len({basename for basename, *_ in OPERATIONS}) == len(router.registry)
+    writable = [viewset for _, viewset, _ in router.registry if set(viewset.http_method_names) - READS]
+    assert len({basename for basename, *_ in OPERATIONS}) == len(writable)
 
 
 def test_no_api_view_outside_the_router_takes_a_body():
