@@ -94,10 +94,10 @@ class PaperSerializer(RegistrySerializer):
 
     @values_from("current_version")
     def get_download_url(self, obj) -> str | None:
-        """The newest version, through the download page that checks who may read it."""
+        """The newest version's file, over the API (a token or a session), for whoever may read it."""
         if not obj.current_version:
             return None
-        return _absolute(self, "meeting-paper-download", obj.pk)
+        return _absolute(self, "api:paper-file", obj.pk)
 
 
 class AgendaPackSerializer(RegistrySerializer):
@@ -125,10 +125,10 @@ class AgendaPackSerializer(RegistrySerializer):
 
     @values_from("status")
     def get_download_url(self, obj) -> str | None:
-        """Once made, through the download page that checks who may read it."""
+        """Once made, the PDF over the API (a token or a session), for whoever may read it."""
         if obj.status != models.AgendaPack.Status.DONE:
             return None
-        return _absolute(self, "meeting-pack-download", obj.pk)
+        return _absolute(self, "api:agendapack-file", obj.pk)
 
 
 class MinutesSerializer(RegistrySerializer):

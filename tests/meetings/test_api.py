@@ -62,7 +62,7 @@ def test_a_member_sees_their_partnerships_papers_and_not_anothers(ours, theirs):
         mine.agenda_item.meeting_id,
     )
     assert row["size"] > 0 and row["uploaded_at"]
-    assert row["download_url"].endswith(reverse("meeting-paper-download", args=[mine.pk]))
+    assert row["download_url"].endswith(reverse("api:paper-file", args=[mine.pk]))
 
 
 def test_a_restricted_items_paper_is_listed_for_the_bodys_members_only(ours):
@@ -166,3 +166,50 @@ def test_history_is_read_per_record_and_an_untracked_pack_has_none(ours):
     assert events.status_code == 200 and [e["label"] for e in events.json()][:1] == ["insert"]
     assert api.get(reverse("api:agendapack-history", args=[pack.pk])).json() == []
     assert "ETag" not in api.get(reverse("api:agendapack-detail", args=[pack.pk]))
+
+
+def token_client(user, *, read_only=True) -> APIClient:
+    from core.tokens import api_token_issue
+
+    _, key = api_token_issue(name="system", user=user, partnership=None, read_only=read_only)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def test_another_system_fetches_a_paper_with_its_token_only(ours, theirs):
+    paper = paper_in(ours, title="Estates strategy")
+    reader = token_client(user_for(ours, "viewer"))
+    url = reader.get(reverse("api:paper-detail", args=[paper.pk])).json()["download_url"]
+    response = reader.get(url, HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "no-store" in response["Cache-Control"]
+    outsider = token_client(user_for(theirs, "secretariat"))
+    refused = outsider.get(url, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 404 and refused.json() == {"detail": "Not found."}
+    # Without an account: a published partnership's public paper, as on its public site; not theirs.
+    assert APIClient().get(url).status_code == 200
+    theirs_paper = paper_in(theirs, title="Unpublished partnership's paper")
+    assert APIClient().get(reverse("api:paper-file", args=[theirs_paper.pk])).status_code in (401, 404)
+
+
+def test_an_earlier_version_is_fetched_by_its_number(ours):
+    paper = paper_in(ours, title="Budget")
+    services.paper_upload(agenda_item=paper.agenda_item, upload=pdf_upload("Budget, revised"), paper=paper)
+    api = token_client(user_for(ours, "secretariat"))
+    url = reverse("api:paper-file", args=[paper.pk])
+    assert "(v2).pdf" in api.get(url)["Content-Disposition"]
+    assert "(v1).pdf" in api.get(url, {"version": 1})["Content-Disposition"]
+    assert api.get(url, {"version": 9}).status_code == 404
+    assert api.get(url, {"version": "x"}).status_code == 404
+
+
+def test_a_pack_is_fetched_once_it_is_made(ours):
+    from meetings.models import AgendaPack
+
+    meeting = factories.MeetingFactory(body__partnership=ours)
+    pack = AgendaPack.objects.create(meeting=meeting, members_only=False)
+    api = token_client(user_for(ours, "secretariat"))
+    assert api.get(reverse("api:agendapack-detail", args=[pack.pk])).json()["download_url"] is None
+    assert api.get(reverse("api:agendapack-file", args=[pack.pk])).status_code == 404
