@@ -2,7 +2,8 @@
 
 The conventions of `RegistryViewSet` are the same for every resource, so they are documented
 here once: the If-Match header on writes and the ETag it answers with, `?brief=`, the error
-responses (400 with field messages, 401, 403, 404, 409, 412, 428) and a description per action.
+responses (400 with field messages, 401, 403, 404, 409, 412, 428, 429 with Retry-After) and a description
+per action.
 """
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -53,6 +54,10 @@ ERROR_DESCRIPTIONS = {
     "409": "The change conflicts with other records (a database rule such as no overlapping periods).",
     "412": "If-Match does not match the record's current ETag: someone else changed it.",
     "428": "Writes need the record's ETag in an If-Match header.",
+    "429": (
+        "Too many requests: failed token authentications from this address or key prefix, or reads "
+        "without an account over the public rate. Wait the Retry-After seconds."
+    ),
 }
 ACTION_DESCRIPTIONS = {
     "list": "The {plural} you may see, filtered, ordered and paginated.",
@@ -173,7 +178,7 @@ class RegistryAutoSchema(AutoSchema):
                 "description": "The new record's URL.",
                 "required": True,
             }
-        codes = ["400", "401"]
+        codes = ["400", "401", "429"]
         if "{" in self.path:
             codes.append("404")
         if self.method != "GET":
@@ -190,6 +195,14 @@ class RegistryAutoSchema(AutoSchema):
                 if "json" not in media_type:  # exports render errors as CSV text
                     content["schema"] = {"type": "string"}
             response["description"] = ERROR_DESCRIPTIONS[code]
+            if code == "429":
+                response["headers"] = {
+                    "Retry-After": {
+                        "schema": {"type": "integer", "minimum": 1},
+                        "description": "Seconds to wait before trying again.",
+                        "required": True,
+                    }
+                }
             responses.setdefault(code, response)
         return responses
 

@@ -141,3 +141,21 @@ def test_without_redis_each_process_counts_in_memory():
 
     assert cache.incr("count") == 2
     assert cache.get("count") == 2
+
+
+def test_the_429_is_the_one_the_api_schema_documents(valid):
+    """Every operation documents 429 with Retry-After (core/api/schema.py); a real one matches it."""
+    import yaml
+
+    _, url = valid
+    for i in range(ADDRESS_LIMIT):
+        call(url, f"stp_doc{i:05d}-guess", "203.0.113.9")
+    throttled = call(url, "stp_doc-last-guess", "203.0.113.9")
+
+    schema = yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())
+    documented = schema["paths"]["/api/v1/partnerships/{id}/"]["get"]["responses"]["429"]
+    assert documented["headers"]["Retry-After"]["required"] is True
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) >= 1
+    body = throttled.json()
+    assert set(body) == {"detail"} and isinstance(body["detail"], str)  # components/schemas/Error
+    assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
