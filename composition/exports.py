@@ -111,7 +111,7 @@ class Progress:
             time.sleep(settings.EXPORT_PROGRESS_PAUSE_SECONDS)
 
 
-def export_run(*, export_id: int, retry_in: float | None = None) -> Export:
+def export_run(*, export_id: int, retry_in: float | None = None) -> Export | None:
     """Make the export's file (core.leases.job_run: idempotent, retried or failed with the reason).
     If two workers make the same export (the sweep gave it to a second while the first was only
     slow), the second to finish keeps the first one's file."""

@@ -160,14 +160,20 @@ class RetryLater(Exception):
     """An attempt failed and the job is queued again: the task retries it after the countdown."""
 
 
-def job_run(model: type[Leased], *, pk: int, values: dict, make, retry_in: float | None = None) -> Leased:
+def job_run(
+    model: type[Leased], *, pk: int, values: dict, make, retry_in: float | None = None
+) -> Leased | None:
     """One attempt at a leased job (an export, an agenda pack): claim it with `values`, then
     `make(job, holder)`. Idempotent: a finished job, or one a live worker holds, is returned as it is.
     If the attempt raises, the job is queued again to be retried in `retry_in` seconds (RetryLater is
-    raised) or, with no retry or its attempts spent, failed with the reason."""
+    raised) or, with no retry or its attempts spent, failed with the reason. A job that no longer
+    exists (its meeting deleted since it was queued) is nothing to do: None, logged, never retried."""
     claimed = job_claim(model, pk=pk, values=values)
     if claimed is None:
-        return model.objects.get(pk=pk)
+        job = model.objects.filter(pk=pk).first()
+        if job is None:
+            log.warning("%s pk=%s no longer exists: nothing to do", model._meta.label, pk)
+        return job
     job, holder = claimed
     try:
         return make(job, holder)

@@ -244,7 +244,7 @@ def total_pages(pack: AgendaPack) -> int:
     return sum(p.pages for entry in pack_items(pack) for p in entry.papers if p.is_pdf) + 2
 
 
-def pack_run(*, pack_id: int, retry_in: float | None = None) -> AgendaPack:
+def pack_run(*, pack_id: int, retry_in: float | None = None) -> AgendaPack | None:
     """Make the pack's file (core.leases.job_run: idempotent, retried or failed with the reason)."""
     return job_run(
         AgendaPack,

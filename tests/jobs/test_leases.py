@@ -257,3 +257,18 @@ def test_laying_out_the_handbook_keeps_reporting_so_its_lease_is_renewed(setting
     handbook_write(export.partnership, export.as_at, io.BytesIO(), progress=reports.append)
 
     assert reports.count(95) > 5
+
+
+@pytest.mark.django_db
+def test_a_message_for_a_job_that_no_longer_exists_is_dropped_not_retried(caplog):
+    """A pack whose meeting was deleted after it was queued (or a message left in a shared broker by
+    another database): the task finds nothing to do, says so, and raises nothing for Celery to retry."""
+    from meetings import tasks as meeting_tasks
+
+    gone = requested()
+    pk = gone.pk
+    gone.delete()
+    assert exports.export_run(export_id=pk) is None
+    assert f"{Export._meta.label} pk={pk} no longer exists" in caplog.text
+    meeting_tasks.make_pack.apply(kwargs={"pack_id": 987_654_321}).get()  # no exception, no retry
+    assert "meetings.AgendaPack pk=987654321 no longer exists" in caplog.text
