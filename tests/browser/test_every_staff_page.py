@@ -119,24 +119,30 @@ def problems_on(page, url: str) -> list[str]:
     return found
 
 
-def test_every_staff_page_fits_and_is_clean_at_390_and_1280_px(demo, browser, django_user_model):
+# The pages are shared out in PARTS, so pytest-xdist's workers visit them side by side (one test of
+# every page at both widths took two minutes on one worker while the other waited).
+PARTS = 3
+
+
+@pytest.mark.parametrize("part", range(PARTS), ids=lambda part: f"part-{part + 1}-of-{PARTS}")
+@pytest.mark.parametrize("width", WIDTHS, ids=lambda width: f"{width}px")
+def test_every_staff_page_fits_and_is_clean(width, part, demo, browser, django_user_model):
     admin = django_user_model.objects.create_user(
         "every-page", password=PASSWORD, is_superuser=True, is_staff=True
     )
     urls = staff_urls()
     assert len(urls) > 40, urls
     failures = []
-    for width in WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        sign_in(page, demo.url, admin.username, PASSWORD)
-        for url in urls:
-            if context.request.get(demo.url + url, max_redirects=0).status in (403, 405):
-                # A form's target that only takes a POST (adding an agenda item), or a person's own page
-                # (their interests, their calendar) for an administrator who is no person of the registry.
-                continue
-            fresh = context.new_page()
-            failures += [f"{width} px {url}: {problem}" for problem in problems_on(fresh, demo.url + url)]
-            fresh.close()
-        context.close()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sign_in(page, demo.url, admin.username, PASSWORD)
+    for url in urls[part::PARTS]:
+        if context.request.get(demo.url + url, max_redirects=0).status in (403, 405):
+            # A form's target that only takes a POST (adding an agenda item), or a person's own page
+            # (their interests, their calendar) for an administrator who is no person of the registry.
+            continue
+        fresh = context.new_page()
+        failures += [f"{width} px {url}: {problem}" for problem in problems_on(fresh, demo.url + url)]
+        fresh.close()
+    context.close()
     assert not failures, "\n".join(failures)
