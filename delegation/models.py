@@ -275,6 +275,10 @@ class UrgentDecisionRule(Sourced, Revisioned):
     """How a partnership takes a decision that cannot wait for the cycle of business (Cambridgeshire and
     Peterborough Governance Framework 9.12), in the document's words and by the bodies it names."""
 
+    display_values = (
+        "partnership__short_name",
+        "partnership__name",
+    )  # what str(self) reads (api/fastpath.py)
     partnership_path = "partnership"
 
     partnership = models.OneToOneField(
@@ -314,6 +318,10 @@ class SchemeNote(Sourced, Revisioned):
     """What the transcriber of a partnership's scheme noted from its document where no record holds it
     (inconsistencies, prose rules such as conflicts of interest and disputes), kept with its source."""
 
+    display_values = (
+        "partnership__short_name",
+        "partnership__name",
+    )  # what str(self) reads (api/fastpath.py)
     partnership_path = "partnership"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="scheme_notes")

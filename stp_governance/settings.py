@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "AgendaPackStatusEnum": "meetings.models.AgendaPack.Status",
         "MinutesStatusEnum": "meetings.models.Minutes.Status",
         "ActionStatusEnum": "meetings.models.Action.Status",
+        "DelegateOfficeEnum": "delegation.models.Delegation.Office",
     },
 }
 

@@ -152,6 +152,16 @@ class OrganisationSuccessionFactory(factory.django.DjangoModelFactory):
     effective_on = datetime.date(2019, 4, 1)
 
 
+class OrganisationNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OrganisationName
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Former name {n}")
+    effective_from = datetime.date(2013, 4, 1)
+    effective_to = datetime.date(2019, 3, 31)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "auth.User"
@@ -191,6 +201,23 @@ class ReservationFactory(factory.django.DjangoModelFactory):
     matter = factory.SubFactory(MatterFactory, partnership=factory.SelfAttribute("..partnership"))
     reserved_to = "nhs_statutory_board"
     power = "approve"
+
+
+class UrgentDecisionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.UrgentDecisionRule"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    need_determined_by = "The chair and the accountable officer"
+    reported_to = "The next meeting of the board"
+
+
+class SchemeNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.SchemeNote"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    text = "Conflicts of interest are managed under each partner's own policy."
 
 
 class ApprovalRouteFactory(factory.django.DjangoModelFactory):

@@ -58,6 +58,7 @@ def generate(size: Size, *, seed: int = SEED, out=sys.stderr) -> dict[str, int]:
         delegation.write_matters(c)
         delegation.write_delegations(c)
         delegation.write_approval_routes(c)
+        delegation.write_scheme_rules(c)
         decisions.write_meetings(c)
         decisions.write_interests_and_proposals(c)
         decisions.write_decisions(c)

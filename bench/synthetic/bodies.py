@@ -95,6 +95,19 @@ def write_organisations(c: Build) -> None:
             for i in range(size.organisations // 20)
         ),
     )
+    w.copy(
+        b.OrganisationName,
+        (
+            {
+                "organisation_id": organisations[i],
+                "name": f"Former name of organisation {i}",
+                "effective_from": datetime.date(2013, 4, 1),
+                "effective_to": datetime.date(2019, 3, 31),
+                **src(i),
+            }
+            for i in range(0, size.organisations, 10)
+        ),
+    )
     c.members = {p: [] for p in c.partnerships}
     w.copy(b.Membership, _membership_rows(c))
 

@@ -78,6 +78,31 @@ def _delegation_rows(c: Build):
                 delegator = c.body_id(i, n)
 
 
+def write_scheme_rules(c: Build) -> None:
+    """Each partnership's urgent-decision rule and its scheme note (as Cambridgeshire's framework has)."""
+    w = c.w
+    w.copy(
+        g.UrgentDecisionRule,
+        (
+            {
+                "partnership_id": p,
+                "need_determined_by": "The chair and the accountable officer",
+                "consulted": ["The chairs of the partner boards"],
+                "reported_to": "The next meeting of the board",
+                **src(i),
+            }
+            for i, p in enumerate(c.partnerships)
+        ),
+    )
+    w.copy(
+        g.SchemeNote,
+        (
+            {"partnership_id": p, "text": f"Notes on scheme {i}.", **src(i)}
+            for i, p in enumerate(c.partnerships)
+        ),
+    )
+
+
 def write_approval_routes(c: Build) -> None:
     """Three routes per partnership, three stages each, each stage taken by one body."""
     w, P = c.w, c.P

@@ -58,6 +58,14 @@ class OrganisationSuccessionFilterSet(RegistryFilterSet):
         fields = {"id": ["exact", "in"], "kind": ["exact"], **date_lookups("effective_on")}
 
 
+class OrganisationNameFilterSet(EffectiveDatedFilterSet):
+    organisation_id = IntegerFilter()
+
+    class Meta:
+        model = models.OrganisationName
+        fields = {"id": ["exact", "in"], **date_lookups("effective_from", "effective_to")}
+
+
 class MembershipFilterSet(EffectiveDatedFilterSet):
     partnership_id = IntegerFilter()
     organisation_id = IntegerFilter()

@@ -78,6 +78,17 @@ class OrganisationSuccessionSerializer(RegistrySerializer):
         )  # fmt: skip
 
 
+class OrganisationNameSerializer(RegistrySerializer):
+    """A name an organisation was known by, and when (a rename keeps the organisation)."""
+
+    detail_view_name = "api:organisationname-detail"
+    organisation = related("api:organisation-detail", models.Organisation)
+
+    class Meta:
+        model = models.OrganisationName
+        fields = (*READ_ONLY, "organisation", "name", *PERIOD_FIELDS, *SOURCE_FIELDS)
+
+
 class LineageOrganisationSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from bodies import models, services, successions
 from bodies.api import filters, serializers
 from core.access import is_registry_administrator
-from core.api.viewsets import RegistryViewSet
+from core.api.viewsets import ReadOnlyRegistryViewSet, RegistryViewSet
 
 
 class PersonViewSet(RegistryViewSet):
@@ -87,6 +87,17 @@ class OrganisationSuccessionViewSet(RegistryViewSet):
     filterset_class = filters.OrganisationSuccessionFilterSet
     ordering_fields = ["effective_on", "id"]
     ordering = ("effective_on", "id")
+
+
+class OrganisationNameViewSet(ReadOnlyRegistryViewSet):
+    """Earlier names, read here; a rename is recorded by bodies.successions.record_rename."""
+
+    queryset = models.OrganisationName.objects.all()
+    serializer_class = serializers.OrganisationNameSerializer
+    filterset_class = filters.OrganisationNameFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["effective_from", "id"]
+    ordering = ("organisation_id", "effective_from", "id")
 
 
 class MembershipViewSet(RegistryViewSet):

@@ -58,3 +58,19 @@ class ApprovalStageFilterSet(RegistryFilterSet):
     class Meta:
         model = models.ApprovalStage
         fields = {"id": ["exact", "in"], "phase": ["exact"], "power": ["exact"]}
+
+
+class UrgentDecisionRuleFilterSet(RegistryFilterSet):
+    partnership_id = IntegerFilter()
+
+    class Meta:
+        model = models.UrgentDecisionRule
+        fields = {"id": ["exact", "in"]}
+
+
+class SchemeNoteFilterSet(RegistryFilterSet):
+    partnership_id = IntegerFilter()
+
+    class Meta:
+        model = models.SchemeNote
+        fields = {"id": ["exact", "in"]}

@@ -201,3 +201,30 @@ class DefectSerializer(serializers.Serializer):
     delegation_id = serializers.IntegerField(allow_null=True)
     matter_id = serializers.IntegerField(allow_null=True)
     body_id = serializers.IntegerField(allow_null=True)
+
+
+class UrgentDecisionRuleSerializer(RegistrySerializer):
+    """How the partnership takes a decision that cannot wait (read on "who can approve?")."""
+
+    detail_view_name = "api:urgentdecisionrule-detail"
+    partnership = related("api:partnership-detail", Partnership)
+    discussed_by = related("api:body-detail", Body, required=False, allow_null=True)
+    taken_by = related("api:body-detail", Body, required=False, allow_null=True)
+
+    class Meta:
+        model = models.UrgentDecisionRule
+        fields = (
+            *READ_ONLY, "partnership", "need_determined_by", "discussed_by", "taken_by", "taken_by_office",
+            "consulted", "council_decisions", "reported_to", "ratification_required", *SOURCE_FIELDS,
+        )  # fmt: skip
+
+
+class SchemeNoteSerializer(RegistrySerializer):
+    """What the scheme's document says where no record holds it, with its source."""
+
+    detail_view_name = "api:schemenote-detail"
+    partnership = related("api:partnership-detail", Partnership)
+
+    class Meta:
+        model = models.SchemeNote
+        fields = (*READ_ONLY, "partnership", "text", *SOURCE_FIELDS)

@@ -9,6 +9,8 @@ router.register("reservations", views.ReservationViewSet)
 router.register("delegations", views.DelegationViewSet)
 router.register("approval-routes", views.ApprovalRouteViewSet)
 router.register("approval-stages", views.ApprovalStageViewSet)
+router.register("urgent-decision-rules", views.UrgentDecisionRuleViewSet)
+router.register("scheme-notes", views.SchemeNoteViewSet)
 
 urlpatterns = [
     path("partnerships/<int:pk>/authority/", views.AuthorityView.as_view(), name="partnership-authority"),

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bodies.models import Partnership
-from core.api.viewsets import RegistryViewSet, visible_or_404
+from core.api.viewsets import ReadOnlyRegistryViewSet, RegistryViewSet, visible_or_404
 from delegation import models
 from delegation.api import filters, serializers
 from delegation.checks import scheme_defects
@@ -53,6 +53,25 @@ class ApprovalStageViewSet(RegistryViewSet):
     filterset_class = filters.ApprovalStageFilterSet
     ordering_fields = ["position", "id"]
     ordering = ("route_id", "position")
+
+
+class UrgentDecisionRuleViewSet(ReadOnlyRegistryViewSet):
+    """Read over the API; kept in the admin (from the framework's words)."""
+
+    queryset = models.UrgentDecisionRule.objects.all()
+    serializer_class = serializers.UrgentDecisionRuleSerializer
+    filterset_class = filters.UrgentDecisionRuleFilterSet
+    ordering_fields = ["id"]
+    ordering = ("partnership_id",)
+
+
+class SchemeNoteViewSet(ReadOnlyRegistryViewSet):
+    queryset = models.SchemeNote.objects.all()
+    serializer_class = serializers.SchemeNoteSerializer
+    filterset_class = filters.SchemeNoteFilterSet
+    search_fields = ["text"]
+    ordering_fields = ["id"]
+    ordering = ("partnership_id", "id")
 
 
 class AuthorityView(APIView):

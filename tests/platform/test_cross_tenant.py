@@ -68,6 +68,8 @@ BUILDERS = {
     meeting_models.Gift: lambda p: factories.GiftFactory(partnership=p),
     meeting_models.DeclarationRound: lambda p: factories.DeclarationRoundFactory(partnership=p),
     meeting_models.DeclarationReturn: lambda p: factories.DeclarationReturnFactory(round__partnership=p),
+    delegation_models.UrgentDecisionRule: lambda p: factories.UrgentDecisionRuleFactory(partnership=p),
+    delegation_models.SchemeNote: lambda p: factories.SchemeNoteFactory(partnership=p),
     Export: lambda p: Export.objects.create(kind="popolo_json", partnership=p, as_at="2018-04-01"),
 }
 
@@ -79,6 +81,9 @@ SHARED_BUILDERS = {
     models.OrganisationSuccession: lambda p: factories.OrganisationSuccessionFactory(
         predecessor=factories.MembershipFactory(partnership=p).organisation,
         successor=factories.MembershipFactory(partnership=p).organisation,
+    ),
+    models.OrganisationName: lambda p: factories.OrganisationNameFactory(
+        organisation=factories.MembershipFactory(partnership=p).organisation
     ),
 }
 
