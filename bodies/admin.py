@@ -32,7 +32,12 @@ from bodies.models import (
 from bodies.organisations import apply_organisation_proposal, decline_organisation_proposal
 from core.access import is_registry_administrator
 from core.account_admin import PartnershipRoleInline, PartnershipSecurityInline, save_role_formset
-from core.admin_widgets import SOURCE_FIELDSET, RestrictedAdminMixin, RevisionCheckedAdminMixin
+from core.admin_widgets import (
+    SOURCE_FIELDSET,
+    RestrictedAdminMixin,
+    RevisionCheckedAdminMixin,
+    ViewOnlyAdminMixin,
+)
 from core.effective_dating import today
 
 
@@ -161,7 +166,7 @@ class SuccessionInline(RestrictedAdminMixin, admin.TabularInline):
     autocomplete_fields = ["successor"]
 
 
-class OrganisationNameInline(RestrictedAdminMixin, admin.TabularInline):
+class OrganisationNameInline(ViewOnlyAdminMixin, RestrictedAdminMixin, admin.TabularInline):
     """Earlier names, shown: a rename is recorded by bodies.successions.record_rename, which dates the old
     name and keeps the organisation (and its ODS code) in one step."""
 
@@ -169,15 +174,6 @@ class OrganisationNameInline(RestrictedAdminMixin, admin.TabularInline):
     extra = 0
     fields = ["name", "effective_from", "effective_to"]
     verbose_name_plural = "earlier names (recorded with each rename)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

@@ -30,6 +30,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from bodies import services
 from bodies.models import (
     Appointment,
     Body,
@@ -298,7 +299,6 @@ class _Importer:
         self.partnership = partnership
         self.source = source
         self.result = ImportResult()
-        self.terms: dict[tuple[str, int], TermsOfReference] = {}
         self.new_terms: set[int] = set()  # versions this workbook adds: their objectives and roles follow
 
     # lookups ------------------------------------------------------------------------------
@@ -383,24 +383,29 @@ class _Importer:
     def sourced(self, **values):
         return {"source_document": self.source, **values}
 
-    def changed(self, instance, text: str, **values) -> tuple[str, str]:
-        """Bring `instance` to the row's values (an empty cell leaves a value as it is): the row's result."""
-        changes = []
-        for name, new in values.items():
-            if new is None or new == "":
-                continue
-            old = getattr(instance, name)
-            if old == new:
-                continue
-            model_field = instance._meta.get_field(name)
-            changes.append(
-                f"{model_field.verbose_name}: {_shown(model_field, old)} → {_shown(model_field, new)}"
-            )
-            setattr(instance, name, new)
+    def changed(self, instance, text: str, write=None, **values) -> tuple[str, str]:
+        """Bring `instance` to the row's values (an empty cell leaves a value as it is): the row's result.
+        `write(changes)` writes them where a service keeps the rule (a draft's); else the record is saved."""
+        changes = {
+            name: new
+            for name, new in values.items()
+            if new is not None and new != "" and getattr(instance, name) != new
+        }
         if not changes:
             return "exists", f"{text} (unchanged)"
-        self.save(instance)
-        return "change", f"{text}: {'; '.join(changes)}"
+        said = []
+        for name, new in changes.items():
+            model_field = instance._meta.get_field(name)
+            said.append(
+                f"{model_field.verbose_name}: {_shown(model_field, getattr(instance, name))} → {_shown(model_field, new)}"
+            )
+        if write is None:
+            for name, new in changes.items():
+                setattr(instance, name, new)
+            self.save(instance)
+        else:
+            write(changes)
+        return "change", f"{text}: {'; '.join(said)}"
 
     def membership_row(self, r):
         code = text_cell(r.get("ods_code")).upper()
@@ -543,22 +548,28 @@ class _Importer:
         return "add", f"{body.name}, version {terms.version} ({terms.get_status_display().lower()})"
 
     def changed_terms(self, terms, text, **values):
-        """A draft changes; an approved version is the record of what was agreed: only a new version changes it."""
-        if terms.status == TermsOfReference.Status.DRAFT:
+        """A draft changes through `services.terms_of_reference_draft_update`, which refuses an approved
+        version (the record of what was agreed: only a new version changes it); said here in the
+        workbook's words."""
+        if terms.pk in self.new_terms:
             return self.changed(terms, text, **values)
-        differs = [
-            name
-            for name, value in values.items()
-            if value not in (None, "") and getattr(terms, name) != value
-        ]
-        if differs:
-            names = " and ".join(str(TermsOfReference._meta.get_field(name).verbose_name) for name in differs)
-            raise ValidationError(
-                {"version": f"Version {terms.version} of {terms.body.name} is {terms.get_status_display().lower()}, "
-                 f"so it is not changed in place (the workbook's {names} {'differ' if len(differs) > 1 else 'differs'}). "
-                 f"Put the changes in version {terms.version + 1}."}
-            )  # fmt: skip
-        return "exists", f"{text} (unchanged)"
+
+        def write(changes):
+            try:
+                services.terms_of_reference_draft_update(terms_of_reference=terms, **changes)
+            except ValidationError:
+                if terms.status == TermsOfReference.Status.DRAFT:
+                    raise
+                names = " and ".join(
+                    str(TermsOfReference._meta.get_field(name).verbose_name) for name in changes
+                )
+                raise ValidationError(
+                    {"version": f"Version {terms.version} of {terms.body.name} is {terms.get_status_display().lower()}, "
+                     f"so it is not changed in place (the workbook's {names} {'differ' if len(changes) > 1 else 'differs'}). "
+                     f"Put the changes in version {terms.version + 1}."}
+                ) from None  # fmt: skip
+
+        return self.changed(terms, text, write=write, **values)
 
     def objective_row(self, r):
         terms = self.version(r)
@@ -566,12 +577,10 @@ class _Importer:
         if existing is not None:
             text = f"{terms.body.name}, version {terms.version}: objective {existing.position}"
             return self.changed_terms_part(terms, existing, text, heading=text_cell(r.get("heading")))
-        self.refuse_if_agreed(terms, "objectives")
-        position = terms.objectives.count() + 1
-        self.save(TermsOfReferenceObjective(
-            terms_of_reference=terms, position=position, heading=text_cell(r.get("heading")), text=text_cell(r["text"]),
-        ))  # fmt: skip
-        return "add", f"{terms.body.name}, version {terms.version}: objective {position}"
+        objective = self.add_terms_part(terms, TermsOfReferenceObjective(
+            terms_of_reference=terms, heading=text_cell(r.get("heading")), text=text_cell(r["text"]),
+        ), "objectives")  # fmt: skip
+        return "add", f"{terms.body.name}, version {terms.version}: objective {objective.position}"
 
     def role_row(self, r):
         terms = self.version(r)
@@ -584,30 +593,45 @@ class _Importer:
         if existing is not None:
             text = f"{terms.body.name}, version {terms.version}: {existing.title}"
             return self.changed_terms_part(terms, existing, text, **values)
-        self.refuse_if_agreed(terms, "roles")
-        role = self.save(TermsOfReferenceRole(
-            terms_of_reference=terms, position=terms.roles.count() + 1, title=text_cell(r["title"]),
+        role = self.add_terms_part(terms, TermsOfReferenceRole(
+            terms_of_reference=terms, title=text_cell(r["title"]),
             category=values["category"] or "member", voting=values["voting"], is_chair=bool(values["is_chair"]),
             organisation=values["organisation"],
-        ))  # fmt: skip
+        ), "roles")  # fmt: skip
         return "add", f"{terms.body.name}, version {terms.version}: {role.title}"
 
-    def open_to_change(self, terms) -> bool:
-        return terms.status == TermsOfReference.Status.DRAFT or terms.pk in self.new_terms
+    def add_terms_part(self, terms, part, what: str):
+        """A new objective or role: of a version this workbook adds, saved with it; of one already in
+        the registry, through `services.terms_of_reference_draft_parts_update` (drafts only)."""
+        if terms.pk in self.new_terms:
+            part.position = getattr(terms, what).count() + 1
+            return self.save(part)
+        self.draft_parts_write(terms, part, what)
+        return part
 
-    def refuse_if_agreed(self, terms, what: str) -> None:
-        if not self.open_to_change(terms):
+    def changed_terms_part(self, terms, part, text, **values):
+        if terms.pk in self.new_terms:
+            return self.changed(part, text, **values)
+
+        def write(changes):
+            for name, new in changes.items():
+                setattr(part, name, new)
+            self.draft_parts_write(terms, part, "objectives and roles")
+
+        return self.changed(part, text, write=write, **values)
+
+    def draft_parts_write(self, terms, part, what: str) -> None:
+        changes = services.DraftPartChanges(save=[part])
+        kind = "objectives" if isinstance(part, TermsOfReferenceObjective) else "roles"
+        try:
+            services.terms_of_reference_draft_parts_update(terms_of_reference=terms, **{kind: changes})
+        except ValidationError:
+            if terms.status == TermsOfReference.Status.DRAFT:
+                raise
             raise ValidationError(
                 {"version": f"Version {terms.version} of {terms.body.name} is {terms.get_status_display().lower()}: "
                  f"its {what} are not changed in place. Put the changes in version {terms.version + 1}."}
-            )  # fmt: skip
-
-    def changed_terms_part(self, terms, part, text, **values):
-        if self.open_to_change(terms):
-            return self.changed(part, text, **values)
-        if any(value not in (None, "") and getattr(part, name) != value for name, value in values.items()):
-            self.refuse_if_agreed(terms, "objectives and roles")
-        return "exists", f"{text} (unchanged)"
+            ) from None  # fmt: skip
 
 
 def _free_slug(name: str) -> str:

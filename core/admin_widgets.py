@@ -201,6 +201,20 @@ class RevisionCheckedForm(forms.ModelForm):
         return cleaned
 
 
+class ViewOnlyAdminMixin:
+    """Shown in the admin, never written there: records whose rules live in a service that the staff
+    pages call (a paper's versions, locked minutes, a rename), so the admin cannot go round it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RevisionCheckedAdminMixin:
     """For ModelAdmins of governed models: the change form carries the revision; changelists of
     large tables never count every row (an estimate, and no second count of the unfiltered table)."""

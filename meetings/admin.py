@@ -9,7 +9,7 @@ question can be answered without a shell; it adds, changes and deletes nothing.
 
 from django.contrib import admin
 
-from core.admin_widgets import RestrictedAdminMixin
+from core.admin_widgets import RestrictedAdminMixin, ViewOnlyAdminMixin
 from meetings.models import (
     Action,
     ActionUpdate,
@@ -26,24 +26,11 @@ from meetings.models import (
 )
 
 
-class ViewOnly:
-    """Shown, never written here: the staff pages write through the services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ViewOnlyAdmin(ViewOnly, RestrictedAdminMixin, admin.ModelAdmin):
+class ViewOnlyAdmin(ViewOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     pass
 
 
-class ViewOnlyInline(ViewOnly, RestrictedAdminMixin, admin.TabularInline):
+class ViewOnlyInline(ViewOnlyAdminMixin, RestrictedAdminMixin, admin.TabularInline):
     extra = 0
 
 

@@ -120,6 +120,24 @@ def _office_text(archive: zipfile.ZipFile, kind: str) -> str:
     return "\n".join(parts)[:MAX_TEXT]
 
 
+def paper_file_response(paper, number: int | None = None):
+    """Version `number` of a paper (its newest when None) as a download, for whoever may read the
+    paper (the caller finds it through `restrict`): the staff page's and the API's answer."""
+    version = paper.versions.filter(number=number or paper.current_version).first()
+    if version is None:
+        raise Http404("No such version.")
+    name = f"{paper.title[:80]} (v{version.number}).{version.kind}"
+    return file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
+
+
+def pack_file_response(pack):
+    """A made agenda pack as a PDF (404 until it is made): the staff page's and the API's answer."""
+    if pack.status != pack.Status.DONE:
+        raise Http404("The pack is not ready.")
+    kind = "members-pack" if pack.members_only else "public-pack"
+    return file_response(pack.file, f"{kind}-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf")
+
+
 def file_response(
     field, name: str, content_type: str, *, inline: bool = True, private: bool = True
 ) -> FileResponse:

@@ -24,7 +24,7 @@ from decisions import services as decision_services
 from decisions.models import AgendaItem, Attendance, Interest, Meeting
 from delegation.models import Matter
 from meetings import calendars, notices, queries, services
-from meetings.files import CONTENT_TYPES, file_response
+from meetings.files import pack_file_response, paper_file_response
 from meetings.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -426,12 +426,7 @@ def paper_detail(request, pk: int):
 @login_required
 def paper_download(request, pk: int, number: int | None = None):
     """The paper's newest version (or version `number`), for those who may read it."""
-    paper = _find(request, PAPERS, pk)
-    version = paper.versions.filter(number=number or paper.current_version).first()
-    if version is None:
-        raise Http404("No such version.")
-    name = f"{paper.title[:80]} (v{version.number}).{version.kind}"
-    return file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
+    return paper_file_response(_find(request, PAPERS, pk), number)
 
 
 # -- packs -------------------------------------------------------------------------------------
@@ -468,11 +463,7 @@ def pack_detail(request, pk: int):
 
 @login_required
 def pack_download(request, pk: int):
-    pack = _find(request, PACKS, pk)
-    if pack.status != AgendaPack.Status.DONE:
-        raise Http404("The pack is not ready.")
-    kind = "members-pack" if pack.members_only else "public-pack"
-    return file_response(pack.file, f"{kind}-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf")
+    return pack_file_response(_find(request, PACKS, pk))
 
 
 @login_required

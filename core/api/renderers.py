@@ -32,3 +32,18 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, dict):
             return "\n".join(f"{key},{value}" for key, value in data.items()).encode()
         return b""
+
+
+class StoredFileRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (Accept: application/pdf) have it; the file
+    itself is a Django FileResponse, so only an error (404) is ever rendered here, as JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"  # an error, said in JSON like every other
+        return orjson.dumps(data) if data is not None else b""

@@ -3,35 +3,17 @@
 the public site (a restricted item's papers, minutes and actions for its body's members and the
 secretariat only; draft minutes and the members' pack never public)."""
 
-import orjson
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
 
-from core.api.renderers import ORJSONRenderer
+from core.api.renderers import ORJSONRenderer, StoredFileRenderer
 from core.api.viewsets import ReadOnlyRegistryViewSet
 from meetings import models
 from meetings.api import filters, serializers
-from meetings.files import CONTENT_TYPES, file_response
-
-
-class StoredFileRenderer(BaseRenderer):
-    """Lets a client that asks for the file's own type (Accept: application/pdf) have it; the file
-    itself is a Django FileResponse, so only an error (404) is ever rendered here, as JSON."""
-
-    media_type = "*/*"
-    format = "file"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"  # an error, said in JSON like every other
-        return orjson.dumps(data) if data is not None else b""
-
+from meetings.files import CONTENT_TYPES, pack_file_response, paper_file_response
 
 FILE_ACTION = {"detail": True, "methods": ["get"], "pagination_class": None, "filter_backends": []}
 FILE_RENDERERS = [ORJSONRenderer, StoredFileRenderer]
@@ -70,12 +52,10 @@ class PaperViewSet(ReadOnlyRegistryViewSet):
     @action(**FILE_ACTION, renderer_classes=FILE_RENDERERS)
     def file(self, request, *args, **kwargs):
         paper = self.get_object()
-        number = request.query_params.get("version") or paper.current_version
-        version = paper.versions.filter(number=number).first() if str(number).isdigit() else None
-        if version is None:
+        asked = request.query_params.get("version", "")
+        if asked and not asked.isdigit():
             raise Http404("No such version.")
-        name = f"{paper.title[:80]} (v{version.number}).{version.kind}"
-        return file_response(version.file, name, CONTENT_TYPES[version.kind], inline=version.kind == "pdf")
+        return paper_file_response(paper, int(asked) if asked else None)
 
 
 class AgendaPackViewSet(ReadOnlyRegistryViewSet):
@@ -88,13 +68,7 @@ class AgendaPackViewSet(ReadOnlyRegistryViewSet):
     @file_schema("The pack as one PDF once it is made, for whoever may read it.", ["application/pdf"])
     @action(**FILE_ACTION, renderer_classes=FILE_RENDERERS)
     def file(self, request, *args, **kwargs):
-        pack = self.get_object()
-        if pack.status != models.AgendaPack.Status.DONE:
-            raise Http404("The pack is not ready.")
-        kind = "members-pack" if pack.members_only else "public-pack"
-        return file_response(
-            pack.file, f"{kind}-{pack.meeting.meeting_date.isoformat()}.pdf", "application/pdf"
-        )
+        return pack_file_response(self.get_object())
 
 
 class MinutesViewSet(ReadOnlyRegistryViewSet):
